@@ -1,7 +1,33 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-app.Run();
+using Kastell.Server;
+using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform;
+using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Data;
 
-/// <summary>Entry point marker for the test host.</summary>
+var builder = WebApplication.CreateBuilder(args);
+var options = builder.AddKastellPlatform();
+builder.Services.AddAccounts(builder.Configuration);
+builder.Services.AddOrganizations();
+
+var app = builder.Build();
+
+if (CommandLine.IsVerb(args))
+{
+    return await CommandLine.RunAsync(app, args);
+}
+
+if (options.Database.ShouldMigrateOnStartup())
+{
+    await CommandLine.MigrateAsync(app.Services);
+}
+
+app.UseKastellPlatform();
+app.MapAccountEndpoints();
+app.MapKastellPages();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

@@ -1,0 +1,145 @@
+using System.Security.Claims;
+using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Platform;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Localization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Accounts;
+
+public static class AccountsModule
+{
+    /// <summary>OWASP (2023) floor for PBKDF2-HMAC-SHA512; Identity's v3 hash format records the count, so raising it rehashes on sign-in.</summary>
+    public const int MinimumPbkdf2Iterations = 210_000;
+
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    {
+        var iterations = configuration.GetValue("Kastell:Passwords:Pbkdf2Iterations", MinimumPbkdf2Iterations);
+        if (iterations < MinimumPbkdf2Iterations)
+        {
+            throw new InvalidOperationException($"Kastell:Passwords:Pbkdf2Iterations must be at least {MinimumPbkdf2Iterations}.");
+        }
+
+        services.Configure<PasswordHasherOptions>(o =>
+        {
+            o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            o.IterationCount = iterations;
+        });
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = IdentityConstants.ApplicationScheme;
+                o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.AddAuthorization();
+
+        services.AddIdentityCore<KastellUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                // Length, classes, banned list and history come from the organization policy (PolicyPasswordValidator).
+                o.Password.RequiredLength = 1;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 1;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+            })
+            .AddEntityFrameworkStores<KastellDbContext>()
+            .AddUserManager<KastellUserManager>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddPasswordValidator<PolicyPasswordValidator>();
+        services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "__Host-Kastell";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.Path = "/";
+            o.SlidingExpiration = true;
+            o.LoginPath = "/account/sign-in";
+            o.LogoutPath = "/account/sign-out";
+            o.AccessDeniedPath = "/not-found";
+            o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
+        });
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
+        {
+            o.Cookie.Name = "__Host-Kastell-2fa";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(5);
+        });
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.ExternalScheme, o =>
+        {
+            o.Cookie.Name = "__Host-Kastell-External";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+        });
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<Microsoft.Extensions.Options.IOptions<KastellOptions>>((o, k) => o.ExpireTimeSpan = k.Value.Sessions.IdleTimeout);
+        services.AddSingleton<DatabaseTicketStore>();
+        services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, SessionStoreCookieSetup>();
+
+        services.AddSingleton<CommonPasswordList>();
+        services.AddScoped<PasswordPolicyResolver>();
+        services.AddScoped<PasswordHistoryRecorder>();
+        services.AddScoped<SignUpCommand>();
+        services.AddScoped<SignInCommand>();
+        services.AddScoped<MfaEnrolment>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/");
+        }).WithName("SignOut").WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
+
+        endpoints.MapPost("/culture", async (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl, KastellDbContext db) =>
+        {
+            if (!LocalizationSetup.IsSupported(culture))
+            {
+                return Results.BadRequest();
+            }
+
+            LocalizationSetup.WriteCookie(context.Response, culture);
+            if (Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+            {
+                await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(u => u.SetProperty(x => x.PreferredCulture, culture));
+            }
+
+            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        }).WithName("SwitchCulture");
+        return endpoints;
+    }
+
+    internal static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Kastell.Server.Features.Accounts;
+
+/// <summary>A person with a local account. Organization roles live in <c>OrganizationMember</c>, not here.</summary>
+public sealed class KastellUser : IdentityUser<Guid>
+{
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>"de" or "en"; null means "follow the browser".</summary>
+    public string? PreferredCulture { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>How often the account has been locked out in a row; each lockout lasts twice as long as the previous one.</summary>
+    public int ConsecutiveLockouts { get; set; }
+}

@@ -1,0 +1,56 @@
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Organizations;
+
+/// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
+internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess access, TimeProvider time)
+{
+    public async Task<CreateSpaceResult> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
+    {
+        var organization = access.RequireOrganization();
+        if (!access.CanAdministerOrganization)
+        {
+            return CreateSpaceResult.Forbidden;
+        }
+
+        name = name.Trim();
+        if (name.Length is 0 or > 200)
+        {
+            return CreateSpaceResult.InvalidName;
+        }
+
+        var stem = Slugs.From(name);
+        var slug = stem;
+        for (var n = 2; await db.Spaces.AnyAsync(s => s.Slug == slug, cancellationToken); n++)
+        {
+            slug = $"{stem}-{n}";
+        }
+
+        var space = new Space
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = organization.Id,
+            Name = name,
+            Slug = slug,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Spaces.Add(space);
+        db.SpaceMembers.Add(new SpaceMember { OrganizationId = organization.Id, SpaceId = space.Id, UserId = callerId, Role = SpaceRole.Manager });
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreateSpaceResult(CreateSpaceOutcome.Created, space);
+    }
+}
+
+internal enum CreateSpaceOutcome
+{
+    Created,
+    Forbidden,
+    InvalidName,
+}
+
+internal sealed record CreateSpaceResult(CreateSpaceOutcome Outcome, Space? Space)
+{
+    public static readonly CreateSpaceResult Forbidden = new(CreateSpaceOutcome.Forbidden, null);
+    public static readonly CreateSpaceResult InvalidName = new(CreateSpaceOutcome.InvalidName, null);
+}

@@ -1,0 +1,52 @@
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Platform.Cli;
+
+/// <summary>
+/// CLI verbs of the Kastell binary (<c>Kastell.Server migrate</c>, ...). They run with the same configuration as
+/// the server, so a verb can never act on another database than the one the server would use.
+/// </summary>
+internal static class CommandLine
+{
+    public static bool IsVerb(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
+
+    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    {
+        var verb = args[0];
+        var rest = args[1..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        switch (verb)
+        {
+            case "migrate":
+                await MigrateAsync(app.Services);
+                Console.WriteLine("Database is up to date.");
+                return 0;
+            case "help":
+                Console.WriteLine(Usage);
+                return 0;
+            default:
+                _ = rest;
+                await Console.Error.WriteLineAsync($"Unknown command '{verb}'.\n{Usage}");
+                return 2;
+        }
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // Write-ahead logging: readers never block the writer.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    private const string Usage = """
+        Usage: Kastell.Server [command] [--Kastell:Key=value ...]
+          (no command)   run the server
+          migrate        apply database migrations and exit
+          help           show this text
+        """;
+}

@@ -1,0 +1,74 @@
+using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Features.Organizations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Kastell.Server.Platform.Data;
+
+internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Organization> b)
+    {
+        b.Property(o => o.Slug).HasMaxLength(63).IsRequired();
+        b.HasIndex(o => o.Slug).IsUnique();
+        b.Property(o => o.Name).HasMaxLength(200).IsRequired();
+        b.OwnsOne(o => o.PasswordPolicy, p => p.ToTable("OrganizationPasswordPolicies"));
+    }
+}
+
+internal sealed class OrganizationMemberConfiguration : IEntityTypeConfiguration<OrganizationMember>
+{
+    public void Configure(EntityTypeBuilder<OrganizationMember> b)
+    {
+        b.HasKey(m => new { m.OrganizationId, m.UserId });
+        b.HasIndex(m => m.UserId);
+        b.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<KastellUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
+    }
+}
+
+internal sealed class SpaceConfiguration : IEntityTypeConfiguration<Space>
+{
+    public void Configure(EntityTypeBuilder<Space> b)
+    {
+        b.Property(s => s.Slug).HasMaxLength(63).IsRequired();
+        b.Property(s => s.Name).HasMaxLength(200).IsRequired();
+        b.HasIndex(s => new { s.OrganizationId, s.Slug }).IsUnique();
+        b.HasOne<Organization>().WithMany().HasForeignKey(s => s.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class SpaceMemberConfiguration : IEntityTypeConfiguration<SpaceMember>
+{
+    public void Configure(EntityTypeBuilder<SpaceMember> b)
+    {
+        b.HasKey(m => new { m.SpaceId, m.UserId });
+        b.HasIndex(m => m.UserId);
+        b.HasOne<Space>().WithMany().HasForeignKey(m => m.SpaceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<KastellUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
+    }
+}
+
+internal sealed class PasswordHistoryConfiguration : IEntityTypeConfiguration<PasswordHistoryEntry>
+{
+    public void Configure(EntityTypeBuilder<PasswordHistoryEntry> b)
+    {
+        b.HasIndex(h => new { h.UserId, h.ChangedAt });
+        b.HasOne<KastellUser>().WithMany().HasForeignKey(h => h.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> b)
+    {
+        b.Property(s => s.Id).HasMaxLength(64);
+        b.HasIndex(s => s.UserId);
+        b.HasOne<KastellUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(s => s.UserAgent).HasMaxLength(512);
+        b.Property(s => s.IpAddress).HasMaxLength(64);
+    }
+}

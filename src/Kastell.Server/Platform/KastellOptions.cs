@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kastell.Server.Platform;
+
+/// <summary>The <c>Kastell</c> configuration section. Every key is documented in the README.</summary>
+public sealed class KastellOptions
+{
+    public const string Section = "Kastell";
+
+    /// <summary>Where SQLite, keys and files live. Default: <c>data</c> beside the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public SessionOptions Sessions { get; set; } = new();
+
+    public EmailOptions Email { get; set; } = new();
+
+    /// <summary>The absolute data directory.</summary>
+    public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Required for PostgreSQL; for SQLite it defaults to <c>kastell.db</c> in the data directory.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Apply migrations at start-up. Default: on for SQLite (zero set-up), off for PostgreSQL (run <c>migrate</c>).</summary>
+    public bool? MigrateOnStartup { get; set; }
+}
+
+public sealed class SessionOptions
+{
+    /// <summary>A session unused for this long ends. Default 30 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A session ends this long after sign-in, however active. Default 12 hours.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
+}
+
+public sealed class EmailOptions
+{
+    /// <summary>SMTP host. When empty, e-mail is written to the log directory as .eml files (development only).</summary>
+    public string? SmtpHost { get; set; }
+
+    [Range(1, 65535)]
+    public int SmtpPort { get; set; } = 587;
+
+    /// <summary>STARTTLS/TLS is required unless the host is loopback.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public string From { get; set; } = "Kastell <no-reply@localhost>";
+
+    /// <summary>The public base URL used in links inside e-mails, e.g. https://kastell.example.com.</summary>
+    public string? PublicBaseUrl { get; set; }
+}

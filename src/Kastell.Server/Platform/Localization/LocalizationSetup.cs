@@ -1,0 +1,45 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Localization;
+
+namespace Kastell.Server.Platform.Localization;
+
+/// <summary>German and English everywhere. Culture comes from the explicit switch (cookie), then the user's profile, then Accept-Language.</summary>
+internal static class LocalizationSetup
+{
+    public const string CookieName = "__Host-Kastell-Culture";
+    public const string ProfileClaim = "kastell:culture";
+    public static readonly string[] Supported = ["en", "de"];
+
+    public static IServiceCollection AddKastellLocalization(this IServiceCollection services)
+    {
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            var cultures = Supported.Select(c => new CultureInfo(c)).ToList();
+            o.DefaultRequestCulture = new RequestCulture("en");
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            o.FallBackToParentCultures = true;
+            o.FallBackToParentUICultures = true;
+            o.RequestCultureProviders =
+            [
+                new CookieRequestCultureProvider { CookieName = CookieName },
+                new CustomRequestCultureProvider(context =>
+                {
+                    var culture = context.User.FindFirst(ProfileClaim)?.Value;
+                    return Task.FromResult(culture is null ? null : new ProviderCultureResult(culture));
+                }),
+                new AcceptLanguageHeaderRequestCultureProvider(),
+            ];
+        });
+        return services;
+    }
+
+    public static bool IsSupported(string? culture) => culture is not null && Supported.Contains(culture);
+
+    public static void WriteCookie(HttpResponse response, string culture) =>
+        response.Cookies.Append(
+            CookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+            new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/", MaxAge = TimeSpan.FromDays(365), IsEssential = true });
+}

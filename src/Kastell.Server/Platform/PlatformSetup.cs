@@ -1,0 +1,96 @@
+using System.Threading.RateLimiting;
+using Kastell.Server.Components;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Localization;
+using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Platform;
+
+internal static class PlatformSetup
+{
+    /// <summary>Request bodies above this are refused before any handler reads them.</summary>
+    public const long MaxRequestBodyBytes = 1 * 1024 * 1024;
+
+    public static KastellOptions AddKastellPlatform(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(KastellOptions.Section).Get<KastellOptions>() ?? new KastellOptions();
+        services.AddOptions<KastellOptions>().Bind(builder.Configuration.GetSection(KastellOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Database.Provider), "Kastell:Database:Provider must be Sqlite or Postgres.")
+            .Validate(o => o.Sessions.IdleTimeout <= o.Sessions.AbsoluteTimeout, "Kastell:Sessions:IdleTimeout must not exceed AbsoluteTimeout.")
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<TenantContext>();
+        services.AddKastellDatabase(options);
+        services.AddKastellLocalization();
+
+        var keys = Directory.CreateDirectory(Path.Combine(options.ResolveDataDirectory(), "keys"));
+        services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);
+
+        services.AddRazorComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__Host-Kastell-Antiforgery";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        services.AddProblemDetails();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.Configure<FormOptions>(o =>
+        {
+            o.MultipartBodyLengthLimit = MaxRequestBodyBytes;
+            o.ValueLengthLimit = 64 * 1024;
+            o.ValueCountLimit = 200;
+        });
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddKastellRateLimiting(builder.Configuration);
+        return options;
+    }
+
+    public static WebApplication UseKastellPlatform(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseHsts();
+        app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseMiddleware<Features.Accounts.MfaEnrolmentGate>();
+        app.UseMiddleware<TenantResolutionMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+
+    public static WebApplication MapKastellPages(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>();
+        return app;
+    }
+}
