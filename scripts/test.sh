@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a fresh Debian 12 machine: installs what the tests need (skipping what is there),
+# builds the solution once, runs every test project under tests/ (two at a time on two cores), and ends with the
+# line "N passed, M failed, K skipped". Exit status is non-zero when a test failed or errored, or no test ran.
+#
+# Logs and reports (xUnit XML and CTRF JSON per project) go to .artifacts/test-results/.
+# Environment:
+#   KASTELL_TEST_PARALLEL       test projects run at once (default: number of cores)
+#   KASTELL_TEST_SUITE_TIMEOUT  limit per test project, as for timeout(1) (default: 40m)
+#   KASTELL_TEST_POSTGRES       run PostgreSQL tests against this server instead of a throwaway cluster
+#   CI=true                     NuGet restore refuses to change packages.lock.json
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO_ROOT
+readonly CONFIGURATION=Release
+readonly RESULTS_DIR="$REPO_ROOT/.artifacts/test-results"
+readonly SETUP_LOG="$RESULTS_DIR/setup.log"
+readonly BUILD_LOG="$RESULTS_DIR/build.log"
+readonly PARALLEL="${KASTELL_TEST_PARALLEL:-$(nproc)}"
+readonly SUITE_TIMEOUT="${KASTELL_TEST_SUITE_TIMEOUT:-40m}"
+# Debian packages the tests use, and the file that shows each is installed.
+readonly POSTGRES_PROGRAMS_GLOB='/usr/lib/postgresql/*/bin/initdb'
+readonly CHROMIUM_BINARY=/usr/bin/chromium
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+apt_updated=false
+
+say() { printf '[test] %s\n' "$*"; }
+
+die() {
+    printf '[test] ERROR: %s\n' "$*" >&2
+    exit 2
+}
+
+# Runs a command as root: directly when we are root (CI), through sudo otherwise.
+as_root() {
+    if [[ "$EUID" -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo -n "$@"
+    else
+        die "need root to run: $* (run as root or install sudo)"
+    fi
+}
+
+apt_install() {
+    local apt_options=(-qq -o DPkg::Lock::Timeout=600)
+    if [[ "$apt_updated" != true ]]; then
+        as_root apt-get "${apt_options[@]}" update >>"$SETUP_LOG" 2>&1 || die "apt-get update failed; see $SETUP_LOG"
+        apt_updated=true
+    fi
+    say "installing Debian packages: $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get "${apt_options[@]}" install -y --no-install-recommends "$@" \
+        >>"$SETUP_LOG" 2>&1 || die "apt-get install $* failed; see $SETUP_LOG"
+}
+
+ensure_postgres() {
+    if compgen -G "$POSTGRES_PROGRAMS_GLOB" >/dev/null && id postgres >/dev/null 2>&1; then
+        return
+    fi
+    apt_install postgresql
+    compgen -G "$POSTGRES_PROGRAMS_GLOB" >/dev/null || die "postgresql installed but no $POSTGRES_PROGRAMS_GLOB"
+}
+
+ensure_chromium() {
+    if [[ -x "$CHROMIUM_BINARY" ]]; then
+        return
+    fi
+    # Recommends would pull in desktop services; fonts are the one recommendation pages need to render text.
+    apt_install chromium fonts-liberation
+}
+
+ensure_node() {
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        return
+    fi
+    apt_install nodejs npm
+}
+
+# npm ci for every test folder with a package-lock.json, skipped when that lock file is already installed.
+ensure_npm_packages() {
+    local lock_file folder stamp wanted
+    while IFS= read -r lock_file; do
+        folder="$(dirname "$lock_file")"
+        stamp="$folder/node_modules/.installed-package-lock.sha256"
+        wanted="$(sha256sum "$lock_file" | cut -d ' ' -f 1)"
+        if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+            continue
+        fi
+        say "npm ci in ${folder#"$REPO_ROOT"/}"
+        (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error) >>"$SETUP_LOG" 2>&1 \
+            || die "npm ci in $folder failed; see $SETUP_LOG"
+        printf '%s\n' "$wanted" >"$stamp"
+    done < <(find "$REPO_ROOT/tests" -maxdepth 2 -name package-lock.json -not -path '*/node_modules/*' | sort)
+}
+
+build_solution() {
+    command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
+    # No build servers: they would outlive this script, and on a shared machine they are not ours to stop.
+    local arguments=(build "$REPO_ROOT/Kastell.slnx" -c "$CONFIGURATION" -nologo -v:minimal --disable-build-servers)
+    if [[ "${CI:-}" == true ]]; then
+        arguments+=(-p:RestoreLockedMode=true)
+    fi
+    say "building Kastell.slnx ($CONFIGURATION)"
+    if ! dotnet "${arguments[@]}" >"$BUILD_LOG" 2>&1; then
+        grep -E ': (error|warning) ' "$BUILD_LOG" | sort -u | head -40 >&2 || tail -40 "$BUILD_LOG" >&2
+        die "build failed; full log: $BUILD_LOG"
+    fi
+}
+
+# Test projects are tests/*/*.csproj, except ones that declare themselves libraries (shared test helpers).
+discover_test_projects() {
+    local project
+    for project in "$REPO_ROOT"/tests/*/*.csproj; do
+        [[ -e "$project" ]] || continue
+        if grep -qiE '<IsTestProject>[[:space:]]*false|<OutputType>[[:space:]]*Library' "$project"; then
+            continue
+        fi
+        basename "$project" .csproj
+    done
+}
+
+# Runs one test project's executable; never fails itself, the outcome is in RESULTS_DIR/NAME.exit and the reports.
+run_suite() {
+    local name="$1" executable exit_code=0 started="$SECONDS"
+    executable="$(compgen -G "$REPO_ROOT/tests/$name/bin/$CONFIGURATION/*/$name" | sort | tail -n 1 || true)"
+    if [[ -z "$executable" ]]; then
+        printf 'Test project %s was not built: is it in Kastell.slnx?\n' "$name" >"$RESULTS_DIR/$name.log"
+        printf '%s\n' 127 >"$RESULTS_DIR/$name.exit"
+        say "$name: not built"
+        return 0
+    fi
+    (cd "$REPO_ROOT" && timeout --kill-after=30s "$SUITE_TIMEOUT" "$executable" -noLogo -noColor \
+        -result-ctrf "$RESULTS_DIR/$name.ctrf.json" -result-xml "$RESULTS_DIR/$name.xml") \
+        </dev/null >"$RESULTS_DIR/$name.log" 2>&1 || exit_code=$?
+    printf '%s\n' "$exit_code" >"$RESULTS_DIR/$name.exit"
+    say "$name: exit $exit_code after $((SECONDS - started))s"
+}
+
+run_all_suites() {
+    local name
+    for name in "$@"; do
+        while [[ "$(jobs -rp | wc -l)" -ge "$PARALLEL" ]]; do
+            wait -n || true
+        done
+        say "$name: started"
+        run_suite "$name" &
+    done
+    wait
+}
+
+stop_running_suites() {
+    local job
+    for job in $(jobs -p); do
+        kill "$job" 2>/dev/null || true
+    done
+}
+
+main() {
+    local started="$SECONDS" suites=()
+    rm -rf "$RESULTS_DIR"
+    mkdir -p "$RESULTS_DIR"
+
+    ensure_postgres
+    ensure_chromium
+    ensure_node
+    ensure_npm_packages
+    build_solution
+
+    mapfile -t suites < <(discover_test_projects)
+    [[ "${#suites[@]}" -gt 0 ]] || die "no test projects under tests/"
+    trap stop_running_suites EXIT
+    run_all_suites "${suites[@]}"
+    trap - EXIT
+
+    say "finished in $((SECONDS - started))s; logs and reports in ${RESULTS_DIR#"$REPO_ROOT"/}/"
+    # The summary prints the failures and the closing count line, and sets the exit status.
+    exec node "$REPO_ROOT/scripts/summarize-test-results.mjs" "$RESULTS_DIR" "${suites[@]}"
+}
+
+main "$@"
