@@ -37,6 +37,8 @@ internal static class PlatformSetup
         services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);
 
         services.AddRazorComponents();
+        // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.
+        services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery(o =>
         {

@@ -13,8 +13,9 @@ public sealed class OrganizationDirectory(KastellDbContext db)
     public async Task<IReadOnlyList<OrganizationSummary>> ForUserAsync(Guid userId, CancellationToken cancellationToken = default) =>
         await db.OrganizationMembers.IgnoreQueryFilters().AsNoTracking()
             .Where(m => m.UserId == userId)
-            .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => new OrganizationSummary(o.Slug, o.Name, m.Role))
+            .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => new { o.Slug, o.Name, m.Role })
             .OrderBy(o => o.Name)
+            .Select(o => new OrganizationSummary(o.Slug, o.Name, o.Role))
             .ToListAsync(cancellationToken);
 
     /// <summary>Spaces of the current tenant the user may enter (all of them for organization owners and admins).</summary>

@@ -12,7 +12,7 @@ internal sealed class PasswordPolicyResolver(KastellDbContext db)
     public async Task<PasswordPolicy> ForUserAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         // Cross-tenant on purpose: a password belongs to the person, not to one organization.
-        var policies = await db.OrganizationMembers.IgnoreQueryFilters()
+        var policies = await db.OrganizationMembers.IgnoreQueryFilters().AsNoTracking()
             .Where(m => m.UserId == userId)
             .Join(db.Organizations, m => m.OrganizationId, o => o.Id, (m, o) => o.PasswordPolicy)
             .ToListAsync(cancellationToken);

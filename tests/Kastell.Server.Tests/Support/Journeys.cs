@@ -1,0 +1,67 @@
+using System.Net;
+
+namespace Kastell.Server.Tests.Support;
+
+public sealed record EnrolledUser(string Email, string Password, string TotpSecret, IReadOnlyList<string> RecoveryCodes, string OrganizationSlug);
+
+/// <summary>Multi-step flows shared by tests: each step asserts what a user would see.</summary>
+public static class Journeys
+{
+    public const string GoodPassword = "correct horse battery staple 42";
+
+    public static string UniqueEmail(string who = "user") => $"{who}-{Guid.NewGuid():N}@example.test";
+
+    public static Task<HttpResponseMessage> SignUpAsync(TestBrowser browser, string email, string organization, string password = GoodPassword) =>
+        browser.SubmitAsync("/account/sign-up", "sign-up", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.DisplayName"] = "Test Person",
+            ["Input.OrganizationName"] = organization,
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+        });
+
+    public static async Task<EnrolledUser> SignUpAndEnrolAsync(TestBrowser browser, string? organization = null)
+    {
+        var email = UniqueEmail();
+        organization ??= "Org " + Guid.NewGuid().ToString("N")[..8];
+        var signUp = await SignUpAsync(browser, email, organization);
+        Assert.Equal(HttpStatusCode.Redirect, signUp.StatusCode);
+        Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(signUp));
+
+        await browser.GetAsync("/account/mfa/setup");
+        var secret = TestBrowser.TotpSecretFrom(browser.LastPage!);
+        var enrol = await browser.SubmitAsync("/account/mfa/setup", "mfa-setup", new Dictionary<string, string>
+        {
+            ["Input.Code"] = TestBrowser.TotpCode(secret),
+        });
+        Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
+        var codes = TestBrowser.RecoveryCodesFrom(browser.LastPage!);
+        Assert.Equal(10, codes.Count);
+
+        await browser.GetAsync("/");
+        var slug = System.Text.RegularExpressions.Regex.Match(browser.LastPage!, "href=\"/o/([a-z0-9-]+)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(slug), "The home page lists no organization after sign-up.");
+        return new EnrolledUser(email, GoodPassword, secret, codes, slug);
+    }
+
+    public static Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password) =>
+        browser.SubmitAsync("/account/sign-in", "sign-in", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        });
+
+    /// <summary>Signs in with password and TOTP; waits for the next time step when the code would repeat.</summary>
+    public static async Task SignInAsync(TestBrowser browser, EnrolledUser user)
+    {
+        var password = await PasswordStepAsync(browser, user.Email, user.Password);
+        Assert.Equal(HttpStatusCode.Redirect, password.StatusCode);
+        Assert.StartsWith("/account/sign-in/mfa", TestBrowser.LocationOf(password));
+        var mfa = await browser.SubmitAsync(TestBrowser.LocationOf(password)!, "sign-in-mfa", new Dictionary<string, string>
+        {
+            ["Input.Code"] = TestBrowser.TotpCode(user.TotpSecret),
+        });
+        Assert.Equal(HttpStatusCode.Redirect, mfa.StatusCode);
+    }
+}

@@ -1,0 +1,129 @@
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kastell.Server.Tests.Support;
+
+/// <summary>
+/// One Kastell host per test class on a given database provider, with its own data directory. Subclasses pick the
+/// provider; test classes derive from an abstract base once per provider so every data test runs on both.
+/// </summary>
+public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("kastell-test-").FullName;
+
+    public abstract string Provider { get; }
+
+    protected abstract string? ConnectionString { get; }
+
+    /// <summary>Extra configuration a test class needs (e.g. a tight rate limit).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Kastell:DataDirectory", _dataDirectory);
+        builder.UseSetting("Kastell:Database:Provider", Provider);
+        builder.UseSetting("Kastell:Database:MigrateOnStartup", "true");
+        builder.UseSetting("Kastell:RateLimits:AuthenticationPerMinute", "10000");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        if (ConnectionString is not null)
+        {
+            builder.UseSetting("Kastell:Database:ConnectionString", ConnectionString);
+        }
+
+        foreach (var (key, value) in ExtraSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public TestBrowser CreateBrowser() =>
+        new(CreateClient(new WebApplicationFactoryClientOptions
+        {
+            AllowAutoRedirect = false,
+            HandleCookies = true,
+            BaseAddress = new Uri("https://localhost"),
+        }));
+
+    /// <summary>A data context scoped to one organization (or none), as a request would see it.</summary>
+    public (AsyncServiceScope Scope, KastellDbContext Db) OpenDb(Guid? organizationId = null)
+    {
+        var scope = Services.CreateAsyncScope();
+        if (organizationId is { } org)
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        }
+
+        return (scope, scope.ServiceProvider.GetRequiredService<KastellDbContext>());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open is not worth failing the run for; the OS temp cleaner removes it.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class SqliteHost : KastellHost
+{
+    public override string Provider => "Sqlite";
+
+    protected override string? ConnectionString => null;
+}
+
+/// <summary>
+/// Kastell on PostgreSQL connecting as an ordinary role that owns its database — as in production. A superuser
+/// would bypass row-level security and hide a missing policy.
+/// </summary>
+public sealed class PostgresHost(PostgresCluster cluster) : KastellHost
+{
+    private string? _connectionString;
+
+    public override string Provider => "Postgres";
+
+    /// <summary>The application role's connection string (row-level security applies).</summary>
+    public string ApplicationConnectionString => _connectionString ?? throw new InvalidOperationException("Not initialized.");
+
+    protected override string? ConnectionString => _connectionString;
+
+    public override async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var admin = await cluster.CreateDatabaseAsync("host", ct);
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(admin).Database!;
+        var role = "kastell_app_" + Guid.NewGuid().ToString("N")[..12];
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await using (var connection = new Npgsql.NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync(ct);
+            foreach (var sql in new[]
+            {
+                $"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '{password}'",
+                $"ALTER DATABASE \"{database}\" OWNER TO {role}",
+                $"GRANT ALL ON SCHEMA public TO {role}",
+            })
+            {
+                await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+
+        _connectionString = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Username = role, Password = password }.ConnectionString;
+    }
+}
