@@ -18,7 +18,8 @@ for (const project of projects) {
   totals.passed += outcome.passed;
   totals.failed += outcome.failed;
   totals.skipped += outcome.skipped;
-  console.log(`[test] ${project}: ${outcome.passed} passed, ${outcome.failed} failed, ${outcome.skipped} skipped`);
+  // Worded differently from the closing line, which must be the only "N passed, M failed" line.
+  console.log(`[test] ${project}: passed ${outcome.passed}, failed ${outcome.failed}, skipped ${outcome.skipped}`);
 }
 
 for (const failure of failures) {

@@ -124,7 +124,7 @@ discover_test_projects() {
 
 # Runs one test project's executable; never fails itself, the outcome is in RESULTS_DIR/NAME.exit and the reports.
 run_suite() {
-    local name="$1" executable exit_code=0 started="$SECONDS"
+    local name="$1" executable runner exit_code=0 started="$SECONDS"
     executable="$(compgen -G "$REPO_ROOT/tests/$name/bin/$CONFIGURATION/*/$name" | sort | tail -n 1 || true)"
     if [[ -z "$executable" ]]; then
         printf 'Test project %s was not built: is it in Kastell.slnx?\n' "$name" >"$RESULTS_DIR/$name.log"
@@ -132,9 +132,14 @@ run_suite() {
         say "$name: not built"
         return 0
     fi
-    (cd "$REPO_ROOT" && timeout --kill-after=30s "$SUITE_TIMEOUT" "$executable" -noLogo -noColor \
+    (cd "$REPO_ROOT" && exec timeout --kill-after=30s "$SUITE_TIMEOUT" "$executable" -noLogo -noColor \
         -result-ctrf "$RESULTS_DIR/$name.ctrf.json" -result-xml "$RESULTS_DIR/$name.xml") \
-        </dev/null >"$RESULTS_DIR/$name.log" 2>&1 || exit_code=$?
+        </dev/null >"$RESULTS_DIR/$name.log" 2>&1 &
+    runner=$!
+    # Remembered so an interrupted run can stop exactly the test processes it started.
+    printf '%s\n' "$runner" >"$RESULTS_DIR/$name.pid"
+    wait "$runner" || exit_code=$?
+    rm -f "$RESULTS_DIR/$name.pid"
     printf '%s\n' "$exit_code" >"$RESULTS_DIR/$name.exit"
     say "$name: exit $exit_code after $((SECONDS - started))s"
 }
@@ -151,11 +156,16 @@ run_all_suites() {
     wait
 }
 
+# On Ctrl-C or TERM: timeout(1) passes TERM on to its test process, which then disposes its fixtures.
 stop_running_suites() {
-    local job
-    for job in $(jobs -p); do
-        kill "$job" 2>/dev/null || true
+    local pid_file
+    for pid_file in "$RESULTS_DIR"/*.pid; do
+        [[ -e "$pid_file" ]] || continue
+        kill -TERM "$(cat "$pid_file")" 2>/dev/null || true
     done
+    wait || true
+    say "interrupted"
+    exit 130
 }
 
 main() {
@@ -171,9 +181,9 @@ main() {
 
     mapfile -t suites < <(discover_test_projects)
     [[ "${#suites[@]}" -gt 0 ]] || die "no test projects under tests/"
-    trap stop_running_suites EXIT
+    trap stop_running_suites INT TERM
     run_all_suites "${suites[@]}"
-    trap - EXIT
+    trap - INT TERM
 
     say "finished in $((SECONDS - started))s; logs and reports in ${RESULTS_DIR#"$REPO_ROOT"/}/"
     # The summary prints the failures and the closing count line, and sets the exit status.

@@ -18,6 +18,7 @@ internal sealed class LocalPostgresServer
     private readonly PostgresBinaries binaries;
     private readonly string rootDirectory;
     private readonly string? runAsUser;
+    private readonly ClusterWatchdog watchdog;
     private int stopped;
 
     private LocalPostgresServer(PostgresBinaries binaries, string rootDirectory, string? runAsUser, string password)
@@ -26,6 +27,7 @@ internal sealed class LocalPostgresServer
         this.rootDirectory = rootDirectory;
         this.runAsUser = runAsUser;
         Password = password;
+        watchdog = ClusterWatchdog.Start(binaries.PgCtl, DataDirectory, rootDirectory, runAsUser);
     }
 
     public string Password { get; }
@@ -68,9 +70,16 @@ internal sealed class LocalPostgresServer
             await server.StartOnFreePortAsync();
             return server;
         }
-        catch
+        catch (Exception startFailure)
         {
-            server.Stop();
+            try
+            {
+                server.Stop();
+            }
+            catch (Exception cleanupFailure)
+            {
+                throw new AggregateException(startFailure, cleanupFailure);
+            }
             throw;
         }
     }
@@ -82,20 +91,12 @@ internal sealed class LocalPostgresServer
         {
             return;
         }
-        try
+        // One clean-up path for every ending, normal or not: the watchdog's. Synchronous because this also runs
+        // from the process-exit handler, where nothing can be awaited.
+        watchdog.CleanUpNow();
+        if (Directory.Exists(rootDirectory))
         {
-            if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
-            {
-                // Synchronous on purpose: this also runs from the process-exit handler, where nothing may be awaited.
-                ProcessRunner.RunAsync(
-                        binaries.PgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"],
-                        rootDirectory, runAsUser, CommandTimeout)
-                    .GetAwaiter().GetResult();
-            }
-        }
-        finally
-        {
-            Directory.Delete(rootDirectory, recursive: true);
+            throw new IOException($"The throwaway PostgreSQL cluster in {rootDirectory} could not be removed.");
         }
     }
 

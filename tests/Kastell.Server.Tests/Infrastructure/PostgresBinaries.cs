@@ -10,10 +10,10 @@ internal sealed record PostgresBinaries(string Directory, int MajorVersion)
     public string PgCtl => Path.Combine(Directory, "pg_ctl");
 
     /// <summary>The highest installed major version, or an exception that says what to install.</summary>
-    public static PostgresBinaries FindHighest()
+    public static PostgresBinaries FindHighest(string installRoot = DebianRoot)
     {
-        var candidates = System.IO.Directory.Exists(DebianRoot)
-            ? System.IO.Directory.GetDirectories(DebianRoot)
+        var candidates = System.IO.Directory.Exists(installRoot)
+            ? System.IO.Directory.GetDirectories(installRoot)
                 .Select(versionDirectory => (
                     Bin: Path.Combine(versionDirectory, "bin"),
                     Version: int.TryParse(Path.GetFileName(versionDirectory), out var major) ? major : -1))
@@ -27,7 +27,7 @@ internal sealed record PostgresBinaries(string Directory, int MajorVersion)
         if (candidates.Count == 0)
         {
             throw new InvalidOperationException(
-                $"PostgreSQL server programs (initdb, pg_ctl) were not found under {DebianRoot}/*/bin. "
+                $"PostgreSQL server programs (initdb, pg_ctl) were not found under {installRoot}/*/bin. "
                 + "Install them with 'apt-get install postgresql' (scripts/test.sh does this), "
                 + $"or point {PostgresCluster.ExternalConnectionStringVariable} at an existing server.");
         }

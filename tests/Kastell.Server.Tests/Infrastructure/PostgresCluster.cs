@@ -23,12 +23,9 @@ public sealed partial class PostgresCluster : IAsyncLifetime
     public static bool IsExternal =>
         !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ExternalConnectionStringVariable));
 
-    public ValueTask InitializeAsync()
-    {
-        // A test process killed by a signal skips DisposeAsync; this still stops the server on a normal exit path.
-        AppDomain.CurrentDomain.ProcessExit += StopOnProcessExit;
-        return ValueTask.CompletedTask;
-    }
+    // Nothing to do up front: the cluster starts on first use. A killed test process is covered by the cluster's
+    // watchdog, which stops it when the process disappears.
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     /// <summary>
     /// Creates a new, empty, uniquely named database and returns a connection string for it.
@@ -55,7 +52,6 @@ public sealed partial class PostgresCluster : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        AppDomain.CurrentDomain.ProcessExit -= StopOnProcessExit;
         Task<string>? started;
         lock (gate)
         {
@@ -129,8 +125,6 @@ public sealed partial class PostgresCluster : IAsyncLifetime
         // The random part keeps names unique across test processes sharing one external server.
         return $"kt_{readable}_{number}_{Guid.NewGuid().ToString("N")[..8]}";
     }
-
-    private void StopOnProcessExit(object? sender, EventArgs e) => localServer?.Stop();
 
     [GeneratedRegex("[^a-z0-9_]")]
     private static partial Regex NotIdentifierCharacters();
