@@ -25,6 +25,11 @@ internal sealed partial class DslParser
             _errors.Add(new ModelError("extend can only be used in a modular model", name.Line, name.Line, name.Column, name.Column + name.Text.Length, null, name.Text));
         }
 
+        if (isExtension && _document.Types.Any(t => t.IsExtension && t.Name == name.Text))
+        {
+            _errors.Add(new ModelError($"'{name.Text}' is already extended in file.", name.Line, name.Line, name.Column, name.Column + name.Text.Length, null, name.Text));
+        }
+
         var type = new DslType(name.Text, SourceSpan.Of(name), isExtension, []);
         _document.Types.Add(type);
         if (!(Is(TokenKind.Newline) && Is(TokenKind.Relations, 2)))
@@ -149,14 +154,16 @@ internal sealed partial class DslParser
         SkipWhitespace();
         var inner = ParseRelationDefinition(allowDirect);
         SkipWhitespace();
-        if (!Is(TokenKind.RParen))
+        while (!Is(TokenKind.RParen) && !Is(TokenKind.Newline) && !Is(TokenKind.Eof))
         {
-            // OpenFGA reports the first stray token and skips ahead to the closing parenthesis.
+            // Like OpenFGA: report the stray token, skip to the next whitespace or parenthesis, and try again.
             Report($"extraneous input {Quote(La())} expecting {Expecting([TokenKind.RParen, TokenKind.Whitespace])}", La());
-            while (!Is(TokenKind.RParen) && !Is(TokenKind.Newline) && !Is(TokenKind.Eof))
+            while (!Is(TokenKind.RParen) && !Is(TokenKind.Whitespace) && !Is(TokenKind.Newline) && !Is(TokenKind.Eof))
             {
                 Consume();
             }
+
+            SkipWhitespace();
         }
 
         Match(TokenKind.RParen);
@@ -174,9 +181,19 @@ internal sealed partial class DslParser
     private DslDirect ParseDirect()
     {
         Consume();
+        TokenKind[] firstExpected = [TokenKind.Newline, .. IdentifierKinds];
+        if (!Sync([TokenKind.Whitespace, .. firstExpected]))
+        {
+            throw Mismatch([TokenKind.Whitespace, .. firstExpected]);
+        }
+
         if (Is(TokenKind.Whitespace))
         {
             Consume();
+            if (!Sync(firstExpected))
+            {
+                throw Mismatch(firstExpected);
+            }
         }
 
         var types = new List<DslTypeReference> { ParseTypeRestriction() };
@@ -217,6 +234,19 @@ internal sealed partial class DslParser
         if (Is(TokenKind.Newline))
         {
             Consume();
+        }
+
+        if (!IsIdentifier(La()) && !IsIdentifier(La(2)))
+        {
+            // OpenFGA reports the mismatch, skips to whatever may follow a restriction and carries on with the list.
+            Report($"mismatched input {Quote(La())} expecting {Expecting(IdentifierKinds)}", La());
+            var skipped = La();
+            while (!Is(TokenKind.Whitespace) && !Is(TokenKind.Comma) && !Is(TokenKind.RBracket) && !Is(TokenKind.Eof))
+            {
+                Consume();
+            }
+
+            return new DslTypeReference(skipped.Text, null, false, null, SourceSpan.Of(skipped), null);
         }
 
         var type = MatchIdentifier();

@@ -29,7 +29,9 @@ internal sealed partial class DslValidator
     }
 
     public static List<ModelError> Validate(DslDocument document, string source) =>
-        Validate(DslModelBuilder.Build(document), source);
+        document.SchemaVersion is null
+            ? [ErrorLocator.AtColumn(0, 0, string.Empty, "schema version required", "schema-version-required")]
+            : Validate(DslModelBuilder.Build(document), source);
 
     public static List<ModelError> Validate(AuthorizationModel model, string source)
     {
@@ -124,7 +126,7 @@ internal sealed partial class DslValidator
                     CheckDirect(type, relation, line);
                     break;
                 case ComputedUserset computed when type.FindRelation(computed.Relation) is null:
-                    _errors.Add(_locator.At(line, computed.Relation, $"the relation `{computed.Relation}` does not exist.", "missing-definition"));
+                    _errors.Add(_locator.AtDefinition(line, computed.Relation, $"the relation `{computed.Relation}` does not exist.", "missing-definition"));
                     break;
                 case TupleToUserset ttu:
                     CheckTupleToUserset(type, ttu, line);
@@ -166,19 +168,18 @@ internal sealed partial class DslValidator
             var target = _types.GetValueOrDefault(reference.Type);
             if (target is null)
             {
-                _errors.Add(_locator.At(line, reference.Type, $"`{reference.Type}` is not a valid type.", "invalid-type"));
+                _errors.Add(_locator.AtDefinition(line, reference.Type, $"`{reference.Type}` is not a valid type.", "invalid-type"));
             }
 
             if (reference.Condition is { Length: > 0 } condition && !_model.Conditions.ContainsKey(condition))
             {
-                var column = Math.Max(_locator.Line(line).IndexOf(condition[1..], StringComparison.Ordinal) - 1, 0);
-                _errors.Add(ErrorLocator.AtColumn(line, column, condition, $"`{condition}` is not a defined condition in the model.", "condition-not-defined"));
+                _errors.Add(_locator.AtCondition(line, condition, $"`{condition}` is not a defined condition in the model.", "condition-not-defined"));
             }
 
             if (reference.Relation is not null && target?.FindRelation(reference.Relation) is null)
             {
                 var symbol = $"{reference.Type}#{reference.Relation}";
-                _errors.Add(_locator.At(line, symbol, $"`{reference.Relation}` is not a valid relation for `{reference.Type}`.", "invalid-relation-type"));
+                _errors.Add(_locator.AtDefinition(line, symbol, $"`{reference.Relation}` is not a valid relation for `{reference.Type}`.", "invalid-relation-type"));
             }
         }
     }
@@ -189,7 +190,7 @@ internal sealed partial class DslValidator
         var tupleset = type.FindRelation(ttu.Tupleset);
         if (tupleset is null)
         {
-            _errors.Add(_locator.At(line, symbol, $"`{ttu.Tupleset}` is not a valid relation for `{type.Name}`.", "invalid-relation-type"));
+            _errors.Add(_locator.AtDefinition(line, symbol, $"`{ttu.Tupleset}` is not a valid relation for `{type.Name}`.", "invalid-relation-type"));
             return;
         }
 
@@ -217,7 +218,7 @@ internal sealed partial class DslValidator
         {
             foreach (var missingOn in missing)
             {
-                _errors.Add(_locator.At(
+                _errors.Add(_locator.AtDefinition(
                     line,
                     symbol,
                     $"the `{ttu.ComputedRelation}` relation definition on type `{type.Name}` is not valid: `{ttu.ComputedRelation}` does not exist on `{ttu.Tupleset}`, which is of type `{missingOn}`.",
@@ -254,7 +255,7 @@ internal sealed partial class DslValidator
                     var text = RestrictionText(reference);
                     if (!restrictions.Add(text))
                     {
-                        _errors.Add(_locator.At(line, text, $"the type restriction `{text}` is a duplicate in the relation `{relation.Name}`.", "duplicated-error"));
+                        _errors.Add(_locator.AtDefinition(line, text, $"the type restriction `{text}` is a duplicate in the relation `{relation.Name}`.", "duplicated-error"));
                     }
                 }
 
@@ -278,7 +279,7 @@ internal sealed partial class DslValidator
             var name = PartialName(child);
             if (name is not null && !seen.Add(name))
             {
-                _errors.Add(_locator.At(line, name, $"the partial relation definition `{name}` is a duplicate in the relation `{relation.Name}`.", "duplicated-error"));
+                _errors.Add(_locator.AtDefinition(line, name, $"the partial relation definition `{name}` is a duplicate in the relation `{relation.Name}`.", "duplicated-error"));
             }
         }
     }
