@@ -30,7 +30,7 @@ public static class ModelDslWriter
 
         foreach (var condition in model.Conditions.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
-            var parameters = string.Join(", ", condition.Parameters.Select(p => $"{p.Key}: {ConditionTypeNames.ToDsl(p.Value)}"));
+            var parameters = string.Join(", ", condition.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {ConditionTypeNames.ToDsl(p.Value)}"));
             dsl.Append("\ncondition ").Append(condition.Name).Append('(').Append(parameters).Append(") {\n  ")
                 .Append(condition.Expression).Append("\n}\n");
         }
