@@ -14,20 +14,31 @@ public abstract class AccountTests(KastellHost host)
     {
         using var browser = host.CreateBrowser();
         var email = Journeys.UniqueEmail();
-        var response = await Journeys.SignUpAsync(browser, email, "Müller & Söhne GmbH");
+        var organizationName = "Müller & Söhne GmbH " + Guid.NewGuid().ToString("N")[..6];
+        var response = await Journeys.SignUpAsync(browser, email, organizationName);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(response));
+        KastellUser user;
+        Organization org;
         var (scope, db) = host.OpenDb();
         await using (scope)
         {
-            var user = await db.Users.SingleAsync(u => u.Email == email, TestContext.Current.CancellationToken);
-            var org = await db.Organizations.SingleAsync(o => o.Name == "Müller & Söhne GmbH" && db.OrganizationMembers.IgnoreQueryFilters().Any(m => m.OrganizationId == o.Id && m.UserId == user.Id), TestContext.Current.CancellationToken);
-            Assert.StartsWith("mueller-soehne-gmbh", org.Slug, StringComparison.Ordinal);
-            var member = await db.OrganizationMembers.IgnoreQueryFilters().SingleAsync(m => m.UserId == user.Id, TestContext.Current.CancellationToken);
-            Assert.Equal(OrganizationRole.Owner, member.Role);
+            user = await db.Users.SingleAsync(u => u.Email == email, TestContext.Current.CancellationToken);
+            org = await db.Organizations.SingleAsync(o => o.Name == organizationName, TestContext.Current.CancellationToken);
+            Assert.StartsWith("mueller-soehne-gmbh-", org.Slug, StringComparison.Ordinal);
+            Assert.Equal(12, org.PasswordPolicy.MinimumLength);
             Assert.StartsWith("AQAAAA", user.PasswordHash, StringComparison.Ordinal); // Identity v3 format marker
             Assert.Equal(1, await db.PasswordHistory.CountAsync(h => h.UserId == user.Id, TestContext.Current.CancellationToken));
+            // Without a tenant the membership is invisible (query filter; on PostgreSQL also row-level security).
+            Assert.False(await db.OrganizationMembers.AnyAsync(m => m.UserId == user.Id, TestContext.Current.CancellationToken));
+        }
+
+        var (tenantScope, tenantDb) = host.OpenDb(org.Id);
+        await using (tenantScope)
+        {
+            var member = await tenantDb.OrganizationMembers.SingleAsync(m => m.UserId == user.Id, TestContext.Current.CancellationToken);
+            Assert.Equal(OrganizationRole.Owner, member.Role);
         }
     }
 

@@ -13,7 +13,7 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
         b.Property(o => o.Slug).HasMaxLength(63).IsRequired();
         b.HasIndex(o => o.Slug).IsUnique();
         b.Property(o => o.Name).HasMaxLength(200).IsRequired();
-        b.OwnsOne(o => o.PasswordPolicy, p => p.ToTable("OrganizationPasswordPolicies"));
+        b.OwnsOne(o => o.PasswordPolicy); // stored in the Organizations row
     }
 }
 

@@ -467,7 +467,7 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres
 
                             b1.HasKey("OrganizationId");
 
-                            b1.ToTable("OrganizationPasswordPolicies", (string)null);
+                            b1.ToTable("Organizations");
 
                             b1.WithOwner()
                                 .HasForeignKey("OrganizationId");

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kastell.Server.Platform.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteKastellDbContext))]
-    [Migration("20261123091802_Initial")]
+    [Migration("20261123092703_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -459,7 +459,7 @@ namespace Kastell.Server.Platform.Data.Migrations.Sqlite
 
                             b1.HasKey("OrganizationId");
 
-                            b1.ToTable("OrganizationPasswordPolicies", (string)null);
+                            b1.ToTable("Organizations");
 
                             b1.WithOwner()
                                 .HasForeignKey("OrganizationId");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kastell.Server.Platform.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresKastellDbContext))]
-    [Migration("20261123091838_Initial")]
+    [Migration("20261123092725_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -470,7 +470,7 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres
 
                             b1.HasKey("OrganizationId");
 
-                            b1.ToTable("OrganizationPasswordPolicies", (string)null);
+                            b1.ToTable("Organizations");
 
                             b1.WithOwner()
                                 .HasForeignKey("OrganizationId");

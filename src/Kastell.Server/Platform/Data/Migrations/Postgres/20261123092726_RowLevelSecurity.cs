@@ -12,7 +12,7 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres;
 /// A test fails when a tenant table has no policy, so every later tenant table needs one here or in its migration.
 /// </summary>
 [DbContext(typeof(PostgresKastellDbContext))]
-[Migration("20261123091839_RowLevelSecurity")]
+[Migration("20261123092726_RowLevelSecurity")]
 public sealed class RowLevelSecurity : Migration
 {
     internal const string OrganizationMatches =
