@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Resources/Strings.resx (English) and Strings.de.resx (German) from Resources/strings.tsv.
+"""Writes Resources/Strings.resx (English) and Strings.de.resx (German) from Resources/strings*.tsv.
 
 One table keeps both languages side by side, so a missing translation is visible in review; the test
 LocalizationTests also fails when a key lacks a language.
@@ -8,7 +8,9 @@ import csv, pathlib
 from xml.sax.saxutils import escape
 
 root = pathlib.Path(__file__).resolve().parent.parent / "src" / "Kastell.Server" / "Resources"
-rows = list(csv.DictReader(open(root / "strings.tsv", encoding="utf-8"), delimiter="\t"))
+# One table per feature area keeps parallel work from colliding in one file.
+rows = [row for table in sorted(root.glob("strings*.tsv"))
+        for row in csv.DictReader(open(table, encoding="utf-8"), delimiter="\t")]
 header = """<?xml version="1.0" encoding="utf-8"?>
 <root>
   <resheader name="resmimetype"><value>text/microsoft-resx</value></resheader>
