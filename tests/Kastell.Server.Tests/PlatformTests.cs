@@ -158,3 +158,19 @@ public sealed class PlatformTests(SqliteHost host) : IClassFixture<SqliteHost>
         Assert.Contains("Not found", browser.LastPage, StringComparison.Ordinal);
     }
 }
+
+public sealed class HttpsTests(SqliteHost host) : IClassFixture<SqliteHost>
+{
+    [Fact]
+    public async Task PlainHttp_IsRefusedWithAnExplanation_ButHealthAnswers()
+    {
+        using var client = host.CreateClient(new() { BaseAddress = new Uri("http://localhost"), AllowAutoRedirect = false });
+
+        var page = await client.GetAsync("/account/sign-in", TestContext.Current.CancellationToken);
+        var health = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        Assert.Contains("only serves HTTPS", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+}

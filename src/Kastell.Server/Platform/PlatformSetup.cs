@@ -54,10 +54,22 @@ internal static class PlatformSetup
             o.ValueLengthLimit = 64 * 1024;
             o.ValueCountLimit = 200;
         });
+        // Secure by default: with no address configured Kastell listens on HTTPS only, with a self-signed certificate
+        // unless one is configured. Session and antiforgery cookies are Secure, so plain HTTP cannot sign anyone in.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DevelopmentCertificate.DefaultUrl);
+        }
+
+        var hasConfiguredCertificate = builder.Configuration.GetSection("Kestrel:Certificates:Default").Exists();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             k.AddServerHeader = false;
+            if (!hasConfiguredCertificate)
+            {
+                k.ConfigureHttpsDefaults(https => https.ServerCertificate ??= DevelopmentCertificate.LoadOrCreate(options.ResolveDataDirectory()));
+            }
         });
         services.AddHsts(o =>
         {
@@ -73,6 +85,7 @@ internal static class PlatformSetup
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<RequireHttpsMiddleware>();
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseHsts();
