@@ -97,6 +97,7 @@ public static class AccountsModule
         services.AddScoped<SignUpCommand>();
         services.AddScoped<SignInCommand>();
         services.AddScoped<MfaEnrolment>();
+        services.AddScoped<SessionList>();
         return services;
     }
 

@@ -91,7 +91,14 @@ internal sealed class DatabaseTicketStore(
 
         try
         {
-            return TicketSerializer.Default.Deserialize(_protector.Unprotect(session.Ticket));
+            var ticket = TicketSerializer.Default.Deserialize(_protector.Unprotect(session.Ticket));
+            // Lets pages recognise "this browser" in the session list without exposing the id anywhere else.
+            if (ticket?.Principal.Identity is ClaimsIdentity identity && !identity.HasClaim(c => c.Type == SessionList.SessionIdClaim))
+            {
+                identity.AddClaim(new Claim(SessionList.SessionIdClaim, key));
+            }
+
+            return ticket;
         }
         catch (CryptographicException)
         {
