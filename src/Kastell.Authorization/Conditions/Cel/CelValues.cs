@@ -1,0 +1,69 @@
+using System.Net;
+
+namespace Kastell.Authorization.Conditions.Cel;
+
+/// <summary>CEL's <c>null</c>. A singleton rather than a C# null so that "no value" can never be confused with it.</summary>
+internal sealed class CelNull
+{
+    public static readonly CelNull Instance = new();
+
+    private CelNull()
+    {
+    }
+
+    public override string ToString() => "null";
+}
+
+/// <summary>
+/// A runtime error carried as a value, so that <c>&amp;&amp;</c>, <c>||</c> and the macros can absorb it
+/// the way CEL specifies (<c>false &amp;&amp; error</c> is <c>false</c>).
+/// </summary>
+internal sealed record CelError(string Message);
+
+/// <summary>
+/// The value of an expression that depends on parameters absent from the context (cel-go's partial evaluation).
+/// Like an error it propagates, but it wins over errors so that missing parameters are reported as such.
+/// </summary>
+internal sealed class CelUnknown(IReadOnlyCollection<string> parameters)
+{
+    public IReadOnlyCollection<string> Parameters { get; } = parameters;
+
+    public static CelUnknown Merge(CelUnknown? first, CelUnknown second) =>
+        first is null ? second : new CelUnknown(first.Parameters.Union(second.Parameters).ToArray());
+}
+
+/// <summary>A CEL duration: signed nanoseconds, the same range as Go's <c>time.Duration</c>.</summary>
+internal readonly record struct CelDuration(long Nanoseconds) : IComparable<CelDuration>
+{
+    public int CompareTo(CelDuration other) => Nanoseconds.CompareTo(other.Nanoseconds);
+
+    public override string ToString() => GoDuration.FormatSeconds(this);
+}
+
+/// <summary>A CEL timestamp: nanoseconds since the Unix epoch, valid from year 1 to year 9999 in UTC.</summary>
+internal readonly record struct CelTimestamp(Int128 UnixNanoseconds) : IComparable<CelTimestamp>
+{
+    public static readonly Int128 MinNanoseconds = (Int128)(DateTimeOffset.MinValue.ToUnixTimeSeconds()) * 1_000_000_000;
+
+    public static readonly Int128 MaxNanoseconds = (Int128)(DateTimeOffset.MaxValue.ToUnixTimeSeconds()) * 1_000_000_000 + 999_999_999;
+
+    public bool IsInRange => UnixNanoseconds >= MinNanoseconds && UnixNanoseconds <= MaxNanoseconds;
+
+    public long UnixSeconds => (long)Int128.DivRem(UnixNanoseconds - MinNanoseconds, 1_000_000_000).Quotient + DateTimeOffset.MinValue.ToUnixTimeSeconds();
+
+    /// <summary>Nanoseconds within the second, always 0..999_999_999.</summary>
+    public int NanosOfSecond => (int)((UnixNanoseconds - MinNanoseconds) % 1_000_000_000);
+
+    public DateTimeOffset ToDateTimeOffset() =>
+        DateTimeOffset.FromUnixTimeSeconds(UnixSeconds).AddTicks(NanosOfSecond / 100);
+
+    public int CompareTo(CelTimestamp other) => UnixNanoseconds.CompareTo(other.UnixNanoseconds);
+
+    public override string ToString() => Rfc3339.Format(this);
+}
+
+/// <summary>OpenFGA's <c>ipaddress</c> extension type.</summary>
+internal sealed record CelIpAddress(IPAddress Address)
+{
+    public override string ToString() => Address.ToString();
+}
