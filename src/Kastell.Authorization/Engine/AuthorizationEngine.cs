@@ -112,7 +112,7 @@ public sealed class AuthorizationEngine
         CancellationToken cancellationToken)
     {
         var evaluator = new CheckEvaluator(_model, reader, userValue, user, context, _options.MaxResolutionDepth, _options.CheckTimeout, explain, cancellationToken);
-        var allowed = await evaluator.ResolveAsync(@object, relation, 0).ConfigureAwait(false);
+        var allowed = await evaluator.ResolveAsync(@object, relation, 0).ConfigureAwait(false) == CheckEvaluator.Outcome.True;
         return explain
             ? new CheckResult(allowed) { Path = allowed ? evaluator.Path : [], DenialReason = allowed ? null : evaluator.DenialReason }
             : allowed ? Granted : Denied;

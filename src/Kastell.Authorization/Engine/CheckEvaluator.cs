@@ -14,6 +14,14 @@ namespace Kastell.Authorization.Engine;
 /// </remarks>
 internal sealed class CheckEvaluator
 {
+    /// <summary>The result of resolving a node: <see cref="Cycle"/> is a denial that met a cycle (OpenFGA's <c>cycle_detected</c>).</summary>
+    public enum Outcome : byte
+    {
+        False,
+        True,
+        Cycle,
+    }
+
     private const int MemoAfterEvaluations = 64;
 
     private readonly CompiledModel _model;
@@ -30,7 +38,7 @@ internal sealed class CheckEvaluator
     private int _stackCount;
     private int _cycleCuts;
     private int _evaluations;
-    private Dictionary<(string, CompiledRelation), bool>? _memo;
+    private Dictionary<(string, CompiledRelation), Outcome>? _memo;
     private readonly List<string>? _path;
     private readonly List<string>? _notes;
 
@@ -70,7 +78,8 @@ internal sealed class CheckEvaluator
         : _notes.Count == 0 ? $"no relationship grants {_user}"
         : string.Join("; ", _notes);
 
-    public async ValueTask<bool> ResolveAsync(string @object, CompiledRelation relation, int depth)
+    /// <summary>Resolves <paramref name="relation"/> on <paramref name="object"/> for the request's user; <paramref name="depth"/> counts dispatches from the root.</summary>
+    public async ValueTask<Outcome> ResolveAsync(string @object, CompiledRelation relation, int depth)
     {
         if (depth >= _maxDepth)
         {
@@ -86,12 +95,12 @@ internal sealed class CheckEvaluator
         if (_parsedUser.Kind == UserKind.Userset && relation.Name == _parsedUser.Relation && IsUserObject(@object))
         {
             _path?.Add($"{@object}#{relation.Name} (the userset itself)");
-            return true;
+            return Outcome.True;
         }
 
         if (!relation.Reachable.Contains(_reachKind))
         {
-            return false;
+            return Outcome.False;
         }
 
         for (var i = 0; i < _stackCount; i++)
@@ -100,13 +109,13 @@ internal sealed class CheckEvaluator
             {
                 _cycleCuts++;
                 Note($"cycle at {@object}#{relation.Name}");
-                return false;
+                return Outcome.Cycle;
             }
         }
 
         if (_memo is not null && _memo.TryGetValue((@object, relation), out var known))
         {
-            if (known)
+            if (known == Outcome.True)
             {
                 _path?.Add($"{@object}#{relation.Name} (proven above)");
             }
@@ -116,7 +125,7 @@ internal sealed class CheckEvaluator
 
         var cutsBefore = _cycleCuts;
         _stack[_stackCount++] = (@object, relation);
-        bool result;
+        Outcome result;
         try
         {
             result = await EvaluateAsync(relation.Plan, @object, relation, depth).ConfigureAwait(false);
@@ -141,7 +150,7 @@ internal sealed class CheckEvaluator
         && @object[_parsedUser.Type.Length] == ':'
         && @object.EndsWith(_parsedUser.Id, StringComparison.Ordinal);
 
-    private ValueTask<bool> EvaluateAsync(PlanNode node, string @object, CompiledRelation relation, int depth) => node switch
+    private ValueTask<Outcome> EvaluateAsync(PlanNode node, string @object, CompiledRelation relation, int depth) => node switch
     {
         DirectNode => DirectAsync(@object, relation, depth),
         ComputedNode computed => ComputedAsync(computed, @object, relation, depth),
@@ -152,26 +161,27 @@ internal sealed class CheckEvaluator
         _ => throw new InvalidOperationException($"unknown plan node {node.GetType().Name}"),
     };
 
-    private async ValueTask<bool> DirectAsync(string @object, CompiledRelation relation, int depth)
+    private async ValueTask<Outcome> DirectAsync(string @object, CompiledRelation relation, int depth)
     {
         AuthorizationException? error = null;
         var tuple = await _reader.ReadTupleAsync(@object, relation.Name, _user, _cancellationToken).ConfigureAwait(false);
         if (tuple is not null && relation.Admits(tuple, _parsedUser) && ConditionHolds(tuple, ref error))
         {
             _path?.Add(tuple.ToString());
-            return true;
+            return Outcome.True;
         }
 
         if (_wildcard is not null && relation.AdmitsKind(_wildcard))
         {
             tuple = await _reader.ReadTupleAsync(@object, relation.Name, _wildcard, _cancellationToken).ConfigureAwait(false);
-            if (tuple is not null && ConditionHolds(tuple, ref error) && relation.Admits(tuple, new ParsedUser(UserKind.Wildcard, _parsedUser.Type, "*", null)))
+            if (tuple is not null && relation.Admits(tuple, new ParsedUser(UserKind.Wildcard, _parsedUser.Type, "*", null)) && ConditionHolds(tuple, ref error))
             {
                 _path?.Add(tuple.ToString());
-                return true;
+                return Outcome.True;
             }
         }
 
+        var outcome = Outcome.False;
         if (relation.HasUsersetSubjects)
         {
             var usersets = await _reader.ReadUsersetTuplesAsync(@object, relation.Name, _cancellationToken).ConfigureAwait(false);
@@ -191,11 +201,14 @@ internal sealed class CheckEvaluator
 
                 try
                 {
-                    if (await ResolveAsync(userset.Object, target, depth + 1).ConfigureAwait(false))
+                    var child = await ResolveAsync(userset.Object, target, depth + 1).ConfigureAwait(false);
+                    if (child == Outcome.True)
                     {
                         _path?.Add(candidate.ToString());
-                        return true;
+                        return Outcome.True;
                     }
+
+                    outcome = Combine(outcome, child);
                 }
                 catch (AuthorizationException e) when (IsRecoverable(e))
                 {
@@ -204,28 +217,24 @@ internal sealed class CheckEvaluator
             }
         }
 
-        if (error is not null)
-        {
-            throw error;
-        }
-
-        return false;
+        return error is null ? outcome : throw error;
     }
 
-    private async ValueTask<bool> ComputedAsync(ComputedNode node, string @object, CompiledRelation relation, int depth)
+    private async ValueTask<Outcome> ComputedAsync(ComputedNode node, string @object, CompiledRelation relation, int depth)
     {
-        if (!await ResolveAsync(@object, node.Target, depth + 1).ConfigureAwait(false))
+        var outcome = await ResolveAsync(@object, node.Target, depth + 1).ConfigureAwait(false);
+        if (outcome == Outcome.True)
         {
-            return false;
+            _path?.Add($"{@object}#{relation.Name} (via {node.Target.Name})");
         }
 
-        _path?.Add($"{@object}#{relation.Name} (via {node.Target.Name})");
-        return true;
+        return outcome;
     }
 
-    private async ValueTask<bool> TupleToUsersetAsync(TupleToUsersetNode node, string @object, CompiledRelation relation, int depth)
+    private async ValueTask<Outcome> TupleToUsersetAsync(TupleToUsersetNode node, string @object, CompiledRelation relation, int depth)
     {
         AuthorizationException? error = null;
+        var outcome = Outcome.False;
         var tuples = await _reader.ReadAsync(@object, node.Tupleset.Name, _cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < tuples.Count; i++)
         {
@@ -241,12 +250,15 @@ internal sealed class CheckEvaluator
 
             try
             {
-                if (await ResolveAsync(tuple.User, target, depth + 1).ConfigureAwait(false))
+                var child = await ResolveAsync(tuple.User, target, depth + 1).ConfigureAwait(false);
+                if (child == Outcome.True)
                 {
                     _path?.Add(tuple.ToString());
                     _path?.Add($"{@object}#{relation.Name} (via {node.ComputedRelation} from {node.Tupleset.Name})");
-                    return true;
+                    return Outcome.True;
                 }
+
+                outcome = Combine(outcome, child);
             }
             catch (AuthorizationException e) when (IsRecoverable(e))
             {
@@ -254,25 +266,24 @@ internal sealed class CheckEvaluator
             }
         }
 
-        if (error is not null)
-        {
-            throw error;
-        }
-
-        return false;
+        return error is null ? outcome : throw error;
     }
 
-    private async ValueTask<bool> UnionAsync(UnionNode node, string @object, CompiledRelation relation, int depth)
+    private async ValueTask<Outcome> UnionAsync(UnionNode node, string @object, CompiledRelation relation, int depth)
     {
         AuthorizationException? error = null;
+        var outcome = Outcome.False;
         foreach (var child in node.Children)
         {
             try
             {
-                if (await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false))
+                var result = await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false);
+                if (result == Outcome.True)
                 {
-                    return true;
+                    return Outcome.True;
                 }
+
+                outcome = Combine(outcome, result);
             }
             catch (AuthorizationException e) when (IsRecoverable(e))
             {
@@ -280,15 +291,10 @@ internal sealed class CheckEvaluator
             }
         }
 
-        if (error is not null)
-        {
-            throw error;
-        }
-
-        return false;
+        return error is null ? outcome : throw error;
     }
 
-    private async ValueTask<bool> IntersectionAsync(IntersectionNode node, string @object, CompiledRelation relation, int depth)
+    private async ValueTask<Outcome> IntersectionAsync(IntersectionNode node, string @object, CompiledRelation relation, int depth)
     {
         AuthorizationException? error = null;
         var pathMark = _path?.Count ?? 0;
@@ -296,12 +302,13 @@ internal sealed class CheckEvaluator
         {
             try
             {
-                if (!await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false))
+                var result = await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false);
+                if (result != Outcome.True)
                 {
                     // The operands that held are not a granting path on their own.
                     _path?.RemoveRange(pathMark, _path.Count - pathMark);
                     Note($"{@object}#{relation.Name}: an operand of the intersection does not hold");
-                    return false;
+                    return result;
                 }
             }
             catch (AuthorizationException e) when (IsRecoverable(e))
@@ -310,23 +317,23 @@ internal sealed class CheckEvaluator
             }
         }
 
-        if (error is not null)
-        {
-            throw error;
-        }
-
-        return true;
+        return error is null ? Outcome.True : throw error;
     }
 
-    private async ValueTask<bool> DifferenceAsync(DifferenceNode node, string @object, CompiledRelation relation, int depth)
+    /// <summary>
+    /// <c>base but not subtract</c>. As in OpenFGA, a subtrahend that ran into a cycle denies (its truth is unknown,
+    /// and denying is the safe answer), so <c>viewer: [user] but not restricted</c> with a cyclic <c>restricted</c> is false.
+    /// </summary>
+    private async ValueTask<Outcome> DifferenceAsync(DifferenceNode node, string @object, CompiledRelation relation, int depth)
     {
         AuthorizationException? baseError = null;
         var pathMark = _path?.Count ?? 0;
         try
         {
-            if (!await EvaluateAsync(node.Base, @object, relation, depth).ConfigureAwait(false))
+            var result = await EvaluateAsync(node.Base, @object, relation, depth).ConfigureAwait(false);
+            if (result != Outcome.True)
             {
-                return false;
+                return result;
             }
         }
         catch (AuthorizationException e) when (IsRecoverable(e))
@@ -338,11 +345,14 @@ internal sealed class CheckEvaluator
         AuthorizationException? subtractError = null;
         try
         {
-            if (await EvaluateAsync(node.Subtract, @object, relation, depth).ConfigureAwait(false))
+            var result = await EvaluateAsync(node.Subtract, @object, relation, depth).ConfigureAwait(false);
+            if (result != Outcome.False)
             {
                 _path?.RemoveRange(pathMark, _path.Count - pathMark);
-                Note($"{@object}#{relation.Name}: excluded by the 'but not' operand");
-                return false;
+                Note(result == Outcome.True
+                    ? $"{@object}#{relation.Name}: excluded by the 'but not' operand"
+                    : $"{@object}#{relation.Name}: the 'but not' operand runs into a cycle");
+                return result == Outcome.True ? Outcome.False : Outcome.Cycle;
             }
         }
         catch (AuthorizationException e) when (IsRecoverable(e))
@@ -351,13 +361,11 @@ internal sealed class CheckEvaluator
         }
 
         _path?.RemoveRange(basePathEnd, _path.Count - basePathEnd);
-        if ((baseError ?? subtractError) is { } error)
-        {
-            throw error;
-        }
-
-        return true;
+        return (baseError ?? subtractError) is { } error ? throw error : Outcome.True;
     }
+
+    /// <summary>Two non-granting outcomes: a cycle anywhere is remembered, as OpenFGA's <c>cycle_detected</c> flag.</summary>
+    private static Outcome Combine(Outcome a, Outcome b) => a == Outcome.Cycle || b == Outcome.Cycle ? Outcome.Cycle : Outcome.False;
 
     /// <summary>Evaluates the tuple's condition; a failure is kept in <paramref name="error"/> so a sibling path may still grant.</summary>
     private bool ConditionHolds(RelationshipTuple tuple, ref AuthorizationException? error)

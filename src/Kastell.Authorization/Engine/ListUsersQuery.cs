@@ -81,7 +81,7 @@ internal sealed class ListUsersQuery(
             case DirectNode:
                 foreach (var tuple in await reader.ReadAsync(current, owner.Name, cancellationToken).ConfigureAwait(false))
                 {
-                    if (!TupleParts.TryParseUser(tuple.User, out var user) || !owner.Admits(tuple, user))
+                    if (!TupleParts.TryParseUser(tuple.User, out var user) || !owner.Admits(tuple, user) || !ConditionHolds(tuple))
                     {
                         continue;
                     }
@@ -111,6 +111,7 @@ internal sealed class ListUsersQuery(
                     if (TupleParts.TryParseUser(tuple.User, out var parent)
                         && parent.Kind == UserKind.Object
                         && ttu.Tupleset.Admits(tuple, parent)
+                        && ConditionHolds(tuple)
                         && model.FindRelation(parent.Type, ttu.ComputedRelation) is { } target)
                     {
                         await ExpandAsync(tuple.User, target, depth + 1).ConfigureAwait(false);
@@ -137,6 +138,13 @@ internal sealed class ListUsersQuery(
                 break;
         }
     }
+
+    /// <summary>
+    /// Unlike Check, ListUsers evaluates every condition it passes and fails the whole request on missing parameters,
+    /// as OpenFGA does: a partial user list would silently hide users.
+    /// </summary>
+    private bool ConditionHolds(RelationshipTuple tuple) =>
+        tuple.Condition is not { } condition || ConditionGate.Evaluate(model, tuple, condition, context);
 
     private bool Matches(string type, string? relationName)
     {

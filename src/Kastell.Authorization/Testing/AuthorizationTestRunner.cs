@@ -1,0 +1,53 @@
+namespace Kastell.Authorization.Testing;
+
+/// <summary>
+/// Runs OpenFGA conformance files (<c>tests[].stages[]</c>) and OpenFGA CLI store-test files (<c>*.fga.yaml</c>)
+/// against the engine with the in-memory store. Entry point of the <c>authz test FILE...</c> CLI verb.
+/// </summary>
+public static class AuthorizationTestRunner
+{
+    /// <summary>Reads a file into its test cases; a file that cannot be read becomes one failing case.</summary>
+    public static IReadOnlyList<AuthorizationTestCase> Load(string file)
+    {
+        try
+        {
+            var root = YamlAccess.Map(YamlValues.Load(File.ReadAllText(file)));
+            return IsConformanceFile(root) ? ConformanceFile.Cases(file, root) : StoreTestFile.Cases(file, root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            return [new AuthorizationTestCase(file, "load", _ => Task.FromResult<IReadOnlyList<string>>([$"cannot read {file}: {e.Message}"]))];
+        }
+    }
+
+    /// <summary>Runs every test of every file, prints each failure with its test name and details, and ends with "N passed, M failed".</summary>
+    public static async Task<AuthorizationTestSummary> RunAsync(IEnumerable<string> files, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        int passed = 0, failed = 0;
+        foreach (var file in files)
+        {
+            foreach (var test in Load(file))
+            {
+                var failures = await test.RunAsync(cancellationToken).ConfigureAwait(false);
+                if (failures.Count == 0)
+                {
+                    passed++;
+                    continue;
+                }
+
+                failed++;
+                await output.WriteLineAsync($"FAIL {test}").ConfigureAwait(false);
+                foreach (var failure in failures)
+                {
+                    await output.WriteLineAsync($"  {failure}").ConfigureAwait(false);
+                }
+            }
+        }
+
+        await output.WriteLineAsync($"{passed} passed, {failed} failed").ConfigureAwait(false);
+        return new AuthorizationTestSummary(passed, failed);
+    }
+
+    private static bool IsConformanceFile(IReadOnlyDictionary<string, object?> root) =>
+        YamlAccess.List(root.Get("tests")).Any(t => YamlAccess.Map(t).ContainsKey("stages"));
+}
