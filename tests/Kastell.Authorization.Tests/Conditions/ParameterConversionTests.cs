@@ -71,6 +71,8 @@ public sealed class ParameterConversionTests
         { "x: list<int>", "1,2", "expected a list" },
         { "x: list<int>", new List<object?> { 1.0, "b" }, "expected an int, but found string 'b'" },
         { "x: map<int>", new List<object?>(), "expected a map" },
+        { "x: double", double.PositiveInfinity, "(a finite number)" },
+        { "x: any", double.NaN, "expected a JSON value" },
     };
 
     [Theory]
