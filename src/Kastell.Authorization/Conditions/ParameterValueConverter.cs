@@ -45,7 +45,7 @@ internal static class ParameterValueConverter
         bool or string => value,
         IReadOnlyList<object?> list => list.Select(FromJson).ToArray(),
         IReadOnlyDictionary<string, object?> map => new CelMapValue(map.ToDictionary(e => (object)e.Key, e => FromJson(e.Value), CelMapValue.KeyComparer)),
-        _ when AsDouble(value) is { } d => d,
+        _ when AsDouble(value) is { } d && double.IsFinite(d) => d,
         _ => throw Mismatch("a JSON value", value),
     };
 
@@ -69,7 +69,8 @@ internal static class ParameterValueConverter
     {
         if (AsDouble(value) is { } d)
         {
-            return d;
+            // JSON has no infinities or NaN; OpenFGA rejects such a context before the condition sees it.
+            return double.IsFinite(d) ? d : throw Mismatch($"{expected} (a finite number)", value);
         }
 
         // OpenFGA also accepts numbers written as strings ("10", "1e3").

@@ -17,6 +17,8 @@ internal static class CelBuiltins
                 return Index(values[0], values[1]);
             case "size" when values.Length == 1:
                 return Size(values[0]);
+            case "_+_" when values is [IReadOnlyList<object> left, IReadOnlyList<object> right]:
+                return left.Concat(right).ToArray();
             case "dyn" when call.Target is null && values.Length == 1:
                 return values[0];
         }

@@ -115,6 +115,8 @@ internal sealed class CelChecker(IReadOnlyDictionary<string, CelType> parameters
                 return sized.Kind is CelKind.Dyn or CelKind.String or CelKind.Bytes or CelKind.List or CelKind.Map
                     ? CelType.Int
                     : throw NoOverload(call, [sized]);
+            case "_+_" when args[0].Kind == CelKind.List || args[1].Kind == CelKind.List:
+                return Unify(args[0], args[1]) is { Kind: CelKind.List } list ? list : throw NoOverload(call, args);
             case "dyn" when target is null && args.Length == 1:
                 return CelType.Dyn;
         }

@@ -67,7 +67,7 @@ internal static class IpAddresses
         }
 
         var bitsText = cidr[(slash + 1)..];
-        if (!TryParse(cidr[..slash], out var network) || network.Address.ScopeId != 0 || cidr.Contains('%')
+        if (!TryParse(cidr[..slash], out var network) || cidr.Contains('%')
             || bitsText.Length is 0 or > 3 || !bitsText.All(char.IsAsciiDigit) || (bitsText.Length > 1 && bitsText[0] == '0'))
         {
             return null;
@@ -81,7 +81,7 @@ internal static class IpAddresses
         }
 
         var candidate = address.Address;
-        if (candidate.AddressFamily != network.Address.AddressFamily || candidate.ScopeId != 0)
+        if (candidate.AddressFamily != network.Address.AddressFamily || HasZone(candidate))
         {
             return false;
         }
@@ -98,4 +98,7 @@ internal static class IpAddresses
 
         return true;
     }
+
+    // ScopeId throws for IPv4 addresses, so ask only IPv6 ones.
+    private static bool HasZone(IPAddress address) => address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0;
 }
