@@ -299,6 +299,11 @@ internal sealed partial class DslValidator
 
     private void CheckUnusedConditions()
     {
+        foreach (var (key, condition) in _model.Conditions.Where(c => c.Key != c.Value.Name))
+        {
+            _errors.Add(ErrorLocator.AtColumn(0, 0, condition.Name, $"condition key is `{key}` but nested name property is {condition.Name}", "different-nested-condition-name"));
+        }
+
         var used = _model.TypeDefinitions
             .SelectMany(t => t.Relations)
             .SelectMany(r => r.DirectlyRelatedUserTypes)

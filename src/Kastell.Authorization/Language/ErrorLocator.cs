@@ -13,10 +13,36 @@ internal sealed partial class ErrorLocator(string source)
 
     public int TypeLine(string type, int from = 0) => FindLine(from, line => StartsWithWord(line.Trim(), $"type {type}"));
 
+    /// <summary>
+    /// The <c>define</c> line of a relation inside the block of its type; extension blocks (<c>extend type</c>) count
+    /// too, so relations added by another module are found where they are written.
+    /// </summary>
     public int RelationLine(string type, string relation)
     {
-        var typeLine = TypeLine(type);
-        return FindLine(typeLine, line => StartsWithWord(Spaces().Replace(line.Trim(), " "), $"define {relation}"));
+        for (var header = 0; header < _lines.Length; header++)
+        {
+            var trimmed = _lines[header].Trim();
+            if (!StartsWithWord(trimmed, $"type {type}") && !StartsWithWord(trimmed, $"extend type {type}"))
+            {
+                continue;
+            }
+
+            for (var i = header + 1; i < _lines.Length; i++)
+            {
+                var line = Spaces().Replace(_lines[i].Trim(), " ");
+                if (line.StartsWith("type ", StringComparison.Ordinal) || line.StartsWith("extend type ", StringComparison.Ordinal) || line.StartsWith("condition ", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                if (StartsWithWord(line, $"define {relation}"))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
     }
 
     public int ConditionLine(string condition) => FindLine(0, line => StartsWithWord(line.Trim(), $"condition {condition}"));

@@ -14,7 +14,10 @@ public sealed record ModelError(
     string? ErrorType,
     string? Symbol)
 {
-    public override string ToString() => $"{LineStart}:{ColumnStart}-{LineEnd}:{ColumnEnd} {Message}";
+    /// <summary>The module file the error is in, for modular models.</summary>
+    public string? File { get; init; }
+
+    public override string ToString() => $"{File}{(File is null ? "" : ":")}{LineStart}:{ColumnStart}-{LineEnd}:{ColumnEnd} {Message}";
 }
 
 /// <summary>Base of the exceptions thrown when a model cannot be accepted; <see cref="Errors"/> holds every problem found.</summary>

@@ -59,4 +59,10 @@ public static class ModelParser
 public static class ModelJson
 {
     public static string ToJson(AuthorizationModel model, bool indented = false) => ModelJsonWriter.Write(model, indented);
+
+    /// <summary>Reads OpenFGA JSON without semantic validation; throws <see cref="ModelSyntaxException"/> on malformed input.</summary>
+    public static AuthorizationModel FromJson(string json) => ModelJsonReader.Read(json);
+
+    /// <summary>OpenFGA's semantic rules applied to a model read from JSON (positions are not meaningful there).</summary>
+    public static IReadOnlyList<ModelError> Validate(AuthorizationModel model) => DslValidator.Validate(model, string.Empty);
 }

@@ -23,6 +23,26 @@ public sealed class TransformerCaseTests
 
         JsonAssert.Equivalent(Read(name, "authorization-model.json"), ModelJson.ToJson(model));
     }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Json_round_trips_through_dsl(string name)
+    {
+        var expected = Read(name, "authorization-model.json");
+
+        var dsl = ModelDslWriter.Write(ModelJson.FromJson(expected));
+
+        JsonAssert.Equivalent(expected, ModelJson.ToJson(ModelParser.ParseSyntaxOnly(dsl)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Json_writes_the_expected_dsl_text(string name)
+    {
+        var dsl = ModelDslWriter.Write(ModelJson.FromJson(Read(name, "authorization-model.json")));
+
+        Assert.Equal(Read(name, "authorization-model.fga").TrimEnd(), dsl.TrimEnd());
+    }
 }
 
 internal static class JsonAssert
