@@ -12,8 +12,11 @@ internal sealed class AssertionRunner(AuthorizationEngine engine, IReadOnlyList<
 {
     public List<string> Failures { get; } = [];
 
+    public int Assertions { get; private set; }
+
     public async Task CheckAsync(string @object, string relation, string user, IReadOnlyList<RelationshipTuple> contextualTuples, IReadOnlyDictionary<string, object?>? context, bool expected, int? errorCode)
     {
+        Assertions++;
         var request = new CheckRequest(@object, relation, user) { ContextualTuples = Contextual(contextualTuples), Context = context, Explain = true };
         var label = $"check {@object}#{relation}@{user}{Describe(contextualTuples, context)}";
         try
@@ -39,6 +42,7 @@ internal sealed class AssertionRunner(AuthorizationEngine engine, IReadOnlyList<
 
     public async Task ListObjectsAsync(string type, string relation, string user, IReadOnlyList<RelationshipTuple> contextualTuples, IReadOnlyDictionary<string, object?>? context, IReadOnlyList<string> expected, int? errorCode)
     {
+        Assertions++;
         var ctx = Contextual(contextualTuples);
         var label = $"list-objects {type}#{relation}@{user}{Describe(contextualTuples, context)}";
         ListObjectsResult result;
@@ -71,6 +75,7 @@ internal sealed class AssertionRunner(AuthorizationEngine engine, IReadOnlyList<
 
     public async Task ListUsersAsync(string @object, string relation, IReadOnlyList<UserTypeFilter> filters, IReadOnlyList<RelationshipTuple> contextualTuples, IReadOnlyDictionary<string, object?>? context, IReadOnlyList<string> expected, int? errorCode)
     {
+        Assertions++;
         var ctx = Contextual(contextualTuples);
         var label = $"list-users {@object}#{relation} filter [{string.Join(", ", filters)}]{Describe(contextualTuples, context)}";
         ListUsersResult result;

@@ -16,20 +16,21 @@ public static class AuthorizationTestRunner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
-            return [new AuthorizationTestCase(file, "load", _ => Task.FromResult<IReadOnlyList<string>>([$"cannot read {file}: {e.Message}"]))];
+            return [new AuthorizationTestCase(file, "load", _ => Task.FromResult(AuthorizationTestResult.Broken($"cannot read {file}: {e.Message}")))];
         }
     }
 
     /// <summary>Runs every test of every file, prints each failure with its test name and details, and ends with "N passed, M failed".</summary>
     public static async Task<AuthorizationTestSummary> RunAsync(IEnumerable<string> files, TextWriter output, CancellationToken cancellationToken = default)
     {
-        int passed = 0, failed = 0;
+        int passed = 0, failed = 0, assertions = 0;
         foreach (var file in files)
         {
             foreach (var test in Load(file))
             {
-                var failures = await test.RunAsync(cancellationToken).ConfigureAwait(false);
-                if (failures.Count == 0)
+                var result = await test.RunAsync(cancellationToken).ConfigureAwait(false);
+                assertions += result.Assertions;
+                if (result.Passed)
                 {
                     passed++;
                     continue;
@@ -37,15 +38,16 @@ public static class AuthorizationTestRunner
 
                 failed++;
                 await output.WriteLineAsync($"FAIL {test}").ConfigureAwait(false);
-                foreach (var failure in failures)
+                foreach (var failure in result.Failures)
                 {
                     await output.WriteLineAsync($"  {failure}").ConfigureAwait(false);
                 }
             }
         }
 
+        await output.WriteLineAsync($"{assertions} assertions run").ConfigureAwait(false);
         await output.WriteLineAsync($"{passed} passed, {failed} failed").ConfigureAwait(false);
-        return new AuthorizationTestSummary(passed, failed);
+        return new AuthorizationTestSummary(passed, failed, assertions);
     }
 
     private static bool IsConformanceFile(IReadOnlyDictionary<string, object?> root) =>

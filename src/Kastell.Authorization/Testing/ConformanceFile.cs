@@ -34,10 +34,11 @@ internal static class ConformanceFile
         return cases;
     }
 
-    private static async Task<IReadOnlyList<string>> RunAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> stages, bool contextual, CancellationToken cancellationToken)
+    private static async Task<AuthorizationTestResult> RunAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> stages, bool contextual, CancellationToken cancellationToken)
     {
         using var store = new InMemoryTupleStore();
         var failures = new List<string>();
+        var assertions = 0;
         for (var i = 0; i < stages.Count; i++)
         {
             var stage = stages[i];
@@ -85,9 +86,10 @@ internal static class ConformanceFile
             }
 
             failures.AddRange(runner.Failures.Select(f => prefix + f));
+            assertions += runner.Assertions;
         }
 
-        return failures;
+        return new AuthorizationTestResult(failures, assertions);
     }
 
     private static int? ErrorCode(IReadOnlyDictionary<string, object?> assertion) =>

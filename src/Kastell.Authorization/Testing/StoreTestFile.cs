@@ -27,7 +27,7 @@ internal static class StoreTestFile
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return [new AuthorizationTestCase(file, storeName, _ => Task.FromResult<IReadOnlyList<string>>([$"cannot load store: {e.Message}"]))];
+            return [new AuthorizationTestCase(file, storeName, _ => Task.FromResult(AuthorizationTestResult.Broken($"cannot load store: {e.Message}")))];
         }
 
         var cases = new List<AuthorizationTestCase>();
@@ -44,7 +44,7 @@ internal static class StoreTestFile
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                cases.Add(new AuthorizationTestCase(file, name, _ => Task.FromResult<IReadOnlyList<string>>([$"cannot load tuples: {e.Message}"])));
+                cases.Add(new AuthorizationTestCase(file, name, _ => Task.FromResult(AuthorizationTestResult.Broken($"cannot load tuples: {e.Message}"))));
                 continue;
             }
 
@@ -58,7 +58,7 @@ internal static class StoreTestFile
         return cases;
     }
 
-    private static async Task<IReadOnlyList<string>> RunAsync(AuthorizationModel model, IReadOnlyList<RelationshipTuple> tuples, IReadOnlyDictionary<string, object?> test, bool contextual, CancellationToken cancellationToken)
+    private static async Task<AuthorizationTestResult> RunAsync(AuthorizationModel model, IReadOnlyList<RelationshipTuple> tuples, IReadOnlyDictionary<string, object?> test, bool contextual, CancellationToken cancellationToken)
     {
         using var store = new InMemoryTupleStore();
         var engine = TestEngines.Create(model, store);
@@ -106,7 +106,7 @@ internal static class StoreTestFile
             }
         }
 
-        return runner.Failures;
+        return new AuthorizationTestResult(runner.Failures, runner.Assertions);
     }
 
     private static AuthorizationModel LoadModel(IReadOnlyDictionary<string, object?> root, string directory)

@@ -41,7 +41,7 @@ public sealed class RunnerSummaryTests
             var summary = await AuthorizationTestRunner.RunAsync([file], output, TestContext.Current.CancellationToken);
 
             // Each test also runs with its tuples as contextual tuples.
-            Assert.Equal(new AuthorizationTestSummary(2, 2), summary);
+            Assert.Equal(new AuthorizationTestSummary(2, 2, 4), summary);
             var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("2 passed, 2 failed", lines[^1]);
             Assert.Contains(lines, l => l.Contains("FAIL", StringComparison.Ordinal) && l.Contains("tiny: wrong", StringComparison.Ordinal));
