@@ -42,6 +42,7 @@ internal sealed partial class DslValidator
 
     private void Run()
     {
+        CheckOneModulePerFile();
         CheckNames();
         if (string.IsNullOrEmpty(_model.SchemaVersion))
         {
@@ -80,6 +81,24 @@ internal sealed partial class DslValidator
         }
 
         CheckUnusedConditions();
+    }
+
+    /// <summary>A combined model must still split back into files that each declare a single module.</summary>
+    private void CheckOneModulePerFile()
+    {
+        var sources = _model.TypeDefinitions
+            .SelectMany(t => t.Relations.Select(r => r.Source).Prepend(t.Source))
+            .Concat(_model.Conditions.Values.Select(c => c.Source))
+            .OfType<SourceInfo>()
+            .Where(s => !string.IsNullOrEmpty(s.File) && !string.IsNullOrEmpty(s.Module));
+        foreach (var file in sources.GroupBy(s => s.File!))
+        {
+            var modules = file.Select(s => s.Module!).Distinct().ToList();
+            if (modules.Count > 1)
+            {
+                _errors.Add(ErrorLocator.AtColumn(0, 0, file.Key, $"file {file.Key} would contain multiple module definitions ({string.Join(", ", modules)}) when transforming to DSL. Only one module can be defined per file.", "multiple-modules-in-file"));
+            }
+        }
     }
 
     private void CheckNames()

@@ -12,6 +12,9 @@ internal enum TokenKind
     Less,
     Greater,
     LBracket,
+
+    // OpenFGA's lexer declares an RBRACKET token it never produces (']' is RPRACKET further down); keeping the slot
+    // keeps every later token's number, and so the order of "expecting" lists, aligned with OpenFGA's.
     RBracketUnused,
     LParen,
     RParen,
