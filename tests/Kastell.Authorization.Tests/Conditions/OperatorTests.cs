@@ -94,6 +94,7 @@ public sealed class OperatorTests
         { "'abc123'.matches('[0-9]+')", true },
         { "'abc'.matches('^[0-9]+$')", false },
         { "'ABC'.matches('(?i)abc')", true },
+        { "matches('abc', 'b')", true },
         // Conversions.
         { "int(3.9) == 3", true },
         { "int(-3.9) == -3", true },

@@ -30,7 +30,7 @@ internal static partial class CelStandardLibrary
         AddArithmetic(Fn);
         AddComparisons(Fn);
         AddConversions(Fn);
-        AddStrings(Member);
+        AddStrings(Member, Fn);
         AddTime(Member);
 
         Fn("!_", [B], B, a => !(bool)a[0]);
