@@ -3,7 +3,7 @@ using Kastell.Authorization.Model;
 
 namespace Kastell.Authorization.Conditions;
 
-/// <summary>Maps OpenFGA's condition parameter types to CEL types and names them as the DSL writes them.</summary>
+/// <summary>Maps OpenFGA's condition parameter types to CEL types.</summary>
 internal static class ParameterTypes
 {
     public static CelType ToCelType(ConditionParameterType type) => type.TypeName switch
@@ -20,13 +20,6 @@ internal static class ParameterTypes
         ConditionTypeName.List => CelType.ListOf(ToCelType(SingleGeneric(type))),
         ConditionTypeName.Map => CelType.MapOf(CelType.String, ToCelType(SingleGeneric(type))),
         _ => throw new ConditionException($"unsupported parameter type '{type.TypeName}'"),
-    };
-
-    public static string Describe(ConditionParameterType type) => type.TypeName switch
-    {
-        ConditionTypeName.List or ConditionTypeName.Map when type.GenericTypes.Count == 1 =>
-            $"{Name(type.TypeName)}<{Describe(type.GenericTypes[0])}>",
-        _ => Name(type.TypeName),
     };
 
     private static string Name(ConditionTypeName name) => name == ConditionTypeName.IpAddress ? "ipaddress" : name.ToString().ToLowerInvariant();

@@ -30,13 +30,26 @@ internal static class ParameterValueConverter
             ? address
             : throw Mismatch("a well-formed IP address string", value),
         ConditionTypeName.List => value is IReadOnlyList<object?> list
-            ? list.Select(item => Convert(item, type.GenericTypes[0])).ToArray()
+            ? list.Select((item, index) => Element(item, type.GenericTypes[0], $"list item at index {index}")).ToArray()
             : throw Mismatch("a list", value),
         ConditionTypeName.Map => value is IReadOnlyDictionary<string, object?> map
-            ? new CelMapValue(map.ToDictionary(e => (object)e.Key, e => Convert(e.Value, type.GenericTypes[0]), CelMapValue.KeyComparer))
+            ? new CelMapValue(map.ToDictionary(
+                e => (object)e.Key, e => Element(e.Value, type.GenericTypes[0], $"value for key '{e.Key}'"), CelMapValue.KeyComparer))
             : throw Mismatch("a map", value),
         _ => throw new ConditionException($"unsupported parameter type '{type.TypeName}'"),
     };
+
+    private static object Element(object? value, ConditionParameterType type, string where)
+    {
+        try
+        {
+            return Convert(value, type);
+        }
+        catch (ConditionException e)
+        {
+            throw new ConditionException($"found an invalid {where}: {e.Message}");
+        }
+    }
 
     /// <summary><c>any</c>: JSON as CEL sees a <c>google.protobuf.Value</c> (every number a double).</summary>
     private static object FromJson(object? value) => value switch

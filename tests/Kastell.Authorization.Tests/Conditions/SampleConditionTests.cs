@@ -13,7 +13,7 @@ public sealed class SampleConditionTests
     /// A transformer fixture only exercises DSL syntax: this condition reads <c>document_attributes</c>, which it never
     /// declares, so OpenFGA (cel-go) rejects it too.
     /// </summary>
-    private const string UndeclaredReferenceFixture = "language/transformer/11-multiple-conditions/authorization-model.fga#doc_viewer_condition";
+    private const string UndeclaredReferenceFixture = "doc_viewer_condition@transformer/11";
 
     private static readonly Lazy<Dictionary<string, ConditionDefinition>> Conditions = new(LoadConditions);
 
@@ -69,6 +69,20 @@ public sealed class SampleConditionTests
         }
     }
 
+    /// <summary>
+    /// A short, unique label for a fixture file (xUnit shows only the first 50 characters of a row's argument):
+    /// <c>transformer/100</c>, <c>temporal-access</c>, <c>modeling-guide/step-7</c>.
+    /// </summary>
+    private static string ShortName(string relative)
+    {
+        var parts = relative.Replace('\\', '/').Split('/');
+        return parts[0] == "language"
+            ? $"transformer/{parts[2].Split('-')[0]}"
+            : parts[^1] == "store.fga.yaml"
+                ? string.Join('/', parts[1..^1])
+                : string.Join('/', parts[1..^1].Append(string.Join('-', parts[^1].Split('-').Take(2))));
+    }
+
     private static Dictionary<string, ConditionDefinition> LoadConditions()
     {
         var conditions = new Dictionary<string, ConditionDefinition>();
@@ -76,7 +90,7 @@ public sealed class SampleConditionTests
         {
             foreach (var condition in DslConditionExtractor.Extract(text))
             {
-                conditions[$"{relative.Replace('\\', '/')}#{condition.Name}"] = condition;
+                conditions.Add($"{condition.Name}@{ShortName(relative)}", condition);
             }
         }
 
@@ -88,19 +102,20 @@ public sealed class SampleConditionTests
         var cases = new Dictionary<string, ConditionEvaluationCase>();
         foreach (var file in Directory.GetFiles(OpenFgaTestData.PathOf("sample-stores"), "*.yaml", SearchOption.AllDirectories))
         {
-            var store = OpenFgaTestData.LoadYaml(file);
-            var model = OpenFgaTestData.Text(store, "model")
-                ?? (OpenFgaTestData.Text(store, "model_file") is { } modelFile ? File.ReadAllText(Path.Combine(Path.GetDirectoryName(file)!, modelFile)) : null);
+            var content = OpenFgaTestData.LoadYaml(file);
+            var model = OpenFgaTestData.Text(content, "model")
+                ?? (OpenFgaTestData.Text(content, "model_file") is { } modelFile ? File.ReadAllText(Path.Combine(Path.GetDirectoryName(file)!, modelFile)) : null);
             if (model is null)
             {
                 continue;
             }
 
             var defined = DslConditionExtractor.Extract(model).ToDictionary(c => c.Name);
-            var storeTuples = OpenFgaTestData.List(store, "tuples");
-            var relative = Path.GetRelativePath(OpenFgaTestData.Root, file).Replace('\\', '/');
-            foreach (var test in OpenFgaTestData.List(store, "tests"))
+            var storeTuples = OpenFgaTestData.List(content, "tuples");
+            var tests = OpenFgaTestData.List(content, "tests");
+            for (var t = 0; t < tests.Count; t++)
             {
+                var test = tests[t];
                 var tuples = storeTuples.Concat(OpenFgaTestData.List(test, "tuples")).ToList();
                 var checks = OpenFgaTestData.List(test, "check");
                 for (var c = 0; c < checks.Count; c++)
@@ -117,10 +132,10 @@ public sealed class SampleConditionTests
                             continue;
                         }
 
-                        var name = $"{relative}#{OpenFgaTestData.Text(test, "name")}.check{c}.{relation}";
-                        cases[name] = new ConditionEvaluationCase(
+                        var name = $"{ShortName(Path.GetRelativePath(OpenFgaTestData.Root, file))}/test{t}/check{c}/{relation}";
+                        cases.Add(name, new ConditionEvaluationCase(
                             name, definition, OpenFgaTestData.Map(OpenFgaTestData.Map(tuple, "condition"), "context"),
-                            OpenFgaTestData.Map(checks[c], "context"), expectation is true ? ExpectedOutcome.Met : ExpectedOutcome.NotMet);
+                            OpenFgaTestData.Map(checks[c], "context"), expectation is true ? ExpectedOutcome.Met : ExpectedOutcome.NotMet));
                     }
                 }
             }

@@ -128,7 +128,7 @@ internal sealed class CelChecker(IReadOnlyDictionary<string, CelType> parameters
 
         var actual = target is null ? args : args.Prepend(target).ToArray();
         var matching = overloads
-            .Where(o => o.IsMember == (target is not null) && o.Parameters.Length == actual.Length
+            .Where(o => !o.RuntimeOnly && o.IsMember == (target is not null) && o.Parameters.Length == actual.Length
                 && o.Parameters.Zip(actual).All(p => p.First.Accepts(p.Second)))
             .ToArray();
         if (matching.Length == 0)

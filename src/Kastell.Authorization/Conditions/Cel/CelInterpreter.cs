@@ -154,13 +154,13 @@ internal sealed class CelInterpreter
             return range;
         }
 
-        IEnumerable<object> items = range switch
+        IEnumerable<object>? items = range switch
         {
             IReadOnlyList<object> list => list,
             CelMapValue map => map.Entries.Keys,
-            _ => [],
+            _ => null,
         };
-        if (range is not (IReadOnlyList<object> or CelMapValue))
+        if (items is null)
         {
             return new CelError($"type '{CelValues.TypeName(range)}' cannot be iterated");
         }

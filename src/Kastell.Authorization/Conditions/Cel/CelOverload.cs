@@ -6,6 +6,12 @@ namespace Kastell.Authorization.Conditions.Cel;
 /// </summary>
 internal sealed record CelOverload(string Function, bool IsMember, CelType[] Parameters, CelType Result, Func<object[], object> Invoke)
 {
+    /// <summary>
+    /// Dispatched at run time but invisible to the checker: cel-go's cross-type numeric ordering, which its checker
+    /// only offers behind an option OpenFGA leaves off, while values typed dyn still compare across types.
+    /// </summary>
+    public bool RuntimeOnly { get; init; }
+
     /// <summary>Whether run-time argument values fit this overload (dispatch for arguments typed dyn at check time).</summary>
     public bool MatchesValues(object[] values)
     {

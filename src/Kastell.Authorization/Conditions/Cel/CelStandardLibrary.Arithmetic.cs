@@ -56,7 +56,7 @@ internal static partial class CelStandardLibrary
 
     private static object AddToTimestamp(CelTimestamp timestamp, long nanoseconds)
     {
-        var result = new CelTimestamp(timestamp.UnixNanoseconds + nanoseconds);
+        var result = timestamp.Add(nanoseconds);
         return result.IsInRange ? result : new CelError("timestamp out of range");
     }
 

@@ -9,8 +9,11 @@ internal static partial class CelStandardLibrary
 
     private static readonly ConcurrentDictionary<string, Regex> RegexCache = new(StringComparer.Ordinal);
 
-    private static void AddStrings(Action<string, CelType[], CelType, Func<object[], object>> member)
+    private static void AddStrings(
+        Action<string, CelType[], CelType, Func<object[], object>> member,
+        Action<string, CelType[], CelType, Func<object[], object>> global)
     {
+        global("matches", [S, S], B, a => Matches((string)a[0], (string)a[1]));
         member("contains", [S, S], B, a => ((string)a[0]).Contains((string)a[1], StringComparison.Ordinal));
         member("startsWith", [S, S], B, a => ((string)a[0]).StartsWith((string)a[1], StringComparison.Ordinal));
         member("endsWith", [S, S], B, a => ((string)a[0]).EndsWith((string)a[1], StringComparison.Ordinal));

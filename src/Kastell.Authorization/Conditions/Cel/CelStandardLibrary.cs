@@ -24,13 +24,15 @@ internal static partial class CelStandardLibrary
         var all = new List<CelOverload>();
         void Fn(string name, CelType[] parameters, CelType result, Func<object[], object> invoke) =>
             all.Add(new CelOverload(name, false, parameters, result, invoke));
+        void RuntimeOnly(string name, CelType[] parameters, CelType result, Func<object[], object> invoke) =>
+            all.Add(new CelOverload(name, false, parameters, result, invoke) { RuntimeOnly = true });
         void Member(string name, CelType[] parameters, CelType result, Func<object[], object> invoke) =>
             all.Add(new CelOverload(name, true, parameters, result, invoke));
 
         AddArithmetic(Fn);
-        AddComparisons(Fn);
+        AddComparisons(Fn, RuntimeOnly);
         AddConversions(Fn);
-        AddStrings(Member);
+        AddStrings(Member, Fn);
         AddTime(Member);
 
         Fn("!_", [B], B, a => !(bool)a[0]);
@@ -44,7 +46,9 @@ internal static partial class CelStandardLibrary
         return all.GroupBy(o => o.Function).ToDictionary(g => g.Key, g => g.ToArray());
     }
 
-    private static void AddComparisons(Action<string, CelType[], CelType, Func<object[], object>> fn)
+    private static void AddComparisons(
+        Action<string, CelType[], CelType, Func<object[], object>> fn,
+        Action<string, CelType[], CelType, Func<object[], object>> runtimeOnly)
     {
         (string Name, Func<int, bool> Test)[] operators =
         [
@@ -61,12 +65,12 @@ internal static partial class CelStandardLibrary
                 fn(name, [type, type], B, Invoke);
             }
 
-            // cel-go orders int, uint and double against each other without conversion.
             foreach (var left in numbers)
             {
                 foreach (var right in numbers)
                 {
-                    fn(name, [left, right], B, Invoke);
+                    // int < 1.5 is a type error, dyn(1) < 1.5 is true: cel-go's default checker and runtime.
+                    (left == right ? fn : runtimeOnly)(name, [left, right], B, Invoke);
                 }
             }
         }

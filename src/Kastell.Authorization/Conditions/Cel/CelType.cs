@@ -86,8 +86,6 @@ internal sealed record CelType(CelKind Kind, CelType? Element = null, CelType? K
         return Dyn;
     }
 
-    public bool IsNumeric => Kind is CelKind.Int or CelKind.Uint or CelKind.Double;
-
     public override string ToString() => Kind switch
     {
         CelKind.List => $"list({Element})",

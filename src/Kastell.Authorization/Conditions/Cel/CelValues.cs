@@ -40,12 +40,20 @@ internal readonly record struct CelDuration(long Nanoseconds) : IComparable<CelD
     public override string ToString() => GoDuration.FormatSeconds(this);
 }
 
-/// <summary>A CEL timestamp: nanoseconds since the Unix epoch, valid from year 1 to year 9999 in UTC.</summary>
-internal readonly record struct CelTimestamp(Int128 UnixNanoseconds) : IComparable<CelTimestamp>
+/// <summary>
+/// A CEL timestamp: nanoseconds since the Unix epoch, valid from year 1 to year 9999 in UTC. Like Go's
+/// <c>time.Time</c> it remembers the UTC offset it was written with, because cel-go (without its opt-in UTC default,
+/// which OpenFGA does not enable) reads <c>getHours()</c> and friends in that offset. Equality and order ignore it.
+/// </summary>
+internal readonly struct CelTimestamp(Int128 unixNanoseconds, int offsetMinutes = 0) : IComparable<CelTimestamp>, IEquatable<CelTimestamp>
 {
     public static readonly Int128 MinNanoseconds = (Int128)(DateTimeOffset.MinValue.ToUnixTimeSeconds()) * 1_000_000_000;
 
     public static readonly Int128 MaxNanoseconds = (Int128)(DateTimeOffset.MaxValue.ToUnixTimeSeconds()) * 1_000_000_000 + 999_999_999;
+
+    public Int128 UnixNanoseconds { get; } = unixNanoseconds;
+
+    public int OffsetMinutes { get; } = offsetMinutes;
 
     public bool IsInRange => UnixNanoseconds >= MinNanoseconds && UnixNanoseconds <= MaxNanoseconds;
 
@@ -54,10 +62,20 @@ internal readonly record struct CelTimestamp(Int128 UnixNanoseconds) : IComparab
     /// <summary>Nanoseconds within the second, always 0..999_999_999.</summary>
     public int NanosOfSecond => (int)((UnixNanoseconds - MinNanoseconds) % 1_000_000_000);
 
+    /// <summary>The same instant moved by <paramref name="nanoseconds"/>, keeping the offset (as Go's <c>Time.Add</c>).</summary>
+    public CelTimestamp Add(Int128 nanoseconds) => new(UnixNanoseconds + nanoseconds, OffsetMinutes);
+
+    /// <summary>The instant in its own offset, to 100 ns precision.</summary>
     public DateTimeOffset ToDateTimeOffset() =>
-        DateTimeOffset.FromUnixTimeSeconds(UnixSeconds).AddTicks(NanosOfSecond / 100);
+        DateTimeOffset.FromUnixTimeSeconds(UnixSeconds).AddTicks(NanosOfSecond / 100).ToOffset(TimeSpan.FromMinutes(OffsetMinutes));
 
     public int CompareTo(CelTimestamp other) => UnixNanoseconds.CompareTo(other.UnixNanoseconds);
+
+    public bool Equals(CelTimestamp other) => UnixNanoseconds == other.UnixNanoseconds;
+
+    public override bool Equals(object? obj) => obj is CelTimestamp other && Equals(other);
+
+    public override int GetHashCode() => UnixNanoseconds.GetHashCode();
 
     public override string ToString() => Rfc3339.Format(this);
 }

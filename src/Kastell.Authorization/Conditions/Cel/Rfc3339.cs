@@ -41,17 +41,24 @@ internal static partial class Rfc3339
         var fraction = m.Groups[7].Success ? m.Groups[7].Value.PadRight(9, '0') : "0";
         var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified);
         var unixSeconds = (Int128)(new DateTimeOffset(local, TimeSpan.Zero).ToUnixTimeSeconds() - offsetMinutes * 60L);
-        timestamp = new CelTimestamp(unixSeconds * 1_000_000_000 + int.Parse(fraction, CultureInfo.InvariantCulture));
+        timestamp = new CelTimestamp(unixSeconds * 1_000_000_000 + int.Parse(fraction, CultureInfo.InvariantCulture), offsetMinutes);
         return timestamp.IsInRange;
     }
 
-    /// <summary>Go's <c>time.RFC3339Nano</c> in UTC, the form cel-go's <c>string(timestamp)</c> produces.</summary>
+    /// <summary>Go's <c>time.RFC3339Nano</c> in the timestamp's own offset, as cel-go's <c>string(timestamp)</c> prints it.</summary>
     public static string Format(CelTimestamp timestamp)
     {
-        var text = DateTimeOffset.FromUnixTimeSeconds(timestamp.UnixSeconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        var local = timestamp.ToDateTimeOffset();
+        var text = local.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
         var nanos = timestamp.NanosOfSecond;
-        return nanos == 0
+        if (nanos != 0)
+        {
+            text += "." + nanos.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0');
+        }
+
+        var offset = timestamp.OffsetMinutes;
+        return offset == 0
             ? text + "Z"
-            : $"{text}.{nanos.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0')}Z";
+            : $"{text}{(offset < 0 ? '-' : '+')}{Math.Abs(offset) / 60:00}:{Math.Abs(offset) % 60:00}";
     }
 }
