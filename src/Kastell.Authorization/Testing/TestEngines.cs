@@ -13,8 +13,24 @@ internal static class TestEngines
 
     public static AuthorizationModel Parse(string dsl) => ModelParser.Parse(dsl);
 
-    /// <summary>A <c>.fga</c> file; modular models (<c>fga.mod</c>) need the language library's module support.</summary>
+    /// <summary>A <c>.fga</c> file, or an <c>fga.mod</c> manifest whose module files are combined into one model.</summary>
     public static AuthorizationModel ParseFile(string path) => Path.GetExtension(path) == ".mod"
-        ? throw new NotSupportedException($"modular models (fga.mod) are not supported yet: {path}")
+        ? ParseModular(path)
         : ModelParser.Parse(File.ReadAllText(path));
+
+    private static AuthorizationModel ParseModular(string manifestPath)
+    {
+        var (manifest, manifestErrors) = FgaModFile.Parse(File.ReadAllText(manifestPath));
+        if (manifest is null)
+        {
+            throw new ModelValidationException(manifestErrors);
+        }
+
+        var directory = Path.GetDirectoryName(manifestPath) ?? ".";
+        var files = manifest.Contents.Value
+            .Select(f => new ModuleFile(f.Value, File.ReadAllText(Path.Combine(directory, f.Value))))
+            .ToList();
+        var combined = ModularModel.Combine(files);
+        return combined.IsValid ? combined.Model! : throw new ModelValidationException(combined.Errors);
+    }
 }
