@@ -1,3 +1,5 @@
+using Kastell.Authorization.Storage;
+
 namespace Kastell.Authorization.Testing;
 
 /// <summary>
@@ -6,13 +8,17 @@ namespace Kastell.Authorization.Testing;
 /// </summary>
 public static class AuthorizationTestRunner
 {
-    /// <summary>Reads a file into its test cases; a file that cannot be read becomes one failing case.</summary>
-    public static IReadOnlyList<AuthorizationTestCase> Load(string file)
+    /// <summary>
+    /// Reads a file into its test cases; a file that cannot be read becomes one failing case. Each test runs on a
+    /// fresh store from <paramref name="stores"/> (default: in-memory), disposed afterwards when disposable.
+    /// </summary>
+    public static IReadOnlyList<AuthorizationTestCase> Load(string file, Func<ITupleStore>? stores = null)
     {
+        stores ??= () => new InMemoryTupleStore();
         try
         {
             var root = YamlAccess.Map(YamlValues.Load(File.ReadAllText(file)));
-            return IsConformanceFile(root) ? ConformanceFile.Cases(file, root) : StoreTestFile.Cases(file, root);
+            return IsConformanceFile(root) ? ConformanceFile.Cases(file, root, stores) : StoreTestFile.Cases(file, root, stores);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {

@@ -13,7 +13,7 @@ internal static class ConformanceFile
 {
     private const int MaxContextualTuples = 100;
 
-    public static IReadOnlyList<AuthorizationTestCase> Cases(string file, IReadOnlyDictionary<string, object?> root)
+    public static IReadOnlyList<AuthorizationTestCase> Cases(string file, IReadOnlyDictionary<string, object?> root, Func<ITupleStore> stores)
     {
         var cases = new List<AuthorizationTestCase>();
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -24,19 +24,20 @@ internal static class ConformanceFile
             names[name] = names.GetValueOrDefault(name) + 1;
             name = names[name] == 1 ? name : $"{name} ({names[name]})";
             var stages = YamlAccess.List(test.Get("stages")).Select(YamlAccess.Map).ToList();
-            cases.Add(new AuthorizationTestCase(file, name, ct => RunAsync(stages, contextual: false, ct)));
+            cases.Add(new AuthorizationTestCase(file, name, ct => RunAsync(stages, stores, contextual: false, ct)));
             if (stages.Count == 1 && TupleYaml.ReadAll(stages[0].Get("tuples")).Count <= MaxContextualTuples)
             {
-                cases.Add(new AuthorizationTestCase(file, name + "_ctxTuples", ct => RunAsync(stages, contextual: true, ct)));
+                cases.Add(new AuthorizationTestCase(file, name + "_ctxTuples", ct => RunAsync(stages, stores, contextual: true, ct)));
             }
         }
 
         return cases;
     }
 
-    private static async Task<AuthorizationTestResult> RunAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> stages, bool contextual, CancellationToken cancellationToken)
+    private static async Task<AuthorizationTestResult> RunAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> stages, Func<ITupleStore> stores, bool contextual, CancellationToken cancellationToken)
     {
-        using var store = new InMemoryTupleStore();
+        await using var lease = new StoreLease(stores());
+        var store = lease.Store;
         var failures = new List<string>();
         var assertions = 0;
         for (var i = 0; i < stages.Count; i++)

@@ -57,5 +57,5 @@ public sealed class ConformanceTests
         return rows;
     }
 
-    private static IReadOnlyList<AuthorizationTestCase> Load(string file) => Loaded.GetOrAdd(file, AuthorizationTestRunner.Load);
+    private static IReadOnlyList<AuthorizationTestCase> Load(string file) => Loaded.GetOrAdd(file, f => AuthorizationTestRunner.Load(f));
 }
