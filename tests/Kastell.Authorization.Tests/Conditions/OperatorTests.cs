@@ -98,6 +98,9 @@ public sealed class OperatorTests
         { "'abc'.matches('^[0-9]+$')", false },
         { "'ABC'.matches('(?i)abc')", true },
         { "matches('abc', 'b')", true },
+        { "'2024-01'.matches('^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})$')", true },
+        { "'P<'.matches('^\\\\(?P<$')", true },
+        { "'\\\\a'.matches('^\\\\\\\\(?P<n>a)$')", true },
         // Conversions.
         { "int(3.9) == 3", true },
         { "int(-3.9) == -3", true },
