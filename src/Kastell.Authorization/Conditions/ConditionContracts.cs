@@ -22,7 +22,7 @@ public abstract class CompiledCondition
 
     /// <summary>
     /// Evaluates with the tuple's own context merged over the request context (the tuple's values win).
-    /// Returns <see cref="ConditionResult.MissingParameters"/> when a parameter the expression needs is absent;
+    /// Lists declared parameters absent from both contexts in <see cref="ConditionResult.MissingParameters"/>;
     /// throws <see cref="ConditionException"/> when a value does not fit its parameter type or evaluation fails.
     /// </summary>
     public abstract ConditionResult Evaluate(
@@ -30,6 +30,13 @@ public abstract class CompiledCondition
         IReadOnlyDictionary<string, object?>? requestContext);
 }
 
+/// <summary>
+/// The outcome of one evaluation, as OpenFGA's <c>EvaluationResult</c>. <see cref="MissingParameters"/> lists, sorted,
+/// every declared parameter absent from both contexts. The expression is still evaluated partially (absent parameters
+/// are unknown): <see cref="IsMet"/> is true only when the known values already decide the condition, e.g.
+/// <c>x &lt; 100 || y &lt; 50</c> with only <c>x = 10</c>. OpenFGA's Check fails whenever parameters are missing;
+/// ListObjects and ListUsers fail only when the condition is also not met.
+/// </summary>
 public readonly record struct ConditionResult(bool IsMet, IReadOnlyList<string> MissingParameters)
 {
     public bool HasMissingParameters => MissingParameters.Count > 0;

@@ -1,0 +1,415 @@
+using System.Diagnostics;
+using Kastell.Authorization.Storage;
+
+namespace Kastell.Authorization.Engine;
+
+/// <summary>
+/// Evaluates one Check with OpenFGA's semantics. One instance per request: it carries the request's user, context,
+/// depth limit, deadline, the current resolution path (for cycle detection) and, when asked, the explanation.
+/// </summary>
+/// <remarks>
+/// Errors follow OpenFGA's rules for set operations: a union is true when any operand is true even if another failed,
+/// an intersection is false when any operand is false, an exclusion is false when its base is false or its subtrahend
+/// true; only otherwise does an operand's error (missing condition parameters, depth exceeded) become the result.
+/// </remarks>
+internal sealed class CheckEvaluator
+{
+    /// <summary>The result of resolving a node: <see cref="Cycle"/> is a denial that met a cycle (OpenFGA's <c>cycle_detected</c>).</summary>
+    public enum Outcome : byte
+    {
+        False,
+        True,
+        Cycle,
+    }
+
+    private const int MemoAfterEvaluations = 64;
+
+    private readonly CompiledModel _model;
+    private readonly ITupleReader _reader;
+    private readonly IReadOnlyDictionary<string, object?>? _context;
+    private readonly string _user;
+    private readonly ParsedUser _parsedUser;
+    private readonly string _reachKind;
+    private readonly string? _wildcard;
+    private readonly ParsedUser? _wildcardUser;
+    private readonly int _maxDepth;
+    private readonly long _deadline;
+    private readonly CancellationToken _cancellationToken;
+    private (string Object, CompiledRelation Relation)[] _stack;
+    private int _stackCount;
+    private int _cycleCuts;
+    private int _evaluations;
+    private Dictionary<(string, CompiledRelation), Outcome>? _memo;
+    private readonly List<string>? _path;
+    private readonly List<string>? _notes;
+
+    public CheckEvaluator(
+        CompiledModel model,
+        ITupleReader reader,
+        string user,
+        ParsedUser parsedUser,
+        IReadOnlyDictionary<string, object?>? context,
+        int maxDepth,
+        TimeSpan timeout,
+        bool explain,
+        CancellationToken cancellationToken)
+    {
+        _model = model;
+        _reader = reader;
+        _user = user;
+        _parsedUser = parsedUser;
+        _reachKind = parsedUser.ReachKind;
+        if (parsedUser.Kind == UserKind.Object)
+        {
+            _wildcard = parsedUser.Type + ":*";
+            _wildcardUser = new ParsedUser(UserKind.Wildcard, parsedUser.Type, "*", null, _wildcard);
+        }
+
+        _context = context;
+        _maxDepth = maxDepth;
+        _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        _cancellationToken = cancellationToken;
+        _stack = new (string, CompiledRelation)[Math.Min(8, maxDepth + 1)];
+        if (explain)
+        {
+            _path = [];
+            _notes = [];
+        }
+    }
+
+    /// <summary>The granting path from the requested object down to the user (explain mode only).</summary>
+    public IReadOnlyList<string> Path => _path is null ? [] : Enumerable.Reverse(_path).ToArray();
+
+    public string? DenialReason => _notes is null ? null
+        : _notes.Count == 0 ? $"no relationship grants {_user}"
+        : string.Join("; ", _notes);
+
+    /// <summary>Resolves <paramref name="relation"/> on <paramref name="object"/> for the request's user; <paramref name="depth"/> counts dispatches from the root.</summary>
+    public async ValueTask<Outcome> ResolveAsync(string @object, CompiledRelation relation, int depth)
+    {
+        if (depth >= _maxDepth)
+        {
+            throw AuthorizationException.ResolutionTooComplex();
+        }
+
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (Stopwatch.GetTimestamp() > _deadline)
+        {
+            throw new AuthorizationException(AuthorizationErrorCode.DeadlineExceeded, "Check exceeded its deadline");
+        }
+
+        if (_parsedUser.Kind == UserKind.Userset && relation.Name == _parsedUser.Relation && IsUserObject(@object))
+        {
+            _path?.Add($"{@object}#{relation.Name} (the userset itself)");
+            return Outcome.True;
+        }
+
+        if (!relation.Reachable.Contains(_reachKind))
+        {
+            return Outcome.False;
+        }
+
+        for (var i = 0; i < _stackCount; i++)
+        {
+            if (ReferenceEquals(_stack[i].Relation, relation) && _stack[i].Object == @object)
+            {
+                _cycleCuts++;
+                Note($"cycle at {@object}#{relation.Name}");
+                return Outcome.Cycle;
+            }
+        }
+
+        if (_memo is not null && _memo.TryGetValue((@object, relation), out var known))
+        {
+            if (known == Outcome.True)
+            {
+                _path?.Add($"{@object}#{relation.Name} (proven above)");
+            }
+
+            return known;
+        }
+
+        var cutsBefore = _cycleCuts;
+        if (_stackCount == _stack.Length)
+        {
+            Array.Resize(ref _stack, _stack.Length * 2);
+        }
+
+        _stack[_stackCount++] = (@object, relation);
+        Outcome result;
+        try
+        {
+            result = await EvaluateAsync(relation.Plan, @object, relation, depth).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stackCount--;
+        }
+
+        // A result that depended on a cycle being cut short is only valid on this path; anything else is reusable.
+        if (cutsBefore == _cycleCuts && ++_evaluations > MemoAfterEvaluations)
+        {
+            (_memo ??= []).TryAdd((@object, relation), result);
+        }
+
+        return result;
+    }
+
+    private bool IsUserObject(string @object) =>
+        @object.Length == _parsedUser.Type.Length + 1 + _parsedUser.Id.Length
+        && @object.StartsWith(_parsedUser.Type, StringComparison.Ordinal)
+        && @object[_parsedUser.Type.Length] == ':'
+        && @object.EndsWith(_parsedUser.Id, StringComparison.Ordinal);
+
+    private ValueTask<Outcome> EvaluateAsync(PlanNode node, string @object, CompiledRelation relation, int depth) => node switch
+    {
+        DirectNode => DirectAsync(@object, relation, depth),
+        ComputedNode computed => ComputedAsync(computed, @object, relation, depth),
+        TupleToUsersetNode ttu => TupleToUsersetAsync(ttu, @object, relation, depth),
+        UnionNode union => UnionAsync(union, @object, relation, depth),
+        IntersectionNode intersection => IntersectionAsync(intersection, @object, relation, depth),
+        DifferenceNode difference => DifferenceAsync(difference, @object, relation, depth),
+        _ => throw new InvalidOperationException($"unknown plan node {node.GetType().Name}"),
+    };
+
+    private async ValueTask<Outcome> DirectAsync(string @object, CompiledRelation relation, int depth)
+    {
+        AuthorizationException? error = null;
+        var tuple = await _reader.ReadTupleAsync(@object, relation.Name, _user, _cancellationToken).ConfigureAwait(false);
+        if (tuple is not null && relation.Admits(tuple, _parsedUser) && ConditionHolds(tuple, ref error))
+        {
+            _path?.Add(tuple.ToString());
+            return Outcome.True;
+        }
+
+        if (_wildcard is not null && relation.AdmitsKind(_wildcard))
+        {
+            tuple = await _reader.ReadTupleAsync(@object, relation.Name, _wildcard, _cancellationToken).ConfigureAwait(false);
+            if (tuple is not null && relation.Admits(tuple, _wildcardUser!) && ConditionHolds(tuple, ref error))
+            {
+                _path?.Add(tuple.ToString());
+                return Outcome.True;
+            }
+        }
+
+        var outcome = Outcome.False;
+        if (relation.HasUsersetSubjects)
+        {
+            var usersets = await _reader.ReadUsersetTuplesAsync(@object, relation.Name, _cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < usersets.Count; i++)
+            {
+                var candidate = usersets[i];
+                if (candidate.User == _user
+                    || !candidate.TryGetParsedUser(out var userset)
+                    || userset.Kind != UserKind.Userset
+                    || !relation.Admits(candidate, userset)
+                    || _model.FindRelation(userset.Type, userset.Relation!) is not { } target
+                    || !target.Reachable.Contains(_reachKind)
+                    || !ConditionHolds(candidate, ref error))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var child = await ResolveAsync(userset.Object, target, depth + 1).ConfigureAwait(false);
+                    if (child == Outcome.True)
+                    {
+                        _path?.Add(candidate.ToString());
+                        return Outcome.True;
+                    }
+
+                    outcome = Combine(outcome, child);
+                }
+                catch (AuthorizationException e) when (IsRecoverable(e))
+                {
+                    error ??= e;
+                }
+            }
+        }
+
+        return error is null ? outcome : throw error;
+    }
+
+    private async ValueTask<Outcome> ComputedAsync(ComputedNode node, string @object, CompiledRelation relation, int depth)
+    {
+        var outcome = await ResolveAsync(@object, node.Target, depth + 1).ConfigureAwait(false);
+        if (outcome == Outcome.True)
+        {
+            _path?.Add($"{@object}#{relation.Name} (via {node.Target.Name})");
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<Outcome> TupleToUsersetAsync(TupleToUsersetNode node, string @object, CompiledRelation relation, int depth)
+    {
+        AuthorizationException? error = null;
+        var outcome = Outcome.False;
+        var tuples = await _reader.ReadAsync(@object, node.Tupleset.Name, _cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < tuples.Count; i++)
+        {
+            var tuple = tuples[i];
+            if (!tuple.TryGetParsedUser(out var parent)
+                || parent.Kind != UserKind.Object
+                || !node.Tupleset.Admits(tuple, parent)
+                || _model.FindRelation(parent.Type, node.ComputedRelation) is not { } target
+                || !ConditionHolds(tuple, ref error))
+            {
+                continue;
+            }
+
+            try
+            {
+                var child = await ResolveAsync(tuple.User, target, depth + 1).ConfigureAwait(false);
+                if (child == Outcome.True)
+                {
+                    _path?.Add(tuple.ToString());
+                    _path?.Add($"{@object}#{relation.Name} (via {node.ComputedRelation} from {node.Tupleset.Name})");
+                    return Outcome.True;
+                }
+
+                outcome = Combine(outcome, child);
+            }
+            catch (AuthorizationException e) when (IsRecoverable(e))
+            {
+                error ??= e;
+            }
+        }
+
+        return error is null ? outcome : throw error;
+    }
+
+    private async ValueTask<Outcome> UnionAsync(UnionNode node, string @object, CompiledRelation relation, int depth)
+    {
+        AuthorizationException? error = null;
+        var outcome = Outcome.False;
+        foreach (var child in node.Children)
+        {
+            try
+            {
+                var result = await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false);
+                if (result == Outcome.True)
+                {
+                    return Outcome.True;
+                }
+
+                outcome = Combine(outcome, result);
+            }
+            catch (AuthorizationException e) when (IsRecoverable(e))
+            {
+                error ??= e;
+            }
+        }
+
+        return error is null ? outcome : throw error;
+    }
+
+    private async ValueTask<Outcome> IntersectionAsync(IntersectionNode node, string @object, CompiledRelation relation, int depth)
+    {
+        AuthorizationException? error = null;
+        var pathMark = _path?.Count ?? 0;
+        foreach (var child in node.Children)
+        {
+            try
+            {
+                var result = await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false);
+                if (result != Outcome.True)
+                {
+                    // The operands that held are not a granting path on their own.
+                    _path?.RemoveRange(pathMark, _path.Count - pathMark);
+                    Note($"{@object}#{relation.Name}: an operand of the intersection does not hold");
+                    return result;
+                }
+            }
+            catch (AuthorizationException e) when (IsRecoverable(e))
+            {
+                error ??= e;
+            }
+        }
+
+        return error is null ? Outcome.True : throw error;
+    }
+
+    /// <summary>
+    /// <c>base but not subtract</c>. As in OpenFGA, a subtrahend that ran into a cycle denies (its truth is unknown,
+    /// and denying is the safe answer), so <c>viewer: [user] but not restricted</c> with a cyclic <c>restricted</c> is false.
+    /// </summary>
+    private async ValueTask<Outcome> DifferenceAsync(DifferenceNode node, string @object, CompiledRelation relation, int depth)
+    {
+        AuthorizationException? baseError = null;
+        var pathMark = _path?.Count ?? 0;
+        try
+        {
+            var result = await EvaluateAsync(node.Base, @object, relation, depth).ConfigureAwait(false);
+            if (result != Outcome.True)
+            {
+                return result;
+            }
+        }
+        catch (AuthorizationException e) when (IsRecoverable(e))
+        {
+            baseError = e;
+        }
+
+        var basePathEnd = _path?.Count ?? 0;
+        AuthorizationException? subtractError = null;
+        try
+        {
+            var result = await EvaluateAsync(node.Subtract, @object, relation, depth).ConfigureAwait(false);
+            if (result != Outcome.False)
+            {
+                _path?.RemoveRange(pathMark, _path.Count - pathMark);
+                Note(result == Outcome.True
+                    ? $"{@object}#{relation.Name}: excluded by the 'but not' operand"
+                    : $"{@object}#{relation.Name}: the 'but not' operand runs into a cycle");
+                return result == Outcome.True ? Outcome.False : Outcome.Cycle;
+            }
+        }
+        catch (AuthorizationException e) when (IsRecoverable(e))
+        {
+            subtractError = e;
+        }
+
+        _path?.RemoveRange(basePathEnd, _path.Count - basePathEnd);
+        return (baseError ?? subtractError) is { } error ? throw error : Outcome.True;
+    }
+
+    /// <summary>Two non-granting outcomes: a cycle anywhere is remembered, as OpenFGA's <c>cycle_detected</c> flag.</summary>
+    private static Outcome Combine(Outcome a, Outcome b) => a == Outcome.Cycle || b == Outcome.Cycle ? Outcome.Cycle : Outcome.False;
+
+    /// <summary>Evaluates the tuple's condition; a failure is kept in <paramref name="error"/> so a sibling path may still grant.</summary>
+    private bool ConditionHolds(RelationshipTuple tuple, ref AuthorizationException? error)
+    {
+        if (tuple.Condition is not { } condition)
+        {
+            return true;
+        }
+
+        try
+        {
+            if (ConditionGate.Evaluate(_model, tuple, condition, _context))
+            {
+                return true;
+            }
+
+            Note($"condition '{condition.Name}' of {tuple.Object}#{tuple.Relation}@{tuple.User} not met");
+            return false;
+        }
+        catch (AuthorizationException e)
+        {
+            error ??= e;
+            return false;
+        }
+    }
+
+    private void Note(string note)
+    {
+        if (_notes is { Count: < 3 } && !_notes.Contains(note))
+        {
+            _notes.Add(note);
+        }
+    }
+
+    private static bool IsRecoverable(AuthorizationException e) => e.Code != AuthorizationErrorCode.DeadlineExceeded;
+}

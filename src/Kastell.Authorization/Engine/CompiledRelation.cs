@@ -1,0 +1,44 @@
+using Kastell.Authorization.Model;
+using Kastell.Authorization.Storage;
+
+namespace Kastell.Authorization.Engine;
+
+/// <summary>One relation of one type with everything evaluation needs precomputed.</summary>
+internal sealed class CompiledRelation(string type, RelationDefinition definition)
+{
+    public string Type { get; } = type;
+
+    public string Name { get; } = definition.Name;
+
+    public RelationDefinition Definition { get; } = definition;
+
+    public PlanNode Plan { get; set; } = new DirectNode();
+
+    /// <summary>Subject kinds (<c>user</c>, <c>user:*</c>, <c>group#member</c>) that may be written directly, with the conditions allowed for each (null = without condition).</summary>
+    public Dictionary<string, HashSet<string?>> DirectSubjects { get; } = new(StringComparer.Ordinal);
+
+    public bool HasUsersetSubjects { get; set; }
+
+    /// <summary>Types whose users a tuple of this relation can possibly grant, and usersets (<c>group#member</c>) it can contain.</summary>
+    public HashSet<string> Reachable { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Relations of the same type that contain this one through a computed userset (for reverse expansion).</summary>
+    public List<CompiledRelation> ComputedDependents { get; } = [];
+
+    /// <summary>(relation, tupleset) pairs where <c>this from tupleset</c> appears and the tupleset admits this type.</summary>
+    public List<(CompiledRelation Relation, CompiledRelation Tupleset)> TupleToUsersetDependents { get; } = [];
+
+    /// <summary>Relations that admit <c>Type#Name</c> as a directly assigned userset.</summary>
+    public List<CompiledRelation> UsersetDependents { get; } = [];
+
+    public string Qualified => $"{Type}#{Name}";
+
+    /// <summary>Whether a stored tuple still fits this relation's type restrictions; tuples left over from an older model are ignored, as OpenFGA does.</summary>
+    public bool Admits(RelationshipTuple tuple, ParsedUser user) =>
+        DirectSubjects.TryGetValue(user.SubjectKind, out var conditions)
+        && (tuple.Condition is null ? conditions.Contains(null) : conditions.Contains(tuple.Condition.Name));
+
+    public bool AdmitsKind(string subjectKind) => DirectSubjects.ContainsKey(subjectKind);
+
+    public override string ToString() => Qualified;
+}

@@ -1,0 +1,86 @@
+namespace Kastell.Authorization.Storage;
+
+/// <summary>
+/// Tuples indexed for the engine's reads: by key for exact lookups, by (object, relation) for forward and userset
+/// lookups, and by (user, relation, object type) for reverse lookups. Lists handed out are immutable snapshots
+/// (<see cref="TupleSnapshotList"/>), so a reader may keep using them after the owner's lock is released. Not
+/// thread-safe by itself: the owner serialises <see cref="Add"/>/<see cref="Remove"/> against reads.
+/// </summary>
+internal sealed class TupleIndex
+{
+    private readonly Dictionary<TupleKey, RelationshipTuple> _byKey = [];
+    private readonly Dictionary<(string Object, string Relation), TupleSnapshotList> _forward = [];
+    private readonly Dictionary<(string Object, string Relation), TupleSnapshotList> _usersets = [];
+    private readonly Dictionary<(string User, string Relation, string ObjectType), TupleSnapshotList> _reverse = [];
+
+    public int Count => _byKey.Count;
+
+    public RelationshipTuple? Find(string @object, string relation, string user) =>
+        _byKey.GetValueOrDefault(new TupleKey(@object, relation, user));
+
+    public IReadOnlyList<RelationshipTuple> Read(string @object, string relation) =>
+        _forward.GetValueOrDefault((@object, relation)) ?? TupleSnapshotList.Empty;
+
+    public IReadOnlyList<RelationshipTuple> ReadUsersets(string @object, string relation) =>
+        _usersets.GetValueOrDefault((@object, relation)) ?? TupleSnapshotList.Empty;
+
+    public IReadOnlyList<RelationshipTuple> ReadByUser(string user, string relation, string objectType) =>
+        _reverse.GetValueOrDefault((user, relation, objectType)) ?? TupleSnapshotList.Empty;
+
+    public IEnumerable<RelationshipTuple> All() => _byKey.Values;
+
+    /// <summary>Adds a tuple whose key is not stored yet (callers check).</summary>
+    public void Add(RelationshipTuple tuple)
+    {
+        _byKey.Add(tuple.Key, tuple);
+        Append(_forward, (tuple.Object, tuple.Relation), tuple);
+        if (tuple.User.Contains('#', StringComparison.Ordinal))
+        {
+            Append(_usersets, (tuple.Object, tuple.Relation), tuple);
+        }
+
+        Append(_reverse, (tuple.User, tuple.Relation, ObjectTypeOf(tuple.Object)), tuple);
+    }
+
+    public bool Remove(TupleKey key)
+    {
+        if (!_byKey.Remove(key))
+        {
+            return false;
+        }
+
+        Remove(_forward, (key.Object, key.Relation), t => t.User == key.User);
+        Remove(_usersets, (key.Object, key.Relation), t => t.User == key.User);
+        Remove(_reverse, (key.User, key.Relation, ObjectTypeOf(key.Object)), t => t.Object == key.Object);
+        return true;
+    }
+
+    private static void Append<TKey>(Dictionary<TKey, TupleSnapshotList> index, TKey key, RelationshipTuple tuple)
+        where TKey : notnull =>
+        index[key] = (index.GetValueOrDefault(key) ?? TupleSnapshotList.Empty).Append(tuple);
+
+    private static void Remove<TKey>(Dictionary<TKey, TupleSnapshotList> index, TKey key, Func<RelationshipTuple, bool> match)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list))
+        {
+            return;
+        }
+
+        var remaining = list.Without(match);
+        if (remaining.Count == 0)
+        {
+            index.Remove(key);
+        }
+        else
+        {
+            index[key] = remaining;
+        }
+    }
+
+    private static string ObjectTypeOf(string @object)
+    {
+        var colon = @object.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? @object : @object[..colon];
+    }
+}
