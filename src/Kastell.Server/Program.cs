@@ -5,6 +5,11 @@ using Kastell.Server.Platform;
 using Kastell.Server.Platform.Cli;
 using Kastell.Server.Platform.Data;
 
+if (await CommandLine.TryRunStandaloneAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.AddKastellPlatform();
 builder.Services.AddAccounts(builder.Configuration);

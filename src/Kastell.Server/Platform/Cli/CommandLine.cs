@@ -11,6 +11,24 @@ internal static class CommandLine
 {
     public static bool IsVerb(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
 
+    /// <summary>Verbs that need neither configuration nor a database run before the host is built.</summary>
+    public static async Task<int?> TryRunStandaloneAsync(string[] args, TextWriter? output = null)
+    {
+        if (args is ["authz", "test", .. var files])
+        {
+            if (files.Length == 0)
+            {
+                await (output ?? Console.Error).WriteLineAsync("Usage: Kastell.Server authz test FILE.yaml [FILE.yaml ...]");
+                return 2;
+            }
+
+            var summary = await Kastell.Authorization.Testing.AuthorizationTestRunner.RunAsync(files, output ?? Console.Out);
+            return summary.Failed == 0 && summary.Passed > 0 ? 0 : 1;
+        }
+
+        return null;
+    }
+
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
         var verb = args[0];
@@ -47,6 +65,7 @@ internal static class CommandLine
         Usage: Kastell.Server [command] [--Kastell:Key=value ...]
           (no command)   run the server
           migrate        apply database migrations and exit
+          authz test FILE...  run OpenFGA conformance suites or store tests (*.fga.yaml) against the engine
           help           show this text
         """;
 }
