@@ -1,0 +1,121 @@
+using System.Text.RegularExpressions;
+using Kastell.Browser.Tests.Accessibility;
+using Kastell.Browser.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Kastell.Browser.Tests;
+
+/// <summary>
+/// A new user's first session in a real browser: sign up, enrol TOTP, sign out and back in with password and code,
+/// create a space, switch language. axe-core checks every page on the way.
+/// </summary>
+public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser chromium)
+{
+    private const string Password = "Burg-Zinne-Wehrgang-1492";
+
+    [Fact]
+    public async Task NewUser_SignsUpEnrolsSignsInCreatesSpaceAndSwitchesLanguage_AllPagesAccessible()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        var email = $"ada-{unique}@example.test";
+        var organizationName = $"Burgwerk {unique}";
+        var spaceName = $"Informationssicherheit {unique}";
+        var axe = new AxeScanner(RepositoryPaths.AxeScript);
+
+        // BypassCSP only so axe-core can be injected: Kastell's CSP rightly blocks injected scripts
+        // (ContentSecurityPolicyTests checks that it does, in a context without the bypass).
+        await using var context = await chromium.NewContextAsync(server, bypassCsp: true);
+        var page = await context.NewPageAsync();
+
+        // Sign up.
+        await page.GotoAsync("/account/sign-up");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Create your Kastell account");
+        await axe.ScanAsync(page, "sign-up");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#name", "Ada Lovelace");
+        await page.FillAsync("#org", organizationName);
+        await page.FillAsync("#password", Password);
+        await page.FillAsync("#confirm", Password);
+        await page.ClickAsync("main button[type=submit]");
+
+        // Enrol the authenticator with a code computed from the key on the page.
+        await Expect(page).ToHaveURLAsync(new Regex("/account/mfa/setup$"));
+        await Expect(page.Locator(".qr svg")).ToBeVisibleAsync();
+        await axe.ScanAsync(page, "MFA setup");
+        var authenticator = new Authenticator(await page.Locator("[data-testid=totp-key]").InnerTextAsync());
+        await page.FillAsync("#code", await authenticator.NextCodeAsync(cancellationToken));
+        await page.ClickAsync("main button[type=submit]");
+
+        var recoveryCodes = page.Locator("ul.codes li");
+        await Expect(recoveryCodes).ToHaveCountAsync(10);
+        await Expect(page.Locator("main h2")).ToHaveTextAsync("Your recovery codes");
+        await axe.ScanAsync(page, "recovery codes");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/$"));
+        await Expect(page.Locator("main a", new() { HasText = organizationName })).ToBeVisibleAsync();
+
+        // Sign out, then back in with password and a fresh code.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Kastell: your ISMS, secure by default");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToHaveCountAsync(0);
+
+        await page.GotoAsync("/account/sign-in");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sign in to Kastell");
+        await axe.ScanAsync(page, "sign-in");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", Password);
+        await page.ClickAsync("main button[type=submit]");
+
+        await Expect(page).ToHaveURLAsync(new Regex("/account/sign-in/mfa"));
+        await axe.ScanAsync(page, "MFA prompt");
+        await page.FillAsync("#code", await authenticator.NextCodeAsync(cancellationToken));
+        await page.ClickAsync("main button[type=submit]");
+
+        // Home lists the organization created at sign-up.
+        await Expect(page).ToHaveURLAsync(new Regex("/$"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Your organizations");
+        await axe.ScanAsync(page, "home");
+        await page.Locator("main a", new() { HasText = organizationName }).ClickAsync();
+
+        // Organization page: create a space.
+        await Expect(page).ToHaveURLAsync(new Regex("/o/[^/]+$"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync(organizationName);
+        await axe.ScanAsync(page, "organization");
+        var organizationUrl = page.Url;
+        await page.FillAsync("#space-name", spaceName);
+        await page.ClickAsync("main button[type=submit]");
+
+        await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(organizationUrl) + "/s/[^/]+$"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync(spaceName);
+        await axe.ScanAsync(page, "space");
+        var spaceUrl = page.Url;
+
+        // Language switch: German, then back to English, staying on the same page.
+        await SwitchLanguageAsync(page, "de");
+        await Expect(page).ToHaveURLAsync(spaceUrl);
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "de");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Abmelden" })).ToBeVisibleAsync();
+        await axe.ScanAsync(page, "space (German)");
+
+        await SwitchLanguageAsync(page, "en");
+        await Expect(page).ToHaveURLAsync(spaceUrl);
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+
+        var summary = axe.Summary();
+        Console.WriteLine(summary);
+        TestContext.Current.TestOutputHelper?.WriteLine(summary);
+        TestContext.Current.TestOutputHelper?.WriteLine(axe.Details(blockingOnly: false));
+        Assert.Equal(9, axe.Scans.Count);
+        axe.AssertNoBlockingViolations();
+    }
+
+    private static async Task SwitchLanguageAsync(IPage page, string culture)
+    {
+        await page.SelectOptionAsync("#culture-select", culture);
+        await page.ClickAsync("footer button[type=submit]");
+    }
+}
