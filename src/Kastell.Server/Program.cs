@@ -10,7 +10,7 @@ if (await CommandLine.TryRunStandaloneAsync(args) is { } exitCode)
     return exitCode;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(CommandLine.ConfigurationArguments(args));
 var options = builder.AddKastellPlatform();
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddOrganizations();
@@ -19,7 +19,7 @@ var app = builder.Build();
 
 if (CommandLine.IsVerb(args))
 {
-    return await CommandLine.RunAsync(app, args);
+    return await CommandLine.RunAsync(app.Services, args);
 }
 
 if (options.Database.ShouldMigrateOnStartup())

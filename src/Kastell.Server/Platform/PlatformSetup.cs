@@ -2,10 +2,10 @@ using System.Threading.RateLimiting;
 using Kastell.Server.Components;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -33,8 +33,7 @@ internal static class PlatformSetup
         services.AddKastellDatabase(options);
         services.AddKastellLocalization();
 
-        var keys = Directory.CreateDirectory(Path.Combine(options.ResolveDataDirectory(), "keys"));
-        services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);
+        services.AddKastellEncryption();
 
         services.AddRazorComponents();
         // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Encryption;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Platform.Cli;
@@ -29,16 +30,32 @@ internal static class CommandLine
         return null;
     }
 
-    public static async Task<int> RunAsync(WebApplication app, string[] args)
+    /// <summary>Flags of verbs; removed before the rest of the arguments become configuration.</summary>
+    private static readonly string[] VerbFlags = ["--kek"];
+
+    /// <summary>The arguments for configuration: a verb's own flags would otherwise swallow the next setting as their value.</summary>
+    public static string[] ConfigurationArguments(string[] args) =>
+        IsVerb(args) ? [.. args.Where(a => !VerbFlags.Contains(a, StringComparer.Ordinal))] : args;
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter? output = null)
     {
+        output ??= Console.Out;
         var verb = args[0];
         var rest = args[1..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         switch (verb)
         {
             case "migrate":
-                await MigrateAsync(app.Services);
-                Console.WriteLine("Database is up to date.");
+                await MigrateAsync(services);
+                await output.WriteLineAsync("Database is up to date.");
                 return 0;
+            case "rotate-keys" when args.Contains("--kek", StringComparer.Ordinal):
+                var rotation = await services.GetRequiredService<KekRotation>().RotateAsync();
+                await output.WriteLineAsync(
+                    $"Key-encryption key rotated from version {rotation.FromVersions} to {rotation.ToVersion}: {rotation.DataKeysRewrapped} data key(s) and {rotation.DataProtectionKeysRewrapped} data-protection key(s) re-wrapped. Keep version {rotation.FromVersions} until every instance runs with version {rotation.ToVersion}, then destroy it.");
+                return 0;
+            case "rotate-keys":
+                await Console.Error.WriteLineAsync($"rotate-keys needs --kek (data-key rotation is not available yet).\n{Usage}");
+                return 2;
             case "help":
                 Console.WriteLine(Usage);
                 return 0;
@@ -65,6 +82,7 @@ internal static class CommandLine
         Usage: Kastell.Server [command] [--Kastell:Key=value ...]
           (no command)   run the server
           migrate        apply database migrations and exit
+          rotate-keys --kek   create a new key-encryption key version and re-wrap every data key with it
           authz test FILE...  run OpenFGA conformance suites or store tests (*.fga.yaml) against the engine
           help           show this text
         """;
