@@ -17,6 +17,16 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string Provider { get; }
 
+    /// <summary>This host's own data directory (SQLite database, key files).</summary>
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>The database this host uses, for a second instance on the same data.</summary>
+    public string DatabaseConnectionString =>
+        ConnectionString ?? $"Data Source={Path.Combine(_dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
+
+    /// <summary>The settings beyond the defaults, so a second instance can be configured alike.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings => ExtraSettings;
+
     protected abstract string? ConnectionString { get; }
 
     /// <summary>Extra configuration a test class needs (e.g. a tight rate limit).</summary>
@@ -80,7 +90,7 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
     }
 }
 
-public sealed class SqliteHost : KastellHost
+public class SqliteHost : KastellHost
 {
     public override string Provider => "Sqlite";
 
@@ -91,7 +101,7 @@ public sealed class SqliteHost : KastellHost
 /// Kastell on PostgreSQL connecting as an ordinary role that owns its database — as in production. A superuser
 /// would bypass row-level security and hide a missing policy.
 /// </summary>
-public sealed class PostgresHost(PostgresCluster cluster) : KastellHost
+public class PostgresHost(PostgresCluster cluster) : KastellHost
 {
     private string? _connectionString;
 

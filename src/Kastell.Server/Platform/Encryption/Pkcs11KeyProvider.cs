@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
@@ -16,6 +17,14 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
     // A PKCS#11 module is initialized once per process; finalizing it would cut off every other user in the
     // process (another host in tests, the CLI), so loaded modules stay loaded until the process ends.
     private static readonly ConcurrentDictionary<string, Lazy<IPkcs11Library>> Libraries = new();
+
+    static Pkcs11KeyProvider()
+    {
+        // Pkcs11Interop loads modules through "libdl", which glibc 2.34+ (Debian 12) ships only as libdl.so.2
+        // unless the C development files are installed; resolve it to the runtime library instead.
+        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, assembly, path) =>
+            name == "libdl" && OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libdl.so.2", out var handle) ? handle : IntPtr.Zero);
+    }
 
     private readonly Pkcs11Options _options;
     private readonly ISession _session;
