@@ -105,6 +105,7 @@ public sealed class SecondInstance : KastellHost
     public SecondInstance(KastellHost first)
     {
         _first = first;
+        _ = first.Services; // the first instance creates the KEK on start
         var keys = Directory.CreateDirectory(Path.Combine(DataDirectory, "keys"));
         var firstKeys = Path.Combine(first.DataDirectory, "keys");
         foreach (var kek in Directory.Exists(firstKeys) ? Directory.GetFiles(firstKeys, "kek-v*.key") : [])
