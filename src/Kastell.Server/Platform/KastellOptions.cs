@@ -16,6 +16,8 @@ public sealed class KastellOptions
 
     public EmailOptions Email { get; set; } = new();
 
+    public AuditOptions Audit { get; set; } = new();
+
     /// <summary>The absolute data directory.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
@@ -65,4 +67,11 @@ public sealed class EmailOptions
 
     /// <summary>The public base URL used in links inside e-mails, e.g. https://kastell.example.com.</summary>
     public string? PublicBaseUrl { get; set; }
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>Every this many events of a chain get a signed checkpoint. Default 100.</summary>
+    [Range(1, 1_000_000)]
+    public int CheckpointInterval { get; set; } = 100;
 }
