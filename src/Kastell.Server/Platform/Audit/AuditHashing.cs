@@ -49,9 +49,12 @@ public static class AuditHashing
         return Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
 
-    /// <summary>PostgreSQL keeps microseconds; cutting ticks to them before hashing keeps the hash stable across a round trip.</summary>
+    /// <summary>
+    /// PostgreSQL keeps microseconds and Kastell's SQLite encoding 100 µs; cutting times to whole milliseconds before
+    /// hashing keeps the hash stable across a round trip through either.
+    /// </summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset time) =>
-        new(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero);
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     private static void Write(Stream buffer, string? value)
     {
