@@ -100,11 +100,49 @@ public abstract class AccountTests(KastellHost host)
 
         var mfa = await second.SubmitAsync(TestBrowser.LocationOf(password)!, "sign-in-mfa", new Dictionary<string, string>
         {
-            ["Input.Code"] = TestBrowser.TotpCode(user.TotpSecret),
+            ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
         });
 
         Assert.Equal(HttpStatusCode.Redirect, mfa.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TotpCode_WorksOnlyOnce()
+    {
+        using var first = host.CreateBrowser();
+        var user = await Journeys.SignUpAndEnrolAsync(first);
+        var code = TestBrowser.NextTotpCode(user.TotpSecret);
+
+        using var second = host.CreateBrowser();
+        var password = await Journeys.PasswordStepAsync(second, user.Email, user.Password);
+        var accepted = await second.SubmitAsync(TestBrowser.LocationOf(password)!, "sign-in-mfa", new Dictionary<string, string> { ["Input.Code"] = code });
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+
+        using var replay = host.CreateBrowser();
+        password = await Journeys.PasswordStepAsync(replay, user.Email, user.Password);
+        var replayed = await replay.SubmitAsync(TestBrowser.LocationOf(password)!, "sign-in-mfa", new Dictionary<string, string> { ["Input.Code"] = code });
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Contains("The code was not accepted", replay.LastPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnrolmentCode_CannotBeReplayedAtSignIn()
+    {
+        using var first = host.CreateBrowser();
+        var email = Journeys.UniqueEmail();
+        await Journeys.SignUpAsync(first, email, "Replay Org");
+        await first.GetAsync("/account/mfa/setup");
+        var secret = TestBrowser.TotpSecretFrom(first.LastPage!);
+        var code = TestBrowser.NextTotpCode(secret);
+        await first.SubmitAsync("/account/mfa/setup", "mfa-setup", new Dictionary<string, string> { ["Input.Code"] = code });
+        Assert.Equal(10, TestBrowser.RecoveryCodesFrom(first.LastPage!).Count);
+
+        using var second = host.CreateBrowser();
+        var password = await Journeys.PasswordStepAsync(second, email, Journeys.GoodPassword);
+        var replayed = await second.SubmitAsync(TestBrowser.LocationOf(password)!, "sign-in-mfa", new Dictionary<string, string> { ["Input.Code"] = code });
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Contains("The code was not accepted", second.LastPage, StringComparison.Ordinal);
     }
 
     [Fact]

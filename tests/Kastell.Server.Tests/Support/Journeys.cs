@@ -60,7 +60,7 @@ public static class Journeys
         Assert.StartsWith("/account/sign-in/mfa", TestBrowser.LocationOf(password));
         var mfa = await browser.SubmitAsync(TestBrowser.LocationOf(password)!, "sign-in-mfa", new Dictionary<string, string>
         {
-            ["Input.Code"] = TestBrowser.TotpCode(user.TotpSecret),
+            ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
         });
         Assert.Equal(HttpStatusCode.Redirect, mfa.StatusCode);
     }

@@ -58,6 +58,7 @@ public static class AccountsModule
             .AddUserManager<KastellUserManager>()
             .AddSignInManager()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<ReplayProtectedAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddPasswordValidator<PolicyPasswordValidator>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
 

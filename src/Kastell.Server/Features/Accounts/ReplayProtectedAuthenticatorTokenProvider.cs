@@ -1,0 +1,46 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Identity;
+using OtpNet;
+
+namespace Kastell.Server.Features.Accounts;
+
+/// <summary>
+/// TOTP verification (RFC 6238, 30-second steps, one step of clock drift either way) where every code works once:
+/// the last accepted time step is remembered per user, so a code seen over someone's shoulder or replayed from a
+/// log cannot be used again (ASVS 6.5). Replaces Identity's authenticator provider, which accepts a code repeatedly.
+/// </summary>
+internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactorTokenProvider<KastellUser>
+{
+    private const string LoginProvider = "[KastellTotp]";
+    private const string LastStepToken = "LastAcceptedStep";
+
+    public Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<KastellUser> manager, KastellUser user) =>
+        Task.FromResult(!string.IsNullOrEmpty(manager.GetAuthenticatorKeyAsync(user).GetAwaiter().GetResult()));
+
+    public Task<string> GenerateAsync(string purpose, UserManager<KastellUser> manager, KastellUser user) =>
+        Task.FromResult(string.Empty); // codes come from the user's app, never from the server
+
+    public async Task<bool> ValidateAsync(string purpose, string token, UserManager<KastellUser> manager, KastellUser user)
+    {
+        var key = await manager.GetAuthenticatorKeyAsync(user);
+        if (string.IsNullOrEmpty(key) || token.Length != 6 || !token.All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        var totp = new Totp(Base32Encoding.ToBytes(key));
+        if (!totp.VerifyTotp(token, out var step, new VerificationWindow(previous: 1, future: 1)))
+        {
+            return false;
+        }
+
+        var last = await manager.GetAuthenticationTokenAsync(user, LoginProvider, LastStepToken);
+        if (long.TryParse(last, CultureInfo.InvariantCulture, out var lastStep) && step <= lastStep)
+        {
+            return false;
+        }
+
+        var saved = await manager.SetAuthenticationTokenAsync(user, LoginProvider, LastStepToken, step.ToString(CultureInfo.InvariantCulture));
+        return saved.Succeeded;
+    }
+}
