@@ -35,9 +35,9 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             return SignInOutcome.Failed;
         }
 
-        var wasLockedOut = await users.IsLockedOutAsync(user);
+        var lockedUntil = user.LockoutEnd;
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        await RecordAttemptAsync(user, result, wasLockedOut, "password");
+        await RecordAttemptAsync(user, result, lockedUntil, "password");
         if (result.RequiresTwoFactor)
         {
             return SignInOutcome.RequiresSecondFactor;
@@ -55,9 +55,9 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             return false;
         }
 
-        var wasLockedOut = await users.IsLockedOutAsync(user);
+        var lockedUntil = user.LockoutEnd;
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
-        await RecordAttemptAsync(user, result, wasLockedOut, "totp");
+        await RecordAttemptAsync(user, result, lockedUntil, "totp");
         return result.Succeeded;
     }
 
@@ -70,7 +70,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             return false;
         }
 
-        var wasLockedOut = await users.IsLockedOutAsync(user);
+        var lockedUntil = user.LockoutEnd;
         var result = await signIn.TwoFactorRecoveryCodeSignInAsync(code);
         if (result.Succeeded)
         {
@@ -78,11 +78,12 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
                 Details: new Dictionary<string, string> { ["remaining"] = (await users.CountRecoveryCodesAsync(user)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         }
 
-        await RecordAttemptAsync(user, result, wasLockedOut, "recovery-code");
+        await RecordAttemptAsync(user, result, lockedUntil, "recovery-code");
         return result.Succeeded;
     }
 
-    private async Task RecordAttemptAsync(KastellUser user, SignInResult result, bool wasLockedOut, string step)
+    /// <param name="lockedUntil">The lockout end before the attempt: a lockout is recorded once, when it starts.</param>
+    private async Task RecordAttemptAsync(KastellUser user, SignInResult result, DateTimeOffset? lockedUntil, string step)
     {
         var target = AuditTarget.User(user.Id);
         if (result.Succeeded)
@@ -97,7 +98,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         {
             var type = step == "password" ? AuditEventType.SignInFailed : AuditEventType.SecondFactorFailed;
             audit.Record(new(type, AuditActor.Anonymous, target, AuditOutcome.Failed, Fact("reason", result.IsLockedOut ? "locked-out" : "wrong-" + step)));
-            if (result.IsLockedOut && !wasLockedOut)
+            if (result.IsLockedOut && user.LockoutEnd != lockedUntil)
             {
                 audit.Record(new(AuditEventType.LockedOut, AuditActor.System("lockout-policy"), target, AuditOutcome.Succeeded));
             }
