@@ -64,4 +64,14 @@ public static class Journeys
         });
         Assert.Equal(HttpStatusCode.Redirect, mfa.StatusCode);
     }
+
+    public static async Task SignInWithRecoveryCodeAsync(TestBrowser browser, EnrolledUser user, int index)
+    {
+        await PasswordStepAsync(browser, user.Email, user.Password);
+        var recovery = await browser.SubmitAsync("/account/sign-in/recovery", "sign-in-recovery", new Dictionary<string, string>
+        {
+            ["Input.Code"] = user.RecoveryCodes[index],
+        });
+        Assert.Equal(HttpStatusCode.Redirect, recovery.StatusCode);
+    }
 }

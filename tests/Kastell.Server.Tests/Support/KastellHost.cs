@@ -31,7 +31,8 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Kastell:Database:Provider", Provider);
         builder.UseSetting("Kastell:Database:MigrateOnStartup", "true");
         builder.UseSetting("Kastell:RateLimits:AuthenticationPerMinute", "10000");
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Default", Environment.GetEnvironmentVariable("KASTELL_TEST_LOGLEVEL") ?? "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", Environment.GetEnvironmentVariable("KASTELL_TEST_LOGLEVEL") ?? "Warning");
         if (ConnectionString is not null)
         {
             builder.UseSetting("Kastell:Database:ConnectionString", ConnectionString);

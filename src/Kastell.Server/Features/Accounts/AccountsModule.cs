@@ -99,6 +99,8 @@ public static class AccountsModule
         services.AddScoped<SignInCommand>();
         services.AddScoped<MfaEnrolment>();
         services.AddScoped<SessionList>();
+        services.AddScoped<Reauthentication>();
+        services.AddScoped<ChangePasswordCommand>();
         return services;
     }
 

@@ -7,6 +7,7 @@ public static class OrganizationsModule
         services.AddScoped<TenantAccess>();
         services.AddScoped<OrganizationDirectory>();
         services.AddScoped<CreateSpaceCommand>();
+        services.AddScoped<Settings.UpdatePasswordPolicyCommand>();
         return services;
     }
 }
