@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Kastell.Authorization.Benchmarks.Graph;
+
+namespace Kastell.Authorization.Benchmarks.Harness;
+
+/// <summary>
+/// For each graph size: generate the graph, load it into both engines, verify both give the expected answers, then
+/// measure check latency, check throughput and ListObjects/LookupResources for Kastell and SpiceDB one after the other.
+/// </summary>
+internal sealed class ComparisonRunner(ComparisonOptions options)
+{
+    public IReadOnlyList<SizeResult> Run()
+    {
+        var results = new List<SizeResult>();
+        foreach (var size in options.Sizes)
+        {
+            Log($"generating a graph of at least {size:N0} tuples");
+            var graph = new KastellGraphGenerator(new GraphShape()).Generate(size);
+            Log($"{graph.Tuples.Count:N0} tuples, {graph.Organizations} organizations, {graph.Checks.Count} checks, auditor sees {graph.AuditorVisibleEvidence:N0} evidence");
+
+            using var kastell = new KastellEngineUnderTest();
+            var kastellResult = Measure(kastell, graph);
+            using var spiceDb = new SpiceDbEngineUnderTest(options.Consistency);
+            var spiceDbResult = Measure(spiceDb, graph);
+            results.Add(new SizeResult(graph.Tuples.Count, graph.AuditorVisibleEvidence, kastellResult, spiceDbResult));
+        }
+
+        return results;
+    }
+
+    private EngineResult Measure(IEngineUnderTest engine, KastellGraph graph)
+    {
+        Log($"{engine.Name}: loading");
+        var load = engine.Load(graph);
+        Log($"{engine.Name}: loaded in {load.TotalSeconds:F1} s; verifying");
+        var mismatches = CheckLatencyHarness.Verify(engine, graph.Checks);
+        Log($"{engine.Name}: mismatches {string.Join(", ", mismatches.Select(m => $"{m.Key}={m.Value}"))}; latency");
+        var latency = CheckLatencyHarness.Measure(engine, graph.Checks, options.WarmupChecks, options.MinimumWarmup, options.LatencyIterations);
+        Log($"{engine.Name}: p50 {latency.All.P50:F1} µs, p99 {latency.All.P99:F1} µs; throughput");
+        var throughput = CheckThroughputHarness.Measure(engine, graph.Checks.Count, options.ThroughputDuration, Environment.ProcessorCount);
+        Log($"{engine.Name}: {throughput:N0} checks/s; list objects");
+        var list = ListObjectsHarness.Measure(engine, options.ListWarmup, options.ListRuns);
+        Log($"{engine.Name}: list {list.Objects:N0} objects, median {list.MedianMs:F1} ms");
+        return new EngineResult(load, mismatches.Values.Sum(), latency, throughput, list);
+    }
+
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    private static void Log(string message) => Console.Error.WriteLine($"[{Clock.Elapsed:mm\\:ss}] {message}");
+}
+
+internal sealed record EngineResult(TimeSpan Load, int Mismatches, CheckLatency Latency, double ChecksPerSecond, ListObjectsTiming List);
+
+internal sealed record SizeResult(int Tuples, int AuditorVisibleEvidence, EngineResult Kastell, EngineResult SpiceDb);
