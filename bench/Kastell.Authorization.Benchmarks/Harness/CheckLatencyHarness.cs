@@ -8,14 +8,17 @@ namespace Kastell.Authorization.Benchmarks.Harness;
 /// a full GC so earlier garbage is not charged to the measured calls, then <c>iterations</c> calls cycling through the
 /// shuffled workload, each timed with <see cref="Stopwatch.GetTimestamp"/> (the loop overhead is included and is the
 /// same for both engines). GC pauses that happen during the measured calls are included: they are real latency.
+/// Each phase also stops at a time budget, because SpiceDB's memdb checks take milliseconds on large graphs: the
+/// number of samples is reported with the percentiles.
 /// </summary>
 internal static class CheckLatencyHarness
 {
-    public static CheckLatency Measure(IEngineUnderTest engine, IReadOnlyList<CheckCase> cases, int warmup, TimeSpan minimumWarmup, int iterations)
+    public static CheckLatency Measure(IEngineUnderTest engine, IReadOnlyList<CheckCase> cases, int warmup, TimeSpan minimumWarmup, int iterations, TimeSpan budget)
     {
         // Both a count and a duration: .NET promotes hot methods to optimized code in the background after a delay.
-        var warmupEnds = Stopwatch.GetTimestamp() + (long)(minimumWarmup.TotalSeconds * Stopwatch.Frequency);
-        for (var i = 0; i < warmup || Stopwatch.GetTimestamp() < warmupEnds; i++)
+        var warmupEnds = Deadline(minimumWarmup);
+        var warmupBudget = Deadline(budget);
+        for (var i = 0; (i < warmup || Stopwatch.GetTimestamp() < warmupEnds) && Stopwatch.GetTimestamp() < warmupBudget; i++)
         {
             engine.Check(i % cases.Count);
         }
@@ -25,13 +28,17 @@ internal static class CheckLatencyHarness
         GC.Collect();
 
         var ticks = new long[iterations];
-        for (var i = 0; i < iterations; i++)
+        var measured = 0;
+        var measureBudget = Deadline(budget);
+        for (; measured < iterations && (measured % 64 != 0 || Stopwatch.GetTimestamp() < measureBudget); measured++)
         {
-            var index = i % cases.Count;
+            var index = measured % cases.Count;
             var started = Stopwatch.GetTimestamp();
             engine.Check(index);
-            ticks[i] = Stopwatch.GetTimestamp() - started;
+            ticks[measured] = Stopwatch.GetTimestamp() - started;
         }
+
+        ticks = ticks[..measured];
 
         var byKind = Enum.GetValues<CheckKind>().ToDictionary(
             kind => kind,
@@ -40,10 +47,12 @@ internal static class CheckLatencyHarness
     }
 
     /// <summary>Runs every case once and counts answers that differ from what the graph was built to give.</summary>
-    public static Dictionary<CheckKind, int> Verify(IEngineUnderTest engine, IReadOnlyList<CheckCase> cases)
+    public static Verification Verify(IEngineUnderTest engine, IReadOnlyList<CheckCase> cases, TimeSpan budget)
     {
         var mismatches = Enum.GetValues<CheckKind>().ToDictionary(kind => kind, _ => 0);
-        for (var i = 0; i < cases.Count; i++)
+        var deadline = Deadline(budget);
+        var i = 0;
+        for (; i < cases.Count && Stopwatch.GetTimestamp() < deadline; i++)
         {
             if (engine.Check(i) != cases[i].Expected)
             {
@@ -51,8 +60,13 @@ internal static class CheckLatencyHarness
             }
         }
 
-        return mismatches;
+        return new Verification(i, mismatches);
     }
+
+    private static long Deadline(TimeSpan after) => Stopwatch.GetTimestamp() + (long)(after.TotalSeconds * Stopwatch.Frequency);
 }
+
+/// <summary>How many cases were verified (the shuffled workload's first ones, within the budget) and the wrong answers per kind.</summary>
+internal sealed record Verification(int Checked, IReadOnlyDictionary<CheckKind, int> Mismatches);
 
 internal sealed record CheckLatency(LatencyStats All, IReadOnlyDictionary<CheckKind, LatencyStats> ByKind);

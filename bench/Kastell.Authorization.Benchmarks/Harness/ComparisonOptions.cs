@@ -10,7 +10,9 @@ internal sealed record ComparisonOptions
     public TimeSpan MinimumWarmup { get; init; } = TimeSpan.FromSeconds(3);
     public int LatencyIterations { get; init; } = 30_000;
     public TimeSpan ThroughputDuration { get; init; } = TimeSpan.FromSeconds(5);
-    public int ListWarmup { get; init; } = 2;
+    /// <summary>Cap of each verification, latency and list phase per engine and size.</summary>
+    public TimeSpan PhaseBudget { get; init; } = TimeSpan.FromSeconds(45);
+    public int ListWarmup { get; init; } = 1;
     public int ListRuns { get; init; } = 10;
     public SpiceDbMessages.Consistency Consistency { get; init; } = SpiceDbMessages.Consistency.MinimizeLatency;
     public string OutputDirectory { get; init; } = "results";
@@ -38,6 +40,7 @@ internal sealed record ComparisonOptions
                 "--seconds" => options with { ThroughputDuration = TimeSpan.FromSeconds(double.Parse(value)) },
                 "--list-runs" => options with { ListRuns = int.Parse(value) },
                 "--fully-consistent" => options with { Consistency = SpiceDbMessages.Consistency.FullyConsistent },
+                "--budget" => options with { PhaseBudget = TimeSpan.FromSeconds(double.Parse(value)) },
                 "--out" => options with { OutputDirectory = value },
                 _ => options,
             };

@@ -33,15 +33,15 @@ internal sealed class ComparisonRunner(ComparisonOptions options)
         Log($"{engine.Name}: loading");
         var load = engine.Load(graph);
         Log($"{engine.Name}: loaded in {load.TotalSeconds:F1} s; verifying");
-        var mismatches = CheckLatencyHarness.Verify(engine, graph.Checks);
-        Log($"{engine.Name}: mismatches {string.Join(", ", mismatches.Select(m => $"{m.Key}={m.Value}"))}; latency");
-        var latency = CheckLatencyHarness.Measure(engine, graph.Checks, options.WarmupChecks, options.MinimumWarmup, options.LatencyIterations);
-        Log($"{engine.Name}: p50 {latency.All.P50:F1} µs, p99 {latency.All.P99:F1} µs; throughput");
+        var verification = CheckLatencyHarness.Verify(engine, graph.Checks, options.PhaseBudget);
+        Log($"{engine.Name}: {verification.Checked} verified, mismatches {string.Join(", ", verification.Mismatches.Select(m => $"{m.Key}={m.Value}"))}; latency");
+        var latency = CheckLatencyHarness.Measure(engine, graph.Checks, options.WarmupChecks, options.MinimumWarmup, options.LatencyIterations, options.PhaseBudget);
+        Log($"{engine.Name}: p50 {latency.All.P50:F1} µs, p99 {latency.All.P99:F1} µs over {latency.All.Samples} checks; throughput");
         var throughput = CheckThroughputHarness.Measure(engine, graph.Checks.Count, options.ThroughputDuration, Environment.ProcessorCount);
         Log($"{engine.Name}: {throughput:N0} checks/s; list objects");
-        var list = ListObjectsHarness.Measure(engine, options.ListWarmup, options.ListRuns);
+        var list = ListObjectsHarness.Measure(engine, options.ListWarmup, options.ListRuns, options.PhaseBudget);
         Log($"{engine.Name}: list {list.Objects:N0} objects, median {list.MedianMs:F1} ms");
-        return new EngineResult(load, mismatches.Values.Sum(), latency, throughput, list);
+        return new EngineResult(load, verification, latency, throughput, list);
     }
 
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
@@ -49,6 +49,6 @@ internal sealed class ComparisonRunner(ComparisonOptions options)
     private static void Log(string message) => Console.Error.WriteLine($"[{Clock.Elapsed:mm\\:ss}] {message}");
 }
 
-internal sealed record EngineResult(TimeSpan Load, int Mismatches, CheckLatency Latency, double ChecksPerSecond, ListObjectsTiming List);
+internal sealed record EngineResult(TimeSpan Load, Verification Verification, CheckLatency Latency, double ChecksPerSecond, ListObjectsTiming List);
 
 internal sealed record SizeResult(int Tuples, int AuditorVisibleEvidence, EngineResult Kastell, EngineResult SpiceDb);

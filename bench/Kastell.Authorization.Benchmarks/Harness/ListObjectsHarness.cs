@@ -5,25 +5,27 @@ namespace Kastell.Authorization.Benchmarks.Harness;
 /// <summary>Times the auditor's ListObjects (Kastell) / LookupResources (SpiceDB) end to end, all results received.</summary>
 internal static class ListObjectsHarness
 {
-    public static ListObjectsTiming Measure(IEngineUnderTest engine, int warmup, int runs)
+    /// <summary>Stops early (after at least one timed run) once <paramref name="budget"/> is spent.</summary>
+    public static ListObjectsTiming Measure(IEngineUnderTest engine, int warmup, int runs, TimeSpan budget)
     {
+        var deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         var count = 0;
         for (var i = 0; i < warmup; i++)
         {
             count = engine.ListAuditorEvidence();
         }
 
-        var millis = new double[runs];
-        for (var i = 0; i < runs; i++)
+        var millis = new List<double>();
+        while (millis.Count == 0 || (millis.Count < runs && Stopwatch.GetTimestamp() < deadline))
         {
             var started = Stopwatch.GetTimestamp();
             count = engine.ListAuditorEvidence();
-            millis[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            millis.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        Array.Sort(millis);
-        return new ListObjectsTiming(millis[runs / 2], millis[0], count);
+        millis.Sort();
+        return new ListObjectsTiming(millis[millis.Count / 2], millis[0], count, millis.Count);
     }
 }
 
-internal sealed record ListObjectsTiming(double MedianMs, double MinMs, int Objects);
+internal sealed record ListObjectsTiming(double MedianMs, double MinMs, int Objects, int Runs);
