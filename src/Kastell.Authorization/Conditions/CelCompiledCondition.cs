@@ -13,6 +13,12 @@ internal sealed class CelCompiledCondition(ConditionDefinition definition, CelEx
         IReadOnlyDictionary<string, object?>? tupleContext,
         IReadOnlyDictionary<string, object?>? requestContext)
     {
+        if (Definition.Parameters.Count == 0 && (tupleContext is { Count: > 0 } || requestContext is { Count: > 0 }))
+        {
+            // OpenFGA refuses any context for a condition that declares no parameters.
+            throw new ConditionException($"condition '{Definition.Name}': no parameters defined for the condition");
+        }
+
         var bindings = new Dictionary<string, object>(StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var (name, type) in Definition.Parameters)
@@ -37,7 +43,16 @@ internal sealed class CelCompiledCondition(ConditionDefinition definition, CelEx
         }
 
         missing.Sort(StringComparer.Ordinal);
-        var result = CelInterpreter.Evaluate(expression, bindings, _declared);
+        object result;
+        try
+        {
+            result = CelInterpreter.Evaluate(expression, bindings, _declared);
+        }
+        catch (CelLimitException e)
+        {
+            throw new ConditionException($"condition '{Definition.Name}': {e.Message}");
+        }
+
         return result switch
         {
             bool met => new ConditionResult(met, missing),

@@ -22,7 +22,7 @@ public abstract class CompiledCondition
 
     /// <summary>
     /// Evaluates with the tuple's own context merged over the request context (the tuple's values win).
-    /// Returns <see cref="ConditionResult.MissingParameters"/> when a parameter the expression needs is absent;
+    /// Lists declared parameters absent from both contexts in <see cref="ConditionResult.MissingParameters"/>;
     /// throws <see cref="ConditionException"/> when a value does not fit its parameter type or evaluation fails.
     /// </summary>
     public abstract ConditionResult Evaluate(

@@ -12,9 +12,11 @@ namespace Kastell.Authorization.Conditions;
 /// </summary>
 internal static class ParameterValueConverter
 {
-    public static object Convert(object? value, ConditionParameterType type) => type.TypeName switch
+    public static object Convert(object? value, ConditionParameterType type) => Convert(value, type, 0);
+
+    private static object Convert(object? value, ConditionParameterType type, int depth) => type.TypeName switch
     {
-        ConditionTypeName.Any => FromJson(value),
+        ConditionTypeName.Any => FromJson(value, depth),
         ConditionTypeName.Bool => value is bool b ? b : throw Mismatch("a bool", value),
         ConditionTypeName.String => value is string s ? s : throw Mismatch("a string", value),
         ConditionTypeName.Int => ToInt(value),
@@ -30,20 +32,20 @@ internal static class ParameterValueConverter
             ? address
             : throw Mismatch("a well-formed IP address string", value),
         ConditionTypeName.List => value is IReadOnlyList<object?> list
-            ? list.Select((item, index) => Element(item, type.GenericTypes[0], $"list item at index {index}")).ToArray()
+            ? list.Select((item, index) => Element(item, type.GenericTypes[0], depth, $"list item at index {index}")).ToArray()
             : throw Mismatch("a list", value),
         ConditionTypeName.Map => value is IReadOnlyDictionary<string, object?> map
             ? new CelMapValue(map.ToDictionary(
-                e => (object)e.Key, e => Element(e.Value, type.GenericTypes[0], $"value for key '{e.Key}'"), CelMapValue.KeyComparer))
+                e => (object)e.Key, e => Element(e.Value, type.GenericTypes[0], depth, $"value for key '{e.Key}'"), CelMapValue.KeyComparer))
             : throw Mismatch("a map", value),
         _ => throw new ConditionException($"unsupported parameter type '{type.TypeName}'"),
     };
 
-    private static object Element(object? value, ConditionParameterType type, string where)
+    private static object Element(object? value, ConditionParameterType type, int depth, string where)
     {
         try
         {
-            return Convert(value, type);
+            return Convert(value, type, Deeper(depth));
         }
         catch (ConditionException e)
         {
@@ -52,15 +54,20 @@ internal static class ParameterValueConverter
     }
 
     /// <summary><c>any</c>: JSON as CEL sees a <c>google.protobuf.Value</c> (every number a double).</summary>
-    private static object FromJson(object? value) => value switch
+    private static object FromJson(object? value, int depth) => value switch
     {
         null => CelNull.Instance,
         bool or string => value,
-        IReadOnlyList<object?> list => list.Select(FromJson).ToArray(),
-        IReadOnlyDictionary<string, object?> map => new CelMapValue(map.ToDictionary(e => (object)e.Key, e => FromJson(e.Value), CelMapValue.KeyComparer)),
+        IReadOnlyList<object?> list => list.Select(item => FromJson(item, Deeper(depth))).ToArray(),
+        IReadOnlyDictionary<string, object?> map => new CelMapValue(
+            map.ToDictionary(e => (object)e.Key, e => FromJson(e.Value, Deeper(depth)), CelMapValue.KeyComparer)),
         _ when AsDouble(value) is { } d && double.IsFinite(d) => d,
         _ => throw Mismatch("a JSON value", value),
     };
+
+    private static int Deeper(int depth) => depth < CelLimits.MaxValueDepth
+        ? depth + 1
+        : throw new ConditionException($"value nests deeper than {CelLimits.MaxValueDepth} levels");
 
     private static double? AsDouble(object? value) => value switch
     {

@@ -81,7 +81,7 @@ public sealed class AuthorizationEngine
     {
         var compiled = TupleValidator.ValidateCheckTarget(_model, @object, relation);
         var reader = ContextualTupleReader.Create(_model, _tuples, contextualTuples);
-        return ExpandQuery.RunAsync(_model, reader, @object, compiled, cancellationToken);
+        return ExpandQuery.RunAsync(reader, @object, compiled, cancellationToken);
     }
 
     /// <summary>Validates <paramref name="writes"/> against the model (2027) and applies the batch atomically (see <see cref="ITupleStore.WriteAsync"/>).</summary>

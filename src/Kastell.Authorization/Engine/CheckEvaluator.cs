@@ -31,10 +31,11 @@ internal sealed class CheckEvaluator
     private readonly ParsedUser _parsedUser;
     private readonly string _reachKind;
     private readonly string? _wildcard;
+    private readonly ParsedUser? _wildcardUser;
     private readonly int _maxDepth;
     private readonly long _deadline;
     private readonly CancellationToken _cancellationToken;
-    private readonly (string Object, CompiledRelation Relation)[] _stack;
+    private (string Object, CompiledRelation Relation)[] _stack;
     private int _stackCount;
     private int _cycleCuts;
     private int _evaluations;
@@ -58,12 +59,17 @@ internal sealed class CheckEvaluator
         _user = user;
         _parsedUser = parsedUser;
         _reachKind = parsedUser.ReachKind;
-        _wildcard = parsedUser.Kind == UserKind.Object ? parsedUser.Type + ":*" : null;
+        if (parsedUser.Kind == UserKind.Object)
+        {
+            _wildcard = parsedUser.Type + ":*";
+            _wildcardUser = new ParsedUser(UserKind.Wildcard, parsedUser.Type, "*", null, _wildcard);
+        }
+
         _context = context;
         _maxDepth = maxDepth;
         _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         _cancellationToken = cancellationToken;
-        _stack = new (string, CompiledRelation)[maxDepth + 1];
+        _stack = new (string, CompiledRelation)[Math.Min(8, maxDepth + 1)];
         if (explain)
         {
             _path = [];
@@ -124,6 +130,11 @@ internal sealed class CheckEvaluator
         }
 
         var cutsBefore = _cycleCuts;
+        if (_stackCount == _stack.Length)
+        {
+            Array.Resize(ref _stack, _stack.Length * 2);
+        }
+
         _stack[_stackCount++] = (@object, relation);
         Outcome result;
         try
@@ -174,7 +185,7 @@ internal sealed class CheckEvaluator
         if (_wildcard is not null && relation.AdmitsKind(_wildcard))
         {
             tuple = await _reader.ReadTupleAsync(@object, relation.Name, _wildcard, _cancellationToken).ConfigureAwait(false);
-            if (tuple is not null && relation.Admits(tuple, new ParsedUser(UserKind.Wildcard, _parsedUser.Type, "*", null)) && ConditionHolds(tuple, ref error))
+            if (tuple is not null && relation.Admits(tuple, _wildcardUser!) && ConditionHolds(tuple, ref error))
             {
                 _path?.Add(tuple.ToString());
                 return Outcome.True;
@@ -189,7 +200,7 @@ internal sealed class CheckEvaluator
             {
                 var candidate = usersets[i];
                 if (candidate.User == _user
-                    || !TupleParts.TryParseUser(candidate.User, out var userset)
+                    || !candidate.TryGetParsedUser(out var userset)
                     || userset.Kind != UserKind.Userset
                     || !relation.Admits(candidate, userset)
                     || _model.FindRelation(userset.Type, userset.Relation!) is not { } target
@@ -239,7 +250,7 @@ internal sealed class CheckEvaluator
         for (var i = 0; i < tuples.Count; i++)
         {
             var tuple = tuples[i];
-            if (!TupleParts.TryParseUser(tuple.User, out var parent)
+            if (!tuple.TryGetParsedUser(out var parent)
                 || parent.Kind != UserKind.Object
                 || !node.Tupleset.Admits(tuple, parent)
                 || _model.FindRelation(parent.Type, node.ComputedRelation) is not { } target

@@ -34,7 +34,7 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
     public string Qualified => $"{Type}#{Name}";
 
     /// <summary>Whether a stored tuple still fits this relation's type restrictions; tuples left over from an older model are ignored, as OpenFGA does.</summary>
-    public bool Admits(RelationshipTuple tuple, in ParsedUser user) =>
+    public bool Admits(RelationshipTuple tuple, ParsedUser user) =>
         DirectSubjects.TryGetValue(user.SubjectKind, out var conditions)
         && (tuple.Condition is null ? conditions.Contains(null) : conditions.Contains(tuple.Condition.Name));
 

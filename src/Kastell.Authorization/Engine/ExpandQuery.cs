@@ -5,7 +5,7 @@ namespace Kastell.Authorization.Engine;
 /// <summary>Expand: one level of a relation's rewrite with the tuples it reads, like OpenFGA's Expand API.</summary>
 internal static class ExpandQuery
 {
-    public static ValueTask<ExpandNode> RunAsync(CompiledModel model, ITupleReader reader, string @object, CompiledRelation relation, CancellationToken cancellationToken) =>
+    public static ValueTask<ExpandNode> RunAsync(ITupleReader reader, string @object, CompiledRelation relation, CancellationToken cancellationToken) =>
         ExpandAsync(relation.Plan, reader, @object, relation, cancellationToken);
 
     private static async ValueTask<ExpandNode> ExpandAsync(PlanNode node, ITupleReader reader, string @object, CompiledRelation relation, CancellationToken cancellationToken)

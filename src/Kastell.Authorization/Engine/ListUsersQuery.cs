@@ -37,6 +37,11 @@ internal sealed class ListUsersQuery(
             }
 
             TupleParts.TryParseUser(candidate, out var parsed);
+            if (parsed is null)
+            {
+                continue;
+            }
+
             var result = await engine.CheckAsync(reader, @object, relation, candidate, parsed, context, explain: false, cancellationToken).ConfigureAwait(false);
             if (result.Allowed)
             {
@@ -81,7 +86,7 @@ internal sealed class ListUsersQuery(
             case DirectNode:
                 foreach (var tuple in await reader.ReadAsync(current, owner.Name, cancellationToken).ConfigureAwait(false))
                 {
-                    if (!TupleParts.TryParseUser(tuple.User, out var user) || !owner.Admits(tuple, user) || !ConditionHolds(tuple))
+                    if (!tuple.TryGetParsedUser(out var user) || !owner.Admits(tuple, user) || !ConditionHolds(tuple))
                     {
                         continue;
                     }
@@ -108,7 +113,7 @@ internal sealed class ListUsersQuery(
             case TupleToUsersetNode ttu:
                 foreach (var tuple in await reader.ReadAsync(current, ttu.Tupleset.Name, cancellationToken).ConfigureAwait(false))
                 {
-                    if (TupleParts.TryParseUser(tuple.User, out var parent)
+                    if (tuple.TryGetParsedUser(out var parent)
                         && parent.Kind == UserKind.Object
                         && ttu.Tupleset.Admits(tuple, parent)
                         && ConditionHolds(tuple)

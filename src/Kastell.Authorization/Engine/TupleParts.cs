@@ -8,20 +8,42 @@ internal enum UserKind
     Userset,
 }
 
-/// <summary>A parsed user. <see cref="SubjectKind"/> names the type restriction it needs: <c>user</c>, <c>user:*</c> or <c>group#member</c>.</summary>
-internal readonly record struct ParsedUser(UserKind Kind, string Type, string Id, string? Relation)
+/// <summary>
+/// A parsed user, with the strings evaluation needs computed once: <see cref="Object"/> (<c>type:id</c>),
+/// <see cref="SubjectKind"/> (the type restriction it needs: <c>user</c>, <c>user:*</c> or <c>group#member</c>) and
+/// <see cref="ReachKind"/> (the key for reachability pruning: wildcards reach the same users as their type).
+/// </summary>
+internal sealed class ParsedUser
 {
-    public string Object => $"{Type}:{Id}";
-
-    public string SubjectKind => Kind switch
+    public ParsedUser(UserKind kind, string type, string id, string? relation, string? value = null)
     {
-        UserKind.Wildcard => Type + ":*",
-        UserKind.Userset => $"{Type}#{Relation}",
-        _ => Type,
-    };
+        Kind = kind;
+        Type = type;
+        Id = id;
+        Relation = relation;
+        Object = kind == UserKind.Userset ? $"{type}:{id}" : value ?? $"{type}:{id}";
+        SubjectKind = kind switch
+        {
+            UserKind.Wildcard => value ?? type + ":*",
+            UserKind.Userset => $"{type}#{relation}",
+            _ => type,
+        };
+        ReachKind = kind == UserKind.Userset ? SubjectKind : type;
+    }
 
-    /// <summary>The key used for reachability pruning: wildcards reach the same users as their type.</summary>
-    public string ReachKind => Kind == UserKind.Userset ? $"{Type}#{Relation}" : Type;
+    public UserKind Kind { get; }
+
+    public string Type { get; }
+
+    public string Id { get; }
+
+    public string? Relation { get; }
+
+    public string Object { get; }
+
+    public string SubjectKind { get; }
+
+    public string ReachKind { get; }
 }
 
 /// <summary>Syntax of object and user strings, following OpenFGA's server-side rules (no ':', '#' or whitespace in ids).</summary>
@@ -52,9 +74,9 @@ internal static class TupleParts
         return IsName(type) && IsId(id);
     }
 
-    public static bool TryParseUser(string? value, out ParsedUser user)
+    public static bool TryParseUser(string? value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParsedUser? user)
     {
-        user = default;
+        user = null;
         if (string.IsNullOrEmpty(value))
         {
             return false;
@@ -88,7 +110,7 @@ internal static class TupleParts
                 return false;
             }
 
-            user = new ParsedUser(UserKind.Wildcard, type, id, null);
+            user = new ParsedUser(UserKind.Wildcard, type, id, null, value);
             return true;
         }
 
@@ -97,7 +119,7 @@ internal static class TupleParts
             return false;
         }
 
-        user = new ParsedUser(relation is null ? UserKind.Object : UserKind.Userset, type, id, relation);
+        user = new ParsedUser(relation is null ? UserKind.Object : UserKind.Userset, type, id, relation, value);
         return true;
     }
 

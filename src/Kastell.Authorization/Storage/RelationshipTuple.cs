@@ -7,7 +7,33 @@ namespace Kastell.Authorization.Storage;
 /// </summary>
 public sealed record RelationshipTuple(string Object, string Relation, string User, TupleCondition? Condition = null)
 {
+    // Parsed once per stored tuple instead of once per evaluation: Check's hot path must not allocate per tuple.
+    private Engine.ParsedUser? _parsedUser;
+
     public TupleKey Key => new(Object, Relation, User);
+
+    internal bool TryGetParsedUser([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Engine.ParsedUser? user)
+    {
+        user = _parsedUser;
+        if (user is not null)
+        {
+            return true;
+        }
+
+        if (!Engine.TupleParts.TryParseUser(User, out user))
+        {
+            return false;
+        }
+
+        _parsedUser = user;
+        return true;
+    }
+
+    /// <summary>Value equality over the four members only (the parse cache is not part of the value).</summary>
+    public bool Equals(RelationshipTuple? other) =>
+        other is not null && Object == other.Object && Relation == other.Relation && User == other.User && Equals(Condition, other.Condition);
+
+    public override int GetHashCode() => HashCode.Combine(Object, Relation, User, Condition);
 
     public override string ToString() =>
         Condition is null ? $"{Object}#{Relation}@{User}" : $"{Object}#{Relation}@{User} (with {Condition.Name})";

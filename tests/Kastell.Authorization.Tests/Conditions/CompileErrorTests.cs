@@ -43,6 +43,7 @@ public sealed class CompileErrorTests
         { "x.all(e, e)", "x: list<int>", "expected type 'bool' but found 'int'" },
         { "x ? 1 : 'a'", "x: bool", "no matching overload for '?:'" },
         { "timestamp(x) > timestamp(1)", "x: bool", "no matching overload for 'timestamp'" },
+        { "int(x) > 0", "x: duration", "no matching overload for 'int' applied to '(google.protobuf.Duration)'" },
     };
 
     [Theory]

@@ -89,6 +89,16 @@ public sealed class ContextMergeTests
     }
 
     [Fact]
+    public void ConditionWithoutParameters_RejectsAnyContext_AsOpenFgaDoes()
+    {
+        var compiled = Cel.Compile("true");
+
+        Assert.True(compiled.Evaluate(null, new Dictionary<string, object?>()).IsMet);
+        var error = Assert.Throws<Kastell.Authorization.Conditions.ConditionException>(() => compiled.Evaluate(null, Cel.Context(("x", 1.0))));
+        Assert.Contains("no parameters defined for the condition", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CompiledCondition_IsReusableAcrossThreads()
     {
         var compiled = Cel.Compile("x.exists(e, e == target)", "x: list<int>, target: int");

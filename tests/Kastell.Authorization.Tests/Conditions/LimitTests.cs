@@ -65,6 +65,35 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public void MembershipInLargeLists_PaysForItsLinearWork()
+    {
+        // 2 000 iterations, each scanning 2 000 elements: 4 million comparisons, far beyond the step budget.
+        var list = Enumerable.Range(0, 2_000).Select(i => (object?)(double)i).ToList();
+        var compiled = Cel.Compile("l.all(x, x in l)", "l: list<int>");
+
+        var error = Assert.Throws<ConditionException>(() => compiled.Evaluate(null, Cel.Context(("l", list))));
+
+        Assert.Equal($"condition 'test': evaluation exceeded the limit of {CelLimits.MaxEvaluationSteps} steps", error.Message);
+        Assert.True(Cel.IsMet("l.all(x, x in l)", "l: list<int>", Cel.Context(("l", list.Take(100).ToList()))));
+    }
+
+    [Fact]
+    public void DeeplyNestedContextValue_IsRejected()
+    {
+        object? value = "leaf";
+        for (var i = 0; i < 100_000; i++)
+        {
+            value = new List<object?> { value };
+        }
+
+        var compiled = Cel.Compile("x != null", "x: any");
+
+        var error = Assert.Throws<ConditionException>(() => compiled.Evaluate(null, Cel.Context(("x", value))));
+
+        Assert.Contains($"value nests deeper than {CelLimits.MaxValueDepth} levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CatastrophicRegex_FinishesQuickly()
     {
         // (a+)+$ against "aaaa...!" takes exponential time in a backtracking engine; the non-backtracking one is linear.

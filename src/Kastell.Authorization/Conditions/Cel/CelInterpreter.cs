@@ -37,11 +37,12 @@ internal sealed class CelInterpreter
         };
     }
 
-    private void Step()
+    private void Step(int cost = 1)
     {
-        if (++_steps > CelLimits.MaxEvaluationSteps)
+        _steps += cost;
+        if (_steps > CelLimits.MaxEvaluationSteps)
         {
-            throw new ConditionException($"condition evaluation exceeded the limit of {CelLimits.MaxEvaluationSteps} steps");
+            throw new CelLimitException($"evaluation exceeded the limit of {CelLimits.MaxEvaluationSteps} steps");
         }
     }
 
@@ -289,6 +290,16 @@ internal sealed class CelInterpreter
             values[i + offset] = Eval(call.Args[i], scope);
         }
 
+        foreach (var value in values)
+        {
+            Step(value switch
+            {
+                IReadOnlyList<object> list => list.Count,
+                CelMapValue map => map.Count,
+                _ => 0,
+            });
+        }
+
         return FirstAbsorbing(values) ?? CelBuiltins.Invoke(call, values);
     }
 
@@ -315,3 +326,6 @@ internal sealed class CelInterpreter
 
     private sealed record Scope(string Name, object Value, Scope? Parent);
 }
+
+/// <summary>A resource limit hit during evaluation; unlike a <see cref="CelError"/> nothing may absorb it.</summary>
+internal sealed class CelLimitException(string message) : Exception(message);

@@ -12,7 +12,10 @@ internal static class CelLimits
     /// <summary>Deepest accepted syntax nesting; the parser, checker and interpreter recurse at most this deep.</summary>
     public const int MaxNestingDepth = 100;
 
-    /// <summary>Evaluation steps (node visits and comprehension iterations) one evaluation may take.</summary>
+    /// <summary>
+    /// Evaluation steps one evaluation may take: one per node visit and comprehension iteration, plus the size of every
+    /// list or map handed to a function (so that <c>in</c>, equality and concatenation pay for their linear work).
+    /// </summary>
     public const int MaxEvaluationSteps = 100_000;
 
     /// <summary>Time one <c>matches()</c> call may spend in the regex engine.</summary>
@@ -20,4 +23,7 @@ internal static class CelLimits
 
     /// <summary>Longest accepted regular expression pattern.</summary>
     public const int MaxRegexLength = 1_024;
+
+    /// <summary>Deepest accepted nesting of lists and maps in a context value; conversion and equality recurse this deep.</summary>
+    public const int MaxValueDepth = 64;
 }

@@ -13,7 +13,6 @@ internal static partial class CelStandardLibrary
             ? v
             : new CelError($"cannot convert string '{a[0]}' to int"));
         fn("int", [T], I, a => ((CelTimestamp)a[0]).UnixSeconds);
-        fn("int", [D], I, a => ((CelDuration)a[0]).Nanoseconds);
 
         fn("uint", [U], U, a => a[0]);
         fn("uint", [I], U, a => (long)a[0] < 0 ? new CelError("uint range error") : (ulong)(long)a[0]);
@@ -84,12 +83,13 @@ internal static partial class CelStandardLibrary
         return (ulong)d;
     }
 
-    private static object ParseDouble(string s) => s switch
+    /// <summary>Go's <c>strconv.ParseFloat</c>: decimal or exponent notation, and NaN / Inf / Infinity in any case.</summary>
+    private static object ParseDouble(string s) => s.ToLowerInvariant() switch
     {
-        "NaN" => double.NaN,
-        "Inf" or "+Inf" or "Infinity" or "+Infinity" => double.PositiveInfinity,
-        "-Inf" or "-Infinity" => double.NegativeInfinity,
-        _ => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+        "nan" => double.NaN,
+        "inf" or "+inf" or "infinity" or "+infinity" => double.PositiveInfinity,
+        "-inf" or "-infinity" => double.NegativeInfinity,
+        _ => double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var d)
             ? d
             : new CelError($"cannot convert string '{s}' to double"),
     };

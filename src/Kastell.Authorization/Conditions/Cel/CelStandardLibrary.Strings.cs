@@ -7,6 +7,9 @@ internal static partial class CelStandardLibrary
 {
     private const int RegexCacheCapacity = 256;
 
+    [GeneratedRegex(@"((?:^|[^\\])(?:\\\\)*)\(\?P<", RegexOptions.CultureInvariant)]
+    private static partial Regex Re2NamedGroup();
+
     private static readonly ConcurrentDictionary<string, Regex> RegexCache = new(StringComparer.Ordinal);
 
     private static void AddStrings(
@@ -53,7 +56,9 @@ internal static partial class CelStandardLibrary
 
     private static Regex Cache(string pattern)
     {
-        var regex = new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, CelLimits.RegexTimeout);
+        // RE2 spells named groups (?P<name>...); .NET knows only (?<name>...).
+        var dotnetPattern = Re2NamedGroup().Replace(pattern, "$1(?<");
+        var regex = new Regex(dotnetPattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, CelLimits.RegexTimeout);
         if (RegexCache.Count >= RegexCacheCapacity)
         {
             // Patterns can come from request context; never let them grow the cache without bound.
