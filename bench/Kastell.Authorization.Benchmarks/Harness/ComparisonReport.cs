@@ -23,6 +23,12 @@ internal static class ComparisonReport
                 $"| {r.Tuples:N0} | {k.Latency.All.P50:F1} / {s.Latency.All.P50:F1} | {s.Latency.All.P50 / k.Latency.All.P50:F1}× | {k.Latency.All.P99:F1} / {s.Latency.All.P99:F1} | {s.Latency.All.P99 / k.Latency.All.P99:F1}× | {k.ChecksPerSecond:N0} / {s.ChecksPerSecond:N0} | {k.ChecksPerSecond / s.ChecksPerSecond:F1}× | {k.List.Objects:N0} / {s.List.Objects:N0} | {k.List.MedianMs:F1} / {s.List.MedianMs:F1} | {s.List.MedianMs / k.List.MedianMs:F1}× | {Verified(k)} / {Verified(s)} | {k.Latency.All.Samples:N0} / {s.Latency.All.Samples:N0} | {k.List.Runs} / {s.List.Runs} |"));
         }
 
+        foreach (var r in results.Where(r => r.SpiceDb.List.Failure is not null || r.Kastell.List.Failure is not null))
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant($"List on {r.Tuples:N0} tuples failed: Kastell: {r.Kastell.List.Failure ?? "ok"}; SpiceDB: {r.SpiceDb.List.Failure ?? "ok"}"));
+        }
+
         text.AppendLine();
         text.AppendLine("Per check kind, p50 / p99 in µs (Kastell | SpiceDB):");
         text.AppendLine();
