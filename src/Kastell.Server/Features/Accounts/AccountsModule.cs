@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Data;
@@ -59,6 +60,9 @@ public static class AccountsModule
             .AddDefaultTokenProviders()
             .AddPasswordValidator<PolicyPasswordValidator>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
+        // Confirmation and reset links: at most an hour (Kastell:Email:LinkLifetime).
+        services.AddOptions<DataProtectionTokenProviderOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<KastellOptions>>((o, k) => o.TokenLifespan = k.Value.Email.LinkLifetime);
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -97,6 +101,11 @@ public static class AccountsModule
         services.AddScoped<SignUpCommand>();
         services.AddScoped<SignInCommand>();
         services.AddScoped<MfaEnrolment>();
+        services.AddScoped<MailComposer>();
+        services.AddScoped<AccountMails>();
+        services.AddScoped<EmailConfirmation>();
+        services.AddScoped<PasswordReset>();
+        services.AddScoped<DeleteAccountCommand>();
         return services;
     }
 
