@@ -53,11 +53,13 @@ public static class AccountsModule
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
                 o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+                o.Tokens.EmailConfirmationTokenProvider = EmailConfirmationTokenProvider.Name;
             })
             .AddEntityFrameworkStores<KastellDbContext>()
             .AddUserManager<KastellUserManager>()
             .AddSignInManager()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<EmailConfirmationTokenProvider>(EmailConfirmationTokenProvider.Name)
             .AddPasswordValidator<PolicyPasswordValidator>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
         // Confirmation and reset links: at most an hour (Kastell:Email:LinkLifetime).

@@ -73,7 +73,8 @@ internal sealed class MailComposer(IStringLocalizer<Strings> text)
 
     private static string Html(string subject, List<string> paragraphs, (string Label, string Url)? action, string footer)
     {
-        var html = HtmlEncoder.Default;
+        // Umlauts stay readable in the source of the mail; markup characters are still escaped.
+        var html = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
         var body = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
             .Append(html.Encode(subject))
             .Append("</title></head><body style=\"font-family:sans-serif;line-height:1.5;max-width:40em\">");
