@@ -13,8 +13,9 @@ internal sealed class MemberDirectory(KastellDbContext db, TimeProvider time)
 {
     public async Task<IReadOnlyList<MemberRow>> MembersAsync(CancellationToken cancellationToken = default) =>
         await db.OrganizationMembers.AsNoTracking()
-            .Join(db.Set<KastellUser>(), m => m.UserId, u => u.Id, (m, u) => new MemberRow(u.Id, u.DisplayName, u.Email ?? "", m.Role, m.JoinedAt))
+            .Join(db.Set<KastellUser>(), m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, u.Email, m.Role, m.JoinedAt })
             .OrderBy(m => m.DisplayName)
+            .Select(m => new MemberRow(m.Id, m.DisplayName, m.Email ?? "", m.Role, m.JoinedAt))
             .ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyList<InvitationRow>> PendingInvitationsAsync(CancellationToken cancellationToken = default)
