@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Kastell.Server.Components;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
@@ -32,6 +33,7 @@ internal static class PlatformSetup
         services.AddScoped<TenantContext>();
         services.AddKastellDatabase(options);
         services.AddKastellLocalization();
+        services.AddKastellEmail(options, builder.Environment);
 
         var keys = Directory.CreateDirectory(Path.Combine(options.ResolveDataDirectory(), "keys"));
         services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);

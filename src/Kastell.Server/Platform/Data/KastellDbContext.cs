@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -28,6 +29,8 @@ public abstract class KastellDbContext(DbContextOptions options, TenantContext t
     public DbSet<PasswordHistoryEntry> PasswordHistory => Set<PasswordHistoryEntry>();
 
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     /// <summary>The filter value; <see cref="Guid.Empty"/> when no tenant is set, which matches no row.</summary>
     internal Guid CurrentOrganizationId => tenant.OrganizationId ?? Guid.Empty;
