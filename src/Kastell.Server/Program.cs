@@ -18,6 +18,9 @@ builder.Services.AddOrganizations();
 
 var app = builder.Build();
 
+// Load (or create) the audit signing key now: a key file others can read stops Kastell before it serves anything.
+app.Services.GetRequiredService<Kastell.Server.Platform.Audit.AuditSigningKey>();
+
 if (CommandLine.IsVerb(args))
 {
     return await CommandLine.RunAsync(app, args);

@@ -16,6 +16,8 @@ public sealed class KastellOptions
 
     public EmailOptions Email { get; set; } = new();
 
+    public AuditOptions Audit { get; set; } = new();
+
     /// <summary>The absolute data directory.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
@@ -86,4 +88,11 @@ public sealed class EmailOptions
     /// <summary>How long an invitation into an organization stays valid. Default 7 days.</summary>
     [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>Every this many events of a chain get a signed checkpoint. Default 100.</summary>
+    [Range(1, 1_000_000)]
+    public int CheckpointInterval { get; set; } = 100;
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Localization;
 using Microsoft.AspNetCore.Authentication;
@@ -117,8 +118,13 @@ public static class AccountsModule
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn) =>
+        endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn, IAuditLog audit) =>
         {
+            if (Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+            {
+                await audit.RecordNowAsync(new(AuditEventType.SignedOut, AuditActor.User(userId), AuditTarget.User(userId)), context.RequestAborted);
+            }
+
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/");
         }).WithName("SignOut").WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());

@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -20,6 +21,7 @@ internal sealed class SignUpCommand(
     PasswordHistoryRecorder history,
     AccountMails mails,
     TenantContext tenant,
+    IAuditLog audit,
     TimeProvider time)
 {
     public async Task<SignUpResult> ExecuteAsync(SignUpRequest request, CancellationToken cancellationToken = default)
@@ -99,6 +101,8 @@ internal sealed class SignUpCommand(
             JoinedAt = now,
         });
         history.Record(user);
+        audit.Record(new(AuditEventType.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
+        audit.Record(new(AuditEventType.OrganizationCreated, AuditActor.User(user.Id), AuditTarget.Organization(organization.Id)));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return SignUpResult.Succeeded(user, organization);

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -16,7 +17,9 @@ internal static class DatabaseRegistration
                 Directory.CreateDirectory(dataDirectory);
                 var sqlite = options.Database.ConnectionString
                     ?? $"Data Source={Path.Combine(dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
-                services.AddDbContext<KastellDbContext, SqliteKastellDbContext>(o => o.UseSqlite(sqlite));
+                services.AddDbContext<KastellDbContext, SqliteKastellDbContext>((sp, o) => o
+                    .UseSqlite(sqlite)
+                    .AddInterceptors(sp.GetRequiredService<AuditChainSealer>()));
                 break;
             case DatabaseProvider.Postgres:
                 var postgres = options.Database.ConnectionString;
@@ -29,7 +32,7 @@ internal static class DatabaseRegistration
                 _ = new NpgsqlConnectionStringBuilder(postgres); // malformed strings fail here, at start-up
                 services.AddDbContext<KastellDbContext, PostgresKastellDbContext>((sp, o) => o
                     .UseNpgsql(postgres)
-                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>()));
+                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<AuditChainSealer>()));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown database provider '{options.Database.Provider}'.");

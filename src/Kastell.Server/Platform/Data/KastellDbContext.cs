@@ -3,6 +3,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -31,6 +32,10 @@ public abstract class KastellDbContext(DbContextOptions options, TenantContext t
     public DbSet<UserSession> UserSessions => Set<UserSession>();
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
     /// <summary>The filter value; <see cref="Guid.Empty"/> when no tenant is set, which matches no row.</summary>
     internal Guid CurrentOrganizationId => tenant.OrganizationId ?? Guid.Empty;
