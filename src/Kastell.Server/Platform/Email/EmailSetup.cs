@@ -7,7 +7,10 @@ internal static class EmailSetup
 {
     public static IServiceCollection AddKastellEmail(this IServiceCollection services, KastellOptions options, IHostEnvironment environment)
     {
-        var problems = Validate(options.Email, environment.IsDevelopment()).ToList();
+        // The zero-set-up embedded mode (SQLite) may run without SMTP, so that `dotnet run` works on a fresh machine:
+        // mails then go to the outbox folder, with a warning at start-up. A PostgreSQL deployment must configure SMTP.
+        var localDefaults = environment.IsDevelopment() || options.Database.Provider == DatabaseProvider.Sqlite;
+        var problems = Validate(options.Email, localDefaults).ToList();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid e-mail configuration: " + string.Join(" ", problems));
@@ -15,7 +18,7 @@ internal static class EmailSetup
 
         if (string.IsNullOrWhiteSpace(options.Email.PublicBaseUrl))
         {
-            // Development only (Validate refuses it elsewhere): links point at the usual local address.
+            // Development or embedded mode only (Validate refuses it elsewhere): links point at the usual local address.
             services.PostConfigure<KastellOptions>(o => o.Email.PublicBaseUrl ??= DevelopmentBaseUrl);
         }
 
