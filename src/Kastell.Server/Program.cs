@@ -1,6 +1,7 @@
 using Kastell.Server;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Cli;
 using Kastell.Server.Platform.Data;
@@ -32,6 +33,7 @@ if (options.Database.ShouldMigrateOnStartup())
 
 app.UseKastellPlatform();
 app.MapAccountEndpoints();
+app.MapMemberEndpoints();
 app.MapKastellPages();
 
 await app.RunAsync();

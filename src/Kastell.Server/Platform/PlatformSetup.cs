@@ -3,6 +3,7 @@ using Kastell.Server.Components;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
@@ -35,6 +36,7 @@ internal static class PlatformSetup
         services.AddKastellDatabase(options);
         services.AddAudit();
         services.AddKastellLocalization();
+        services.AddKastellEmail(options, builder.Environment);
 
         var keys = Directory.CreateDirectory(Path.Combine(options.ResolveDataDirectory(), "keys"));
         services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);

@@ -14,7 +14,6 @@ internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactor
     private const string LoginProvider = "[KastellTotp]";
     private const string LastStepToken = "LastAcceptedStep";
 
-    // Awaited, not blocked on: a blocking wait here hung PostgreSQL sign-ins (Npgsql completes on the thread pool).
     public async Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<KastellUser> manager, KastellUser user) =>
         !string.IsNullOrEmpty(await manager.GetAuthenticatorKeyAsync(user));
 

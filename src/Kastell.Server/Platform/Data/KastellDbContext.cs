@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -29,6 +30,8 @@ public abstract class KastellDbContext(DbContextOptions options, TenantContext t
     public DbSet<PasswordHistoryEntry> PasswordHistory => Set<PasswordHistoryEntry>();
 
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
