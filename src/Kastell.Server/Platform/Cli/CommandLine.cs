@@ -33,7 +33,6 @@ internal static class CommandLine
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
         var verb = args[0];
-        var rest = args[1..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         switch (verb)
         {
             case "migrate":
@@ -48,7 +47,6 @@ internal static class CommandLine
                 Console.WriteLine(Usage);
                 return 0;
             default:
-                _ = rest;
                 await Console.Error.WriteLineAsync($"Unknown command '{verb}'.\n{Usage}");
                 return 2;
         }
