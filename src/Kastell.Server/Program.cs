@@ -1,6 +1,7 @@
 using Kastell.Server;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Cli;
 using Kastell.Server.Platform.Data;
@@ -17,6 +18,9 @@ builder.Services.AddOrganizations();
 
 var app = builder.Build();
 
+// Load (or create) the audit signing key now: a key file others can read stops Kastell before it serves anything.
+app.Services.GetRequiredService<Kastell.Server.Platform.Audit.AuditSigningKey>();
+
 if (CommandLine.IsVerb(args))
 {
     return await CommandLine.RunAsync(app.Services, args);
@@ -29,6 +33,7 @@ if (options.Database.ShouldMigrateOnStartup())
 
 app.UseKastellPlatform();
 app.MapAccountEndpoints();
+app.MapMemberEndpoints();
 app.MapKastellPages();
 
 await app.RunAsync();

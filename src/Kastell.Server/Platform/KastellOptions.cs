@@ -18,6 +18,8 @@ public sealed class KastellOptions
 
     public Encryption.KeyOptions Keys { get; set; } = new();
 
+    public AuditOptions Audit { get; set; } = new();
+
     /// <summary>The absolute data directory.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
@@ -52,19 +54,47 @@ public sealed class SessionOptions
 
 public sealed class EmailOptions
 {
-    /// <summary>SMTP host. When empty, e-mail is written to the log directory as .eml files (development only).</summary>
+    /// <summary>
+    /// SMTP host. When empty, e-mail is written as .eml files into <c>&lt;DataDirectory&gt;/mail-outbox/</c>; that is
+    /// allowed in Development only (a warning is logged at start-up), anywhere else start-up fails.
+    /// </summary>
     public string? SmtpHost { get; set; }
 
+    /// <summary>587 (STARTTLS, default) or 465 (TLS from the first byte).</summary>
     [Range(1, 65535)]
     public int SmtpPort { get; set; } = 587;
 
-    /// <summary>STARTTLS/TLS is required unless the host is loopback.</summary>
+    /// <summary>
+    /// STARTTLS/TLS is required. Only when <see cref="SmtpHost"/> is a loopback address (a relay on the same machine)
+    /// may this explicit switch allow a plain connection; it is ignored for any other host.
+    /// </summary>
+    public bool AllowInsecureLoopbackSmtp { get; set; }
+
+    /// <summary>SMTP user; credentials are only ever sent over TLS (or to an allowed insecure loopback relay).</summary>
     public string? Username { get; set; }
 
     public string? Password { get; set; }
 
     public string From { get; set; } = "Kastell <no-reply@localhost>";
 
-    /// <summary>The public base URL used in links inside e-mails, e.g. https://kastell.example.com.</summary>
+    /// <summary>
+    /// The public base URL used in links inside e-mails, e.g. https://kastell.example.com. Required; must be an absolute
+    /// https URL, except http on a loopback host in Development.
+    /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>How long e-mail confirmation and password reset links stay valid. Default and maximum 1 hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long an invitation into an organization stays valid. Default 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>Every this many events of a chain get a signed checkpoint. Default 100.</summary>
+    [Range(1, 1_000_000)]
+    public int CheckpointInterval { get; set; } = 100;
 }

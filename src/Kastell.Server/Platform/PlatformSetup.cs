@@ -1,7 +1,9 @@
 using System.Threading.RateLimiting;
 using Kastell.Server.Components;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
@@ -25,13 +27,16 @@ internal static class PlatformSetup
         services.AddOptions<KastellOptions>().Bind(builder.Configuration.GetSection(KastellOptions.Section))
             .Validate(o => Enum.IsDefined(o.Database.Provider), "Kastell:Database:Provider must be Sqlite or Postgres.")
             .Validate(o => o.Sessions.IdleTimeout <= o.Sessions.AbsoluteTimeout, "Kastell:Sessions:IdleTimeout must not exceed AbsoluteTimeout.")
+            .Validate(o => o.Audit.CheckpointInterval is >= 1 and <= 1_000_000, "Kastell:Audit:CheckpointInterval must be between 1 and 1000000.")
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<TenantContext>();
         services.AddKastellDatabase(options);
+        services.AddAudit();
         services.AddKastellLocalization();
+        services.AddKastellEmail(options, builder.Environment);
 
         services.AddKastellEncryption();
 

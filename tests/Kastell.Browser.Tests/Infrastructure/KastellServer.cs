@@ -89,6 +89,12 @@ public sealed class KastellServer : IAsyncLifetime
         startInfo.Environment["Kestrel__Certificates__Default__Password"] = tls.Password;
         // Several tests sign in and fail sign-ins on purpose within one minute.
         startInfo.Environment["Kastell__RateLimits__AuthenticationPerMinute"] = "1000";
+        // Production requires SMTP. These journeys read no mail, so the relay is a loopback port nobody listens on:
+        // sending fails and is logged; the Kastell.Server.Tests check the mails themselves against a real sink.
+        startInfo.Environment["Kastell__Email__SmtpHost"] = "127.0.0.1";
+        startInfo.Environment["Kastell__Email__SmtpPort"] = "9";
+        startInfo.Environment["Kastell__Email__AllowInsecureLoopbackSmtp"] = "true";
+        startInfo.Environment["Kastell__Email__PublicBaseUrl"] = address.ToString().TrimEnd('/');
 
         lock (output)
         {

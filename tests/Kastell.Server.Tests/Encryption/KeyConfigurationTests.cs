@@ -1,15 +1,16 @@
+using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
 
 namespace Kastell.Server.Tests.Encryption;
 
 /// <summary>Key configuration that cannot be trusted stops Kastell at start-up, with a message that says what to fix.</summary>
-public sealed class KeyConfigurationTests
+public sealed class KeyConfigurationTests(SmtpSink mail)
 {
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task KeyFileReadableByOthers_StopsKastellAtStartup()
     {
-        await using var host = new ConfiguredHost([]);
+        await using var host = new ConfiguredHost(mail, []);
         var keys = Directory.CreateDirectory(Path.Combine(host.DataDirectory, "keys")).FullName;
         var keyFile = Path.Combine(keys, "kek-v1.key");
         await File.WriteAllBytesAsync(keyFile, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), TestContext.Current.CancellationToken);
@@ -31,7 +32,7 @@ public sealed class KeyConfigurationTests
     public async Task InvalidPkcs11Configuration_StopsKastellAtStartup(string key, string value, string expected)
     {
         var settings = SoftHsm.Settings(SoftHsm.UniqueKeyLabel()).Where(s => s.Key != key).Append(new(key, value));
-        await using var host = new ConfiguredHost(settings);
+        await using var host = new ConfiguredHost(mail, settings);
 
         Assert.Contains(expected, StartupFailure(host), StringComparison.Ordinal);
     }
@@ -48,7 +49,7 @@ public sealed class KeyConfigurationTests
         return string.Join(" | ", messages);
     }
 
-    private sealed class ConfiguredHost(IEnumerable<KeyValuePair<string, string?>> settings) : SqliteHost
+    private sealed class ConfiguredHost(SmtpSink mail, IEnumerable<KeyValuePair<string, string?>> settings) : SqliteHost(mail)
     {
         protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => settings;
     }

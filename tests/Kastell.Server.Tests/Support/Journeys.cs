@@ -21,14 +21,38 @@ public static class Journeys
             ["Input.ConfirmPassword"] = password,
         });
 
+    public const string CheckEmailPath = "/account/sign-up/check-email";
+
+    /// <summary>
+    /// Signs up (which answers "check your e-mail" and signs nobody in), then signs in with the password: a session
+    /// that may only enrol MFA. The address stays unconfirmed, which does not block sign-in.
+    /// </summary>
+    public static async Task SignUpAndSignInAsync(TestBrowser browser, string email, string organization, string password = GoodPassword)
+    {
+        var signUp = await SignUpAsync(browser, email, organization, password);
+        Assert.Equal(HttpStatusCode.Redirect, signUp.StatusCode);
+        Assert.Equal(CheckEmailPath, TestBrowser.LocationOf(signUp));
+        var signIn = await PasswordStepAsync(browser, email, password);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(signIn));
+    }
+
     public static async Task<EnrolledUser> SignUpAndEnrolAsync(TestBrowser browser, string? organization = null)
     {
         var email = UniqueEmail();
         organization ??= "Org " + Guid.NewGuid().ToString("N")[..8];
-        var signUp = await SignUpAsync(browser, email, organization);
-        Assert.Equal(HttpStatusCode.Redirect, signUp.StatusCode);
-        Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(signUp));
+        await SignUpAndSignInAsync(browser, email, organization);
+        var (secret, codes) = await EnrolAsync(browser);
 
+        await browser.GetAsync("/");
+        var slug = System.Text.RegularExpressions.Regex.Match(browser.LastPage!, "href=\"/o/([a-z0-9-]+)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(slug), "The home page lists no organization after sign-up.");
+        return new EnrolledUser(email, GoodPassword, secret, codes, slug);
+    }
+
+    /// <summary>Enrols TOTP for the signed-in (not yet MFA) session; returns the secret and the recovery codes.</summary>
+    public static async Task<(string Secret, IReadOnlyList<string> RecoveryCodes)> EnrolAsync(TestBrowser browser)
+    {
         await browser.GetAsync("/account/mfa/setup");
         var secret = TestBrowser.TotpSecretFrom(browser.LastPage!);
         var enrol = await browser.SubmitAsync("/account/mfa/setup", "mfa-setup", new Dictionary<string, string>
@@ -38,11 +62,7 @@ public static class Journeys
         Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
         var codes = TestBrowser.RecoveryCodesFrom(browser.LastPage!);
         Assert.Equal(10, codes.Count);
-
-        await browser.GetAsync("/");
-        var slug = System.Text.RegularExpressions.Regex.Match(browser.LastPage!, "href=\"/o/([a-z0-9-]+)\"").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(slug), "The home page lists no organization after sign-up.");
-        return new EnrolledUser(email, GoodPassword, secret, codes, slug);
+        return (secret, codes);
     }
 
     public static Task<HttpResponseMessage> PasswordStepAsync(TestBrowser browser, string email, string password) =>
@@ -63,5 +83,15 @@ public static class Journeys
             ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
         });
         Assert.Equal(HttpStatusCode.Redirect, mfa.StatusCode);
+    }
+
+    public static async Task SignInWithRecoveryCodeAsync(TestBrowser browser, EnrolledUser user, int index)
+    {
+        await PasswordStepAsync(browser, user.Email, user.Password);
+        var recovery = await browser.SubmitAsync("/account/sign-in/recovery", "sign-in-recovery", new Dictionary<string, string>
+        {
+            ["Input.Code"] = user.RecoveryCodes[index],
+        });
+        Assert.Equal(HttpStatusCode.Redirect, recovery.StatusCode);
     }
 }

@@ -27,6 +27,11 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
     /// <summary>The settings beyond the defaults, so a second instance can be configured alike.</summary>
     public IEnumerable<KeyValuePair<string, string?>> Settings => ExtraSettings;
 
+    /// <summary>The SMTP sink Kastell sends to (set by the provider hosts); without one, start-up fails outside Development.</summary>
+    protected SmtpSink? MailSink { get; init; }
+
+    public SmtpSink Mail => MailSink ?? throw new InvalidOperationException("This host has no SMTP sink.");
+
     protected abstract string? ConnectionString { get; }
 
     /// <summary>Extra configuration a test class needs (e.g. a tight rate limit).</summary>
@@ -41,7 +46,16 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Kastell:Database:Provider", Provider);
         builder.UseSetting("Kastell:Database:MigrateOnStartup", "true");
         builder.UseSetting("Kastell:RateLimits:AuthenticationPerMinute", "10000");
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Default", Environment.GetEnvironmentVariable("KASTELL_TEST_LOGLEVEL") ?? "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", Environment.GetEnvironmentVariable("KASTELL_TEST_LOGLEVEL") ?? "Warning");
+        if (MailSink is not null)
+        {
+            builder.UseSetting("Kastell:Email:SmtpHost", MailSink.Host);
+            builder.UseSetting("Kastell:Email:SmtpPort", MailSink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("Kastell:Email:AllowInsecureLoopbackSmtp", "true");
+            builder.UseSetting("Kastell:Email:PublicBaseUrl", PublicBaseUrl);
+        }
+
         if (ConnectionString is not null)
         {
             builder.UseSetting("Kastell:Database:ConnectionString", ConnectionString);
@@ -52,6 +66,9 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
             builder.UseSetting(key, value);
         }
     }
+
+    /// <summary>The base of links in e-mails; the same host the test browser talks to.</summary>
+    public const string PublicBaseUrl = "https://localhost";
 
     public TestBrowser CreateBrowser() =>
         new(CreateClient(new WebApplicationFactoryClientOptions
@@ -92,6 +109,8 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
 
 public class SqliteHost : KastellHost
 {
+    public SqliteHost(SmtpSink mail) => MailSink = mail;
+
     public override string Provider => "Sqlite";
 
     protected override string? ConnectionString => null;
@@ -101,9 +120,16 @@ public class SqliteHost : KastellHost
 /// Kastell on PostgreSQL connecting as an ordinary role that owns its database — as in production. A superuser
 /// would bypass row-level security and hide a missing policy.
 /// </summary>
-public class PostgresHost(PostgresCluster cluster) : KastellHost
+public class PostgresHost : KastellHost
 {
+    private readonly PostgresCluster cluster;
     private string? _connectionString;
+
+    public PostgresHost(PostgresCluster cluster, SmtpSink mail)
+    {
+        this.cluster = cluster;
+        MailSink = mail;
+    }
 
     public override string Provider => "Postgres";
 

@@ -79,7 +79,7 @@ public static class SoftHsm
 }
 
 /// <summary>SQLite, KEKs on the SoftHSM2 token.</summary>
-public sealed class SqliteHsmHost : SqliteHost
+public sealed class SqliteHsmHost(Infrastructure.SmtpSink mail) : SqliteHost(mail)
 {
     private readonly IEnumerable<KeyValuePair<string, string?>> _keys = SoftHsm.Settings(SoftHsm.UniqueKeyLabel());
 
@@ -87,7 +87,7 @@ public sealed class SqliteHsmHost : SqliteHost
 }
 
 /// <summary>PostgreSQL, KEKs on the SoftHSM2 token.</summary>
-public sealed class PostgresHsmHost(Infrastructure.PostgresCluster cluster) : PostgresHost(cluster)
+public sealed class PostgresHsmHost(Infrastructure.PostgresCluster cluster, Infrastructure.SmtpSink mail) : PostgresHost(cluster, mail)
 {
     private readonly IEnumerable<KeyValuePair<string, string?>> _keys = SoftHsm.Settings(SoftHsm.UniqueKeyLabel());
 
@@ -105,6 +105,7 @@ public sealed class SecondInstance : KastellHost
     public SecondInstance(KastellHost first)
     {
         _first = first;
+        MailSink = first.Mail;
         _ = first.Services; // the first instance creates the KEK on start
         var keys = Directory.CreateDirectory(Path.Combine(DataDirectory, "keys"));
         var firstKeys = Path.Combine(first.DataDirectory, "keys");

@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Localization;
 using Microsoft.AspNetCore.Authentication;
@@ -52,14 +54,19 @@ public static class AccountsModule
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
                 o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+                o.Tokens.EmailConfirmationTokenProvider = EmailConfirmationTokenProvider.Name;
             })
             .AddEntityFrameworkStores<KastellDbContext>()
             .AddUserManager<KastellUserManager>()
             .AddSignInManager()
             .AddDefaultTokenProviders()
             .AddTokenProvider<ReplayProtectedAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
+            .AddTokenProvider<EmailConfirmationTokenProvider>(EmailConfirmationTokenProvider.Name)
             .AddPasswordValidator<PolicyPasswordValidator>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
+        // Confirmation and reset links: at most an hour (Kastell:Email:LinkLifetime).
+        services.AddOptions<DataProtectionTokenProviderOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<KastellOptions>>((o, k) => o.TokenLifespan = k.Value.Email.LinkLifetime);
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -99,13 +106,25 @@ public static class AccountsModule
         services.AddScoped<SignInCommand>();
         services.AddScoped<MfaEnrolment>();
         services.AddScoped<SessionList>();
+        services.AddScoped<Reauthentication>();
+        services.AddScoped<ChangePasswordCommand>();
+        services.AddScoped<MailComposer>();
+        services.AddScoped<AccountMails>();
+        services.AddScoped<EmailConfirmation>();
+        services.AddScoped<PasswordReset>();
+        services.AddScoped<DeleteAccountCommand>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn) =>
+        endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn, IAuditLog audit) =>
         {
+            if (Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+            {
+                await audit.RecordNowAsync(new(AuditEventType.SignedOut, AuditActor.User(userId), AuditTarget.User(userId)), context.RequestAborted);
+            }
+
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/");
         }).WithName("SignOut").WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());

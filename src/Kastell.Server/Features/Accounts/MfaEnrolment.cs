@@ -1,12 +1,13 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Kastell.Server.Platform.Audit;
 using Microsoft.AspNetCore.Identity;
 using QRCoder;
 
 namespace Kastell.Server.Features.Accounts;
 
 /// <summary>TOTP enrolment: a secret per user, its QR code rendered on the server, ten single-use recovery codes.</summary>
-internal sealed class MfaEnrolment(UserManager<KastellUser> users, SignInManager<KastellUser> signIn)
+internal sealed class MfaEnrolment(UserManager<KastellUser> users, SignInManager<KastellUser> signIn, IAuditLog audit)
 {
     public const int RecoveryCodeCount = 10;
     private const string Issuer = "Kastell";
@@ -48,6 +49,8 @@ internal sealed class MfaEnrolment(UserManager<KastellUser> users, SignInManager
             return null;
         }
 
+        // Saved by SetTwoFactorEnabledAsync, in the same transaction as the change.
+        audit.Record(new(AuditEventType.MfaEnrolled, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
         await users.SetTwoFactorEnabledAsync(user, true);
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount);
         await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);

@@ -12,7 +12,7 @@ internal sealed class MfaEnrolmentGate(RequestDelegate next)
 
     private static readonly string[] AllowedPrefixes =
     [
-        EnrolPath, "/account/sign-out", "/account/sign-in", "/culture", "/health", "/css/", "/favicon", "/error", "/not-found",
+        EnrolPath, "/account/sign-out", "/account/sign-in", "/account/confirm-email", "/culture", "/health", "/css/", "/favicon", "/error", "/not-found",
     ];
 
     public Task InvokeAsync(HttpContext context)

@@ -14,8 +14,8 @@ internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactor
     private const string LoginProvider = "[KastellTotp]";
     private const string LastStepToken = "LastAcceptedStep";
 
-    public Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<KastellUser> manager, KastellUser user) =>
-        Task.FromResult(!string.IsNullOrEmpty(manager.GetAuthenticatorKeyAsync(user).GetAwaiter().GetResult()));
+    public async Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<KastellUser> manager, KastellUser user) =>
+        !string.IsNullOrEmpty(await manager.GetAuthenticatorKeyAsync(user));
 
     public Task<string> GenerateAsync(string purpose, UserManager<KastellUser> manager, KastellUser user) =>
         Task.FromResult(string.Empty); // codes come from the user's app, never from the server

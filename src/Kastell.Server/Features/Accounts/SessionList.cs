@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +13,7 @@ public sealed record SessionSummary(string Handle, DateTimeOffset CreatedAt, Dat
 /// The signed-in user's own sessions. Pages refer to a session by a handle (a hash of its id), never by the id
 /// itself, which is the secret that the session cookie protects.
 /// </summary>
-internal sealed class SessionList(KastellDbContext db)
+internal sealed class SessionList(KastellDbContext db, IAuditLog audit)
 {
     /// <summary>The claim the cookie handler puts on a principal whose ticket lives in the session store.</summary>
     public const string SessionIdClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
@@ -40,7 +41,10 @@ internal sealed class SessionList(KastellDbContext db)
             return false;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.UserSessions.Where(s => s.Id == id && s.UserId == userId).ExecuteDeleteAsync(ct);
+        await audit.RecordNowAsync(new(AuditEventType.SessionRevoked, AuditActor.User(userId), AuditTarget.Session(Handle(id))), ct);
+        await transaction.CommitAsync(ct);
         return true;
     }
 
@@ -49,7 +53,12 @@ internal sealed class SessionList(KastellDbContext db)
     {
         var userId = UserId(user);
         var current = user.FindFirstValue(SessionIdClaim) ?? "";
-        return await db.UserSessions.Where(s => s.UserId == userId && s.Id != current).ExecuteDeleteAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var count = await db.UserSessions.Where(s => s.UserId == userId && s.Id != current).ExecuteDeleteAsync(ct);
+        await audit.RecordNowAsync(new(AuditEventType.OtherSessionsRevoked, AuditActor.User(userId), AuditTarget.User(userId),
+            Details: new Dictionary<string, string> { ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
+        await transaction.CommitAsync(ct);
+        return count;
     }
 
     internal static string Handle(string sessionId) =>

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kastell.Server.Features.Accounts;
@@ -13,8 +14,11 @@ internal enum SignInOutcome
 /// <summary>
 /// Password sign-in that gives attackers nothing to learn: unknown accounts, wrong passwords and lockouts produce
 /// the same answer, and an unknown account still pays for one password hash so timing does not tell them apart.
+/// Every attempt is audited on the system chain. The e-mail typed for an unknown account is stored only as a keyed
+/// pseudonym: people type passwords into the e-mail field, and a clear address of a non-customer is personal data
+/// we have no reason to keep; the pseudonym still lets investigators group repeated attempts on the same address.
 /// </summary>
-internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManager<KastellUser> signIn, IPasswordHasher<KastellUser> hasher)
+internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManager<KastellUser> signIn, IPasswordHasher<KastellUser> hasher, IAuditLog audit, AuditSigningKey auditKey)
 {
     private static string? _dummyHash;
 
@@ -26,10 +30,14 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             var dummy = new KastellUser();
             _dummyHash ??= hasher.HashPassword(dummy, Guid.NewGuid().ToString());
             hasher.VerifyHashedPassword(dummy, _dummyHash, password);
+            await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous,
+                new("account", auditKey.Pseudonym(email.Trim().ToUpperInvariant())), AuditOutcome.Failed, Fact("reason", "unknown-account")));
             return SignInOutcome.Failed;
         }
 
+        var lockedUntil = user.LockoutEnd;
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
+        await RecordAttemptAsync(user, result, lockedUntil, "password");
         if (result.RequiresTwoFactor)
         {
             return SignInOutcome.RequiresSecondFactor;
@@ -37,4 +45,67 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
 
         return result.Succeeded ? SignInOutcome.SignedInNeedsEnrolment : SignInOutcome.Failed;
     }
+
+    /// <summary>The second step with an authenticator code; false when the code is wrong or the step expired.</summary>
+    public async Task<bool> AuthenticatorCodeAsync(string code)
+    {
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
+        {
+            return false;
+        }
+
+        var lockedUntil = user.LockoutEnd;
+        var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
+        await RecordAttemptAsync(user, result, lockedUntil, "totp");
+        return result.Succeeded;
+    }
+
+    /// <summary>The second step with a single-use recovery code.</summary>
+    public async Task<bool> RecoveryCodeAsync(string code)
+    {
+        var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+        if (user is null)
+        {
+            return false;
+        }
+
+        var lockedUntil = user.LockoutEnd;
+        var result = await signIn.TwoFactorRecoveryCodeSignInAsync(code);
+        if (result.Succeeded)
+        {
+            audit.Record(new(AuditEventType.RecoveryCodeUsed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+                Details: new Dictionary<string, string> { ["remaining"] = (await users.CountRecoveryCodesAsync(user)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        }
+
+        await RecordAttemptAsync(user, result, lockedUntil, "recovery-code");
+        return result.Succeeded;
+    }
+
+    /// <param name="lockedUntil">The lockout end before the attempt: a lockout is recorded once, when it starts.</param>
+    private async Task RecordAttemptAsync(KastellUser user, SignInResult result, DateTimeOffset? lockedUntil, string step)
+    {
+        var target = AuditTarget.User(user.Id);
+        if (result.Succeeded)
+        {
+            audit.Record(new(AuditEventType.SignInSucceeded, AuditActor.User(user.Id), target, Details: Fact("step", step)));
+        }
+        else if (result.RequiresTwoFactor)
+        {
+            return; // half-way: the sign-in is recorded when the second factor succeeds or fails
+        }
+        else
+        {
+            var type = step == "password" ? AuditEventType.SignInFailed : AuditEventType.SecondFactorFailed;
+            audit.Record(new(type, AuditActor.Anonymous, target, AuditOutcome.Failed, Fact("reason", result.IsLockedOut ? "locked-out" : "wrong-" + step)));
+            if (result.IsLockedOut && user.LockoutEnd != lockedUntil)
+            {
+                audit.Record(new(AuditEventType.LockedOut, AuditActor.System("lockout-policy"), target, AuditOutcome.Succeeded));
+            }
+        }
+
+        await audit.FlushAsync();
+    }
+
+    private static Dictionary<string, string> Fact(string key, string value) => new() { [key] = value };
 }

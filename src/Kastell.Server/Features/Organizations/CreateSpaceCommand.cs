@@ -1,16 +1,19 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations;
 
 /// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
-internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess access, TimeProvider time)
+internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess access, TimeProvider time, IAuditLog audit)
 {
     public async Task<CreateSpaceResult> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
     {
         var organization = access.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
+            await audit.RecordNowAsync(new(AuditEventType.AuthorizationDenied, AuditActor.User(callerId), AuditTarget.Space(null), AuditOutcome.Denied,
+                new Dictionary<string, string> { ["permission"] = "space.create" }), cancellationToken);
             return CreateSpaceResult.Forbidden;
         }
 
@@ -37,6 +40,7 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess acces
         };
         db.Spaces.Add(space);
         db.SpaceMembers.Add(new SpaceMember { OrganizationId = organization.Id, SpaceId = space.Id, UserId = callerId, Role = SpaceRole.Manager });
+        audit.Record(new(AuditEventType.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
         await db.SaveChangesAsync(cancellationToken);
         return new CreateSpaceResult(CreateSpaceOutcome.Created, space);
     }

@@ -1,3 +1,5 @@
+using Kastell.Server.Features.Organizations.Members;
+
 namespace Kastell.Server.Features.Organizations;
 
 public static class OrganizationsModule
@@ -7,6 +9,11 @@ public static class OrganizationsModule
         services.AddScoped<TenantAccess>();
         services.AddScoped<OrganizationDirectory>();
         services.AddScoped<CreateSpaceCommand>();
+        services.AddScoped<Settings.UpdatePasswordPolicyCommand>();
+        services.AddScoped<MemberDirectory>();
+        services.AddScoped<InviteMemberCommand>();
+        services.AddScoped<RevokeInvitationCommand>();
+        services.AddScoped<AcceptInvitationCommand>();
         return services;
     }
 }

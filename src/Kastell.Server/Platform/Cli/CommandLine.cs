@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Encryption;
 using Microsoft.EntityFrameworkCore;
@@ -41,7 +42,6 @@ internal static class CommandLine
     {
         output ??= Console.Out;
         var verb = args[0];
-        var rest = args[1..].Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         switch (verb)
         {
             case "migrate":
@@ -56,11 +56,14 @@ internal static class CommandLine
             case "rotate-keys":
                 await Console.Error.WriteLineAsync($"rotate-keys needs --kek (data-key rotation is not available yet).\n{Usage}");
                 return 2;
+            case "verify-audit":
+                return await VerifyAuditAsync(services, output);
+            case "audit-checkpoint":
+                return await CheckpointAuditAsync(services, output);
             case "help":
                 Console.WriteLine(Usage);
                 return 0;
             default:
-                _ = rest;
                 await Console.Error.WriteLineAsync($"Unknown command '{verb}'.\n{Usage}");
                 return 2;
         }
@@ -78,11 +81,48 @@ internal static class CommandLine
         }
     }
 
+    /// <summary>Verifies every audit chain; prints each problem with chain, sequence and kind. Exit code 1 on any problem.</summary>
+    public static async Task<int> VerifyAuditAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var result = await services.GetRequiredService<AuditVerifier>().VerifyAsync(cancellationToken);
+        foreach (var problem in result.Problems)
+        {
+            await output.WriteLineAsync(problem.ToString());
+        }
+
+        await output.WriteLineAsync(
+            $"{result.Chains} chain(s), {result.Events} event(s), {result.Checkpoints} checkpoint(s): " +
+            (result.IsIntact ? "intact" : $"{result.Problems.Count} problem(s)"));
+        return result.IsIntact ? 0 : 1;
+    }
+
+    /// <summary>Signs the current end of every chain, so that truncation before this point becomes detectable.</summary>
+    public static async Task<int> CheckpointAuditAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var chains = await services.GetRequiredService<AuditVerifier>().ChainsAsync(cancellationToken);
+        var signed = 0;
+        foreach (var chain in chains)
+        {
+            await using var scope = services.CreateAsyncScope();
+            if (chain is { } organization)
+            {
+                scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.TenantContext>().Enter(organization);
+            }
+
+            signed += await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().CreateAsync(chain, cancellationToken) is null ? 0 : 1;
+        }
+
+        await output.WriteLineAsync($"{signed} checkpoint(s) signed.");
+        return 0;
+    }
+
     private const string Usage = """
         Usage: Kastell.Server [command] [--Kastell:Key=value ...]
           (no command)   run the server
           migrate        apply database migrations and exit
           rotate-keys --kek   create a new key-encryption key version and re-wrap every data key with it
+          verify-audit   check every audit chain (hashes, sequence, signed checkpoints); exit 1 on any problem
+          audit-checkpoint  sign the current end of every audit chain
           authz test FILE...  run OpenFGA conformance suites or store tests (*.fga.yaml) against the engine
           help           show this text
         """;

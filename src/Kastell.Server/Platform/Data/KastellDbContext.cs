@@ -2,6 +2,8 @@ using System.Linq.Expressions;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -41,6 +43,12 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
     public DbSet<DataKey> DataKeys => Set<DataKey>();
 
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
     /// <summary>The filter value; <see cref="Guid.Empty"/> when no tenant is set, which matches no row.</summary>
     internal Guid CurrentOrganizationId => _tenant.OrganizationId ?? Guid.Empty;

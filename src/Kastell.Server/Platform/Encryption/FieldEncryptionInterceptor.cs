@@ -8,12 +8,12 @@ namespace Kastell.Server.Platform.Encryption;
 
 /// <summary>
 /// Encrypts fields marked <c>IsEncrypted</c>
-/// just before they are written and decrypts them as rows are read, so entities only ever hold plaintext in memory
-/// and the database only ever ciphertext. An interceptor rather than a value converter because the ciphertext is
+/// just before they are written (<see cref="FieldDecryptionInterceptor"/> decrypts them as rows are read), so
+/// entities only ever hold plaintext in memory and the database only ever ciphertext. An interceptor rather than a value converter because the ciphertext is
 /// bound to its row id, which a converter never sees. Encryption happens before any SQL is sent, so a failure
 /// writes nothing. Bulk updates (ExecuteUpdate) and projections of encrypted columns bypass it and see ciphertext.
 /// </summary>
-public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesInterceptor, IMaterializationInterceptor
+public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, List<Encrypted>> _pending = new();
 
@@ -55,24 +55,6 @@ public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesI
     {
         RestorePlaintext(eventData.Context, saved: false);
         return Task.CompletedTask;
-    }
-
-    public object InitializedInstance(MaterializationInterceptionData materializationData, object entity)
-    {
-        var entityType = materializationData.EntityType;
-        foreach (var (property, scope) in EncryptedFields.Of(entityType))
-        {
-            if (property.PropertyInfo?.GetValue(entity) is not string stored)
-            {
-                continue;
-            }
-
-            var location = EncryptedFields.LocationOf(entityType, property, p => p.PropertyInfo?.GetValue(entity));
-            var key = keys.KeyForReading(FieldCipher.KeyIdOf(stored, location), EncryptedFields.OrganizationOf(entity, scope));
-            property.PropertyInfo.SetValue(entity, FieldCipher.Decrypt(stored, key, location));
-        }
-
-        return entity;
     }
 
     /// <summary>

@@ -39,5 +39,7 @@ internal static class RateLimiting
     }
 
     private static bool IsSecretCheckingRequest(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase);
+        HttpMethods.IsPost(request.Method)
+        && (request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/invitations", StringComparison.OrdinalIgnoreCase));
 }

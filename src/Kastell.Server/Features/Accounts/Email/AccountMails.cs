@@ -1,0 +1,64 @@
+using System.Text;
+using Kastell.Server.Platform.Email;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Kastell.Server.Features.Accounts.Email;
+
+/// <summary>The account e-mails. Each queues one message; tokens appear only inside the link, never in logs.</summary>
+internal sealed class AccountMails(MailComposer composer, EmailLinks links, EmailQueue queue)
+{
+    public const string ConfirmPath = "/account/confirm-email";
+    public const string ResetPath = "/account/reset-password";
+
+    public void ConfirmEmail(KastellUser user, string identityToken)
+    {
+        var url = links.To(EmailLinks.Query(ConfirmPath, ("userId", user.Id.ToString()), ("code", EncodeToken(identityToken))));
+        queue.Enqueue(composer.Compose(user.Email!, user.PreferredCulture, "confirm-email", "MailConfirmSubject",
+            [new("MailHello", user.DisplayName), new("MailConfirmBody"), new("MailIgnoreIfNotYou")],
+            ("MailConfirmAction", url)));
+    }
+
+    /// <summary>Sign-up with an address that already has an account: tell its owner instead of telling the visitor.</summary>
+    public void RegistrationAttempt(KastellUser user)
+    {
+        queue.Enqueue(composer.Compose(user.Email!, user.PreferredCulture, "registration-attempt", "MailAttemptSubject",
+            [new("MailHello", user.DisplayName), new("MailAttemptBody"), new("MailAttemptForgot")],
+            ("MailAttemptAction", links.To("/account/forgot-password"))));
+    }
+
+    public void PasswordReset(KastellUser user, string identityToken, TimeSpan lifetime)
+    {
+        var url = links.To(EmailLinks.Query(ResetPath, ("userId", user.Id.ToString()), ("code", EncodeToken(identityToken))));
+        queue.Enqueue(composer.Compose(user.Email!, user.PreferredCulture, "password-reset", "MailResetSubject",
+            [new("MailHello", user.DisplayName), new("MailResetBody", (int)Math.Ceiling(lifetime.TotalMinutes)), new("MailIgnoreIfNotYou")],
+            ("MailResetAction", url)));
+    }
+
+    public void Invitation(string email, string? culture, string organizationName, string inviterName, string roleKey, string token, int validDays)
+    {
+        var url = links.To(EmailLinks.Query("/invitations/accept", ("token", token)));
+        queue.Enqueue(composer.Compose(email, culture, "invitation", "MailInviteSubject",
+            [new("MailInviteBody", inviterName, organizationName), new("MailInviteRole", new LocalizedArgument(roleKey)), new("MailInviteExpiry", validDays), new("MailIgnoreIfNotYou")],
+            ("MailInviteAction", url)));
+    }
+
+    /// <summary>Identity tokens contain '+', '/' and '='; base64url keeps them intact through mail clients and query strings.</summary>
+    public static string EncodeToken(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+
+    public static string? DecodeToken(string? encoded)
+    {
+        if (string.IsNullOrEmpty(encoded) || encoded.Length > 2048)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(encoded));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}

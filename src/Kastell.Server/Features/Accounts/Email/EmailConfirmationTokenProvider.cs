@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using Kastell.Server.Platform;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Features.Accounts.Email;
+
+/// <summary>
+/// E-mail confirmation tokens bound to the user and the address, not to the security stamp: Identity's default
+/// token dies whenever the stamp changes — and enrolling MFA right after sign-up changes it, which would break
+/// the link the user has not clicked yet. Changing the address still invalidates the token. Lifetime as configured.
+/// </summary>
+internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider protection, IOptions<KastellOptions> options)
+    : IUserTwoFactorTokenProvider<KastellUser>
+{
+    public const string Name = "KastellEmailConfirmation";
+
+    private readonly ITimeLimitedDataProtector _protector =
+        protection.CreateProtector("Kastell.EmailConfirmation.v1").ToTimeLimitedDataProtector();
+
+    public Task<string> GenerateAsync(string purpose, UserManager<KastellUser> manager, KastellUser user) =>
+        Task.FromResult(_protector.Protect(Payload(purpose, user), options.Value.Email.LinkLifetime));
+
+    public Task<bool> ValidateAsync(string purpose, string token, UserManager<KastellUser> manager, KastellUser user)
+    {
+        try
+        {
+            return Task.FromResult(_protector.Unprotect(token) == Payload(purpose, user));
+        }
+        catch (CryptographicException)
+        {
+            return Task.FromResult(false); // tampered, expired or from another key ring
+        }
+    }
+
+    public Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<KastellUser> manager, KastellUser user) => Task.FromResult(false);
+
+    private static string Payload(string purpose, KastellUser user) => $"{purpose}|{user.Id}|{user.NormalizedEmail}";
+}

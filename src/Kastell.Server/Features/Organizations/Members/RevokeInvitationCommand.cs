@@ -1,0 +1,35 @@
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Organizations.Members;
+
+internal enum RevokeOutcome
+{
+    Revoked,
+    Forbidden,
+    NotFound,
+}
+
+/// <summary>Revokes a pending invitation of the request's organization; another organization's id is simply not found.</summary>
+internal sealed class RevokeInvitationCommand(KastellDbContext db, TenantAccess access, TimeProvider time)
+{
+    public async Task<RevokeOutcome> ExecuteAsync(Guid invitationId, CancellationToken cancellationToken = default)
+    {
+        access.RequireOrganization();
+        if (!access.CanAdministerOrganization)
+        {
+            return RevokeOutcome.Forbidden;
+        }
+
+        var now = time.GetUtcNow();
+        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId, cancellationToken);
+        if (invitation is null || !invitation.IsPending(now))
+        {
+            return RevokeOutcome.NotFound;
+        }
+
+        invitation.RevokedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return RevokeOutcome.Revoked;
+    }
+}

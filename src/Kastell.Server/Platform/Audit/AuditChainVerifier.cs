@@ -1,0 +1,137 @@
+namespace Kastell.Server.Platform.Audit;
+
+/// <summary>
+/// Checks one chain held in memory: recomputes every hash, checks sequence continuity and the links between events,
+/// the checkpoint signatures, and that the chain reaches the last checkpoint. Pure, so tests and tools can use it.
+/// </summary>
+internal static class AuditChainVerifier
+{
+    /// <summary>How far back a damaged event's links are followed to find where it belongs.</summary>
+    private const int MaxLinkWalk = 1000;
+
+    public static List<AuditProblem> Verify(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key)
+    {
+        var problems = new List<AuditProblem>();
+        var byHash = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
+        var intact = new HashSet<AuditEvent>(ReferenceEqualityComparer.Instance);
+        foreach (var e in events)
+        {
+            byHash.TryAdd(e.Hash, e);
+            if (HashMatches(e, e.Sequence))
+            {
+                intact.Add(e);
+            }
+        }
+
+        var groups = events.GroupBy(e => e.Sequence).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+        var previousHash = AuditHashing.Genesis;
+        long previousSequence = 0;
+        var previousDamaged = false;
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var row = PickGenuine(groups[i], i + 1 < groups.Count ? groups[i + 1] : [], previousHash, intact);
+            foreach (var other in groups[i].Where(e => !ReferenceEquals(e, row)))
+            {
+                problems.Add(new(chain, other.Sequence, AuditProblemKind.Inserted, $"event {other.Id} takes a sequence number that already belongs to event {row.Id}"));
+            }
+
+            var damaged = false;
+            if (row.Sequence > previousSequence + 1)
+            {
+                var missing = row.Sequence - 1 == previousSequence + 1 ? $"#{previousSequence + 1}" : $"#{previousSequence + 1}..#{row.Sequence - 1}";
+                problems.Add(new(chain, previousSequence + 1, AuditProblemKind.Deleted, $"events {missing} are missing"));
+                damaged = true;
+            }
+
+            if (!intact.Contains(row))
+            {
+                var original = OriginalSequence(row, byHash, intact);
+                problems.Add(original is { } at && at != row.Sequence && HashMatches(row, at)
+                    ? new(chain, row.Sequence, AuditProblemKind.Reordered, $"event {row.Id} was hashed as #{at} but is stored as #{row.Sequence}")
+                    : new(chain, row.Sequence, AuditProblemKind.Modified, $"event {row.Id} does not match its hash"));
+                damaged = true;
+            }
+            else if (!damaged && !previousDamaged && row.PreviousHash != previousHash)
+            {
+                problems.Add(new(chain, previousSequence, AuditProblemKind.Modified, $"event #{previousSequence} was re-hashed: event {row.Id} (#{row.Sequence}) does not link to it"));
+                damaged = true;
+            }
+
+            previousHash = row.Hash;
+            previousSequence = row.Sequence;
+            previousDamaged = damaged;
+        }
+
+        CheckCheckpoints(chain, events, checkpoints, key, previousSequence, problems);
+        return problems;
+    }
+
+    private static void CheckCheckpoints(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, long lastSequence, List<AuditProblem> problems)
+    {
+        long lastSigned = 0;
+        foreach (var checkpoint in checkpoints.OrderBy(c => c.Sequence))
+        {
+            if (checkpoint.OrganizationId != chain || !key.Verify(checkpoint))
+            {
+                problems.Add(new(chain, checkpoint.Sequence, AuditProblemKind.CheckpointInvalid, $"checkpoint {checkpoint.Id} has no valid signature"));
+                continue;
+            }
+
+            lastSigned = Math.Max(lastSigned, checkpoint.Sequence);
+            var at = events.Where(e => e.Sequence == checkpoint.Sequence).ToList();
+            if (at.Count > 0 && at.All(e => e.Hash != checkpoint.Hash))
+            {
+                problems.Add(new(chain, checkpoint.Sequence, AuditProblemKind.Rewritten, $"event #{checkpoint.Sequence} differs from the one signed at {checkpoint.CreatedAt:O}"));
+            }
+        }
+
+        if (lastSequence < lastSigned)
+        {
+            problems.Add(new(chain, lastSequence + 1, AuditProblemKind.Truncated, $"the chain ends at #{lastSequence} but a signed checkpoint covers #{lastSigned}"));
+        }
+    }
+
+    /// <summary>Of events sharing a sequence number, the one the chain goes through: its successor links to it.</summary>
+    private static AuditEvent PickGenuine(List<AuditEvent> group, List<AuditEvent> next, string previousHash, HashSet<AuditEvent> intact)
+    {
+        if (group.Count == 1)
+        {
+            return group[0];
+        }
+
+        var linkedFromNext = next.Select(e => e.PreviousHash).ToHashSet(StringComparer.Ordinal);
+        return group.FirstOrDefault(e => intact.Contains(e) && linkedFromNext.Contains(e.Hash))
+            ?? group.FirstOrDefault(e => intact.Contains(e) && e.PreviousHash == previousHash)
+            ?? group[0];
+    }
+
+    /// <summary>Where a damaged event was hashed: follow its links back to an intact event (whose number is trustworthy).</summary>
+    private static long? OriginalSequence(AuditEvent row, Dictionary<string, AuditEvent> byHash, HashSet<AuditEvent> intact)
+    {
+        var current = row;
+        for (var steps = 1; steps <= MaxLinkWalk; steps++)
+        {
+            if (current.PreviousHash == AuditHashing.Genesis)
+            {
+                return steps;
+            }
+
+            if (!byHash.TryGetValue(current.PreviousHash, out var previous) || ReferenceEquals(previous, row))
+            {
+                return null;
+            }
+
+            if (intact.Contains(previous))
+            {
+                return previous.Sequence + steps;
+            }
+
+            current = previous;
+        }
+
+        return null;
+    }
+
+    private static bool HashMatches(AuditEvent e, long sequence) =>
+        e.HashVersion == AuditHashing.CurrentVersion && AuditHashing.Compute(e, sequence) == e.Hash;
+}

@@ -1,0 +1,42 @@
+namespace Kastell.Server.Platform.Audit;
+
+/// <summary>
+/// What happened. The numbers are stored and hashed into the chain, so they are stable forever: append new members
+/// in their area's block, never renumber or reuse one. 1000s accounts, 1500s organizations and members, 2000s
+/// Spaces, 9000s authorization denials.
+/// </summary>
+public enum AuditEventType
+{
+    SignInSucceeded = 1000,
+    SignInFailed = 1001,
+    LockedOut = 1002,
+    SecondFactorFailed = 1003,
+    MfaEnrolled = 1004,
+    RecoveryCodeUsed = 1005,
+    SignedOut = 1006,
+    SessionRevoked = 1007,
+    OtherSessionsRevoked = 1008,
+    AccountCreated = 1009,
+    PasswordChanged = 1010,
+    PasswordReset = 1011,
+    MfaReset = 1012,
+
+    OrganizationCreated = 1500,
+    MemberInvited = 1501,
+    MemberAdded = 1502,
+    MemberRoleChanged = 1503,
+    MemberRevoked = 1511,
+
+    SpaceCreated = 2000,
+    SpaceDeleted = 2001,
+
+    AuthorizationDenied = 9000,
+}
+
+/// <summary>How the recorded action ended. Stored as a number and hashed: append only.</summary>
+public enum AuditOutcome
+{
+    Succeeded = 0,
+    Failed = 1,
+    Denied = 2,
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Platform.Audit;
+
+public static class AuditModule
+{
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddSingleton(sp => AuditSigningKey.LoadOrCreate(
+            Path.Combine(sp.GetRequiredService<IOptions<KastellOptions>>().Value.ResolveDataDirectory(), "keys")));
+        services.AddScoped<AuditChainSealer>();
+        services.AddScoped<IAuditLog, AuditLog>();
+        services.AddScoped<AuditCheckpoints>();
+        services.AddSingleton<AuditVerifier>();
+        return services;
+    }
+}
