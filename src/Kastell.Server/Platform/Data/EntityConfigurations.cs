@@ -86,6 +86,17 @@ internal sealed class DataKeyConfiguration : IEntityTypeConfiguration<DataKey>
     }
 }
 
+internal sealed class DataKeyRotationJobConfiguration : IEntityTypeConfiguration<DataKeyRotationJob>
+{
+    public void Configure(EntityTypeBuilder<DataKeyRotationJob> b)
+    {
+        b.ToTable("DataKeyRotations");
+        b.HasOne<Organization>().WithMany().HasForeignKey(j => j.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(j => j.Failure).HasMaxLength(1000);
+        b.Ignore(j => j.IsPending);
+    }
+}
+
 internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKeyRecord>
 {
     public void Configure(EntityTypeBuilder<DataProtectionKeyRecord> b)

@@ -44,6 +44,8 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
 
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
+    public DbSet<DataKeyRotationJob> DataKeyRotations => Set<DataKeyRotationJob>();
+
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

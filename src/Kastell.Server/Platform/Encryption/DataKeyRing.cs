@@ -34,14 +34,23 @@ public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFact
             return (stored.Id, Unwrapped(stored));
         }
 
+        var (created, key) = NewKey(organizationId);
+        db.DataKeys.Add(created);
+        return (created.Id, key);
+    }
+
+    /// <summary>
+    /// A fresh data key for a scope, wrapped with the current KEK, for the caller to store. It is cached at once:
+    /// if storing it fails, nothing encrypted with it was stored either.
+    /// </summary>
+    internal (DataKey Stored, byte[] Key) NewKey(Guid? organizationId)
+    {
         var created = new DataKey { Id = Guid.NewGuid(), OrganizationId = organizationId, CreatedAt = time.GetUtcNow() };
         var key = RandomNumberGenerator.GetBytes(AesGcmBlob.KeySize);
         created.KekVersion = kek.CurrentVersion();
         created.WrappedKey = kek.Wrap(created.KekVersion, key, DataKey.WrapAssociatedData(created.Id, organizationId));
-        db.DataKeys.Add(created);
-        // Cached before it is stored: if the save fails, nothing encrypted with it was stored either.
         _cache[created.Id] = new CachedKey(key, organizationId, time.GetUtcNow() + CacheLifetime);
-        return (created.Id, key);
+        return (created, key);
     }
 
     /// <summary>
@@ -72,9 +81,12 @@ public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFact
     }
 
     /// <summary>Drops every unwrapped key from memory (after KEK rotation, and in tests to force a fresh unwrap).</summary>
-    public void Forget()
+    public void Forget() => Forget(_cache.Keys);
+
+    /// <summary>Drops these unwrapped keys from memory (destroyed data keys must not outlive their rows here).</summary>
+    public void Forget(IEnumerable<Guid> keyIds)
     {
-        foreach (var key in _cache.Keys)
+        foreach (var key in keyIds.ToList())
         {
             if (_cache.TryRemove(key, out var removed))
             {

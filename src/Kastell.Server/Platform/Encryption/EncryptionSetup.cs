@@ -22,6 +22,10 @@ internal static class EncryptionSetup
         services.AddSingleton<DataKeyRing>();
         services.AddSingleton<FieldEncryptionInterceptor>();
         services.AddSingleton<KekRotation>();
+        services.AddSingleton<DataKeyReencryptionSignal>();
+        services.AddSingleton<DataKeyRotation>();
+        services.AddSingleton<DataKeyReencryption>();
+        services.AddHostedService<DataKeyReencryptionWorker>();
 
         services.AddDataProtection().SetApplicationName("Kastell");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>

@@ -26,6 +26,13 @@ public static class FieldCipher
         return Prefix + Convert.ToBase64String([.. header, .. blob]);
     }
 
+    /// <summary>
+    /// The text every value encrypted with <paramref name="keyId"/> starts with: the base64 of the first 15 header
+    /// bytes (version and 14 of the key id's 16 bytes; 15 bytes encode to whole base64 characters). Lets SQL find
+    /// values under other keys without decrypting them.
+    /// </summary>
+    public static string TextPrefixOf(Guid keyId) => Prefix + Convert.ToBase64String(Header(keyId).AsSpan(0, 15));
+
     /// <summary>The data key a value was encrypted with.</summary>
     /// <exception cref="DecryptionFailedException">Not in a known encrypted format.</exception>
     public static Guid KeyIdOf(string value, FieldLocation location) => new(Decode(value, location).AsSpan(1, 16));

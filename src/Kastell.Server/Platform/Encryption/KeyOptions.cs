@@ -16,12 +16,20 @@ public sealed class KeyOptions
 
     public Pkcs11Options Pkcs11 { get; set; } = new();
 
+    /// <summary>How often the background worker looks for data-key rotations requested elsewhere (e.g. by the CLI).</summary>
+    public TimeSpan RotationPollInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Start-up validation: every problem, or none.</summary>
     public IEnumerable<string> Problems()
     {
         if (!Enum.IsDefined(Provider))
         {
             yield return "Kastell:Keys:Provider must be File or Pkcs11.";
+        }
+
+        if (RotationPollInterval < TimeSpan.FromSeconds(1) || RotationPollInterval > TimeSpan.FromDays(1))
+        {
+            yield return "Kastell:Keys:RotationPollInterval must be between 00:00:01 and 1.00:00:00.";
         }
 
         if (Provider != KeyProviderKind.Pkcs11)
