@@ -8,12 +8,12 @@ public static class EncryptedOrganizations
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<Organization> CreateAsync(KastellHost host, string description)
+    public static async Task<Organization> CreateAsync(KastellHost host, string description, Guid? id = null, string? slug = null)
     {
         var org = new Organization
         {
-            Id = Guid.NewGuid(),
-            Slug = "enc-" + Guid.NewGuid().ToString("N")[..10],
+            Id = id ?? Guid.NewGuid(),
+            Slug = slug ?? "enc-" + Guid.NewGuid().ToString("N")[..10],
             Name = "Encrypted Org",
             CreatedAt = DateTimeOffset.UtcNow,
             ConfidentialDescription = description,

@@ -85,6 +85,11 @@ internal static class CommandLine
             case "rotate-keys":
                 await Console.Error.WriteLineAsync($"rotate-keys needs --kek or --organization SLUG.\n{Usage}");
                 return 2;
+            case "delete-organization" when OptionValue(args, "--organization") is { } slug:
+                return await DeleteOrganizationAsync(services, slug, output);
+            case "delete-organization":
+                await Console.Error.WriteLineAsync($"delete-organization needs --organization SLUG.\n{Usage}");
+                return 2;
             case "key-status":
                 return await KeyStatusAsync(services, output);
             case "verify-audit":
@@ -118,14 +123,7 @@ internal static class CommandLine
     /// </summary>
     public static async Task<int> RotateDataKeyAsync(IServiceProvider services, string slug, TextWriter output, CancellationToken cancellationToken = default)
     {
-        Guid organizationId;
-        await using (var scope = services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
-            organizationId = await db.Organizations.Where(o => o.Slug == slug).Select(o => o.Id).SingleOrDefaultAsync(cancellationToken);
-        }
-
-        if (organizationId == Guid.Empty)
+        if (await OrganizationIdAsync(services, slug, cancellationToken) is not { } organizationId)
         {
             await Console.Error.WriteLineAsync($"No organization '{slug}'.");
             return 2;
@@ -146,6 +144,31 @@ internal static class CommandLine
         var progress = new SynchronousProgress(j => output.WriteLine($"'{slug}': {j}"));
         var done = await services.GetRequiredService<DataKeyReencryption>().RunAsync(job.Id, organizationId, progress, cancellationToken);
         return done.CompletedAt is null ? 1 : 0;
+    }
+
+    /// <summary>Deletes an organization and destroys its data keys (crypto-shredding).</summary>
+    public static async Task<int> DeleteOrganizationAsync(IServiceProvider services, string slug, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        if (await OrganizationIdAsync(services, slug, cancellationToken) is not { } organizationId)
+        {
+            await Console.Error.WriteLineAsync($"No organization '{slug}'.");
+            return 2;
+        }
+
+        var deleted = await services.GetRequiredService<Features.Organizations.OrganizationDeletion>()
+            .DeleteAsync(organizationId, Audit.AuditActor.System("cli"), cancellationToken);
+        await output.WriteLineAsync(deleted is null
+            ? $"'{slug}' was already deleted."
+            : $"'{slug}' deleted; {deleted.DataKeysDestroyed} data key(s) destroyed, so its remaining ciphertext can no longer be decrypted.");
+        return 0;
+    }
+
+    private static async Task<Guid?> OrganizationIdAsync(IServiceProvider services, string slug, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        var id = await db.Organizations.Where(o => o.Slug == slug).Select(o => o.Id).SingleOrDefaultAsync(cancellationToken);
+        return id == Guid.Empty ? null : id;
     }
 
     /// <summary>Every organization's data-key rotations that are running or failed, and the latest completed one.</summary>
@@ -222,6 +245,7 @@ internal static class CommandLine
           rotate-keys --kek   create a new key-encryption key version and re-wrap every data key with it
           rotate-keys --organization SLUG   new data key for one organization; re-encrypt its values, then destroy the old key
           key-status     progress of data-key rotations
+          delete-organization --organization SLUG   delete an organization and destroy its data keys (crypto-shredding)
           verify-audit   check every audit chain (hashes, sequence, signed checkpoints); exit 1 on any problem
           audit-checkpoint  sign the current end of every audit chain
           authz test FILE...  run OpenFGA conformance suites or store tests (*.fga.yaml) against the engine
