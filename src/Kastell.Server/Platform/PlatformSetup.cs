@@ -7,6 +7,7 @@ using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
@@ -39,6 +40,7 @@ internal static class PlatformSetup
         services.AddKastellEmail(options, builder.Environment);
 
         services.AddKastellEncryption();
+        services.AddKastellStorage();
 
         services.AddRazorComponents();
         // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.

@@ -29,6 +29,27 @@ public static class RawDatabase
         return values;
     }
 
+    /// <summary>As <see cref="ColumnAsync"/>, inside one organization (PostgreSQL's row-level security shows only its rows).</summary>
+    public static async Task<List<string?>> TenantColumnAsync(KastellHost host, Guid organizationId, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(host);
+        if (host is PostgresHost)
+        {
+            await using var enter = Command(connection, "SELECT set_config('kastell.organization_id', @org, false)", [("org", organizationId.ToString())]);
+            await enter.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var values = new List<string?>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            values.Add(reader.IsDBNull(0) ? null : Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return values;
+    }
+
     public static async Task<int> ExecuteAsync(KastellHost host, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = await OpenAsync(host);

@@ -1,6 +1,7 @@
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,13 +11,13 @@ public sealed record OrganizationDeleted(Guid OrganizationId, int DataKeysDestro
 
 /// <summary>
 /// Deletes an organization by crypto-shredding: its data keys are destroyed in the same transaction that deletes its
-/// rows (members, Spaces, invitations, … cascade), so any copy of its ciphertext that survives — a replica, a row a
+/// rows (members, Spaces, files, invitations, … cascade), so any copy of its ciphertext that survives — a replica, a row a
 /// bug left behind, an export — can no longer be decrypted. The deletion is recorded in the organization's own audit
 /// chain, which stays (append-only, no secrets). Backups still hold the wrapped keys: they become unreadable once the
 /// KEK versions that wrapped them are destroyed (rotate the KEK, then destroy the old version after the backup
 /// retention period).
 /// </summary>
-public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRing ring)
+public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRing ring, IObjectStore storage)
 {
     public async Task<OrganizationDeleted?> DeleteAsync(Guid organizationId, AuditActor actor, CancellationToken cancellationToken = default)
     {
@@ -28,6 +29,7 @@ public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRin
             return null;
         }
 
+        var spaces = await db.Spaces.Select(s => s.Id).ToListAsync(cancellationToken);
         List<Guid> keys;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -42,6 +44,12 @@ public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRin
 
         // Other instances drop their cached copies within DataKeyRing.CacheLifetime.
         ring.Forget(keys);
+        // The files' keys went with the data key; removing the ciphertext too frees the space.
+        foreach (var space in spaces)
+        {
+            await storage.DeleteContainerAsync(StorageContainers.OfSpace(space), CancellationToken.None);
+        }
+
         return new OrganizationDeleted(organizationId, keys.Count);
     }
 }

@@ -2,6 +2,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -94,6 +95,21 @@ internal sealed class DataKeyRotationJobConfiguration : IEntityTypeConfiguration
         b.HasOne<Organization>().WithMany().HasForeignKey(j => j.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         b.Property(j => j.Failure).HasMaxLength(1000);
         b.Ignore(j => j.IsPending);
+    }
+}
+
+internal sealed class StoredObjectConfiguration : IEntityTypeConfiguration<StoredObject>
+{
+    public void Configure(EntityTypeBuilder<StoredObject> b)
+    {
+        b.HasOne<Space>().WithMany().HasForeignKey(o => o.SpaceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Organization>().WithMany().HasForeignKey(o => o.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(o => o.SpaceId);
+        b.Property(o => o.ContentType).HasMaxLength(255).IsRequired();
+        // Encrypted with the organization's data key: name and hash say something about the content, the key is the content.
+        b.Property(o => o.FileName).IsRequired().IsEncrypted(EncryptionScope.Organization);
+        b.Property(o => o.Sha256).IsRequired().IsEncrypted(EncryptionScope.Organization);
+        b.Property(o => o.ContentKey).IsRequired().IsEncrypted(EncryptionScope.Organization);
     }
 }
 

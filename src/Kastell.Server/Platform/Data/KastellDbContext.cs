@@ -5,6 +5,7 @@ using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -45,6 +46,8 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
     public DbSet<DataKeyRotationJob> DataKeyRotations => Set<DataKeyRotationJob>();
+
+    public DbSet<StoredObject> StoredObjects => Set<StoredObject>();
 
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
