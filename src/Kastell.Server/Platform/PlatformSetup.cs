@@ -99,6 +99,7 @@ internal static class PlatformSetup
         app.UseAuthentication();
         app.UseMiddleware<Features.Accounts.MfaEnrolmentGate>();
         app.UseMiddleware<TenantResolutionMiddleware>();
+        app.UseMiddleware<Audit.RefusalAuditMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
 
