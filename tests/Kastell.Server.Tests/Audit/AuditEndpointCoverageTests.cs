@@ -40,7 +40,6 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/deleted"] = "confirmation page without forms",
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{Org}/s/{SpaceSlug}"] = "Space start page without forms (yet)",
-        ["PAGE /o/{Org}/audit"] = "reads the audit log; its filter is a GET form; exports are a separate GET endpoint and audited (AuditTrailTests)",
     };
 
     /// <summary>How each state-changing endpoint is driven, in order (later ones use people made by earlier ones).</summary>
@@ -192,6 +191,23 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
             var revoked = await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
             Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        })),
+        // The page's filter is a GET form and its exports a GET endpoint (audited, see AuditTrailTests); the retention
+        // setting is its one state-changing form.
+        ("PAGE /o/{Org}/audit", new(["audit-retention"], [AuditEventType.AuditRetentionChanged, AuditEventType.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "400" });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync($"/o/{owner.OrganizationSlug}/audit", new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = member.AnyAntiforgeryToken(),
+                ["_handler"] = "audit-retention",
+                ["Retention.Days"] = "1",
+            });
+            Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
         })),
         ("POST /account/sign-out", new([], [AuditEventType.SignedOut], async w =>
         {

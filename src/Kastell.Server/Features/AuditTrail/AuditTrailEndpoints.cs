@@ -12,6 +12,8 @@ public static class AuditTrailEndpoints
     public static IServiceCollection AddAuditTrail(this IServiceCollection services)
     {
         services.AddScoped<AuditTrailQuery>();
+        services.AddScoped<AuditRetention>();
+        services.AddScoped<UpdateAuditRetentionCommand>();
         return services;
     }
 

@@ -15,6 +15,9 @@ public sealed class Organization
     public DateTimeOffset CreatedAt { get; set; }
 
     public PasswordPolicy PasswordPolicy { get; set; } = new();
+
+    /// <summary>Days audit events are kept before they may be archived and removed; null keeps them forever (the default).</summary>
+    public int? AuditRetentionDays { get; set; }
 }
 
 public enum OrganizationRole

@@ -38,6 +38,8 @@ public enum AuditEventType
     SpaceDeleted = 2001,
 
     AuditLogExported = 8000,
+    AuditLogPruned = 8001,
+    AuditRetentionChanged = 8002,
 
     AuthorizationDenied = 9000,
 }

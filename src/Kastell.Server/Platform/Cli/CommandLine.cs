@@ -43,6 +43,8 @@ internal static class CommandLine
                 return await VerifyAuditAsync(app.Services, Console.Out);
             case "audit-checkpoint":
                 return await CheckpointAuditAsync(app.Services, Console.Out);
+            case "audit-retention":
+                return await Features.AuditTrail.AuditRetentionVerb.RunAsync(app.Services, Console.Out);
             case "help":
                 Console.WriteLine(Usage);
                 return 0;
@@ -105,6 +107,7 @@ internal static class CommandLine
           migrate        apply database migrations and exit
           verify-audit   check every audit chain (hashes, sequence, signed checkpoints); exit 1 on any problem
           audit-checkpoint  sign the current end of every audit chain
+          audit-retention   archive and remove audit events past each organization's retention period
           authz test FILE...  run OpenFGA conformance suites or store tests (*.fga.yaml) against the engine
           help           show this text
         """;

@@ -37,6 +37,8 @@ public abstract class KastellDbContext(DbContextOptions options, TenantContext t
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
+    public DbSet<AuditPrune> AuditPrunes => Set<AuditPrune>();
+
     /// <summary>The filter value; <see cref="Guid.Empty"/> when no tenant is set, which matches no row.</summary>
     internal Guid CurrentOrganizationId => tenant.OrganizationId ?? Guid.Empty;
 
