@@ -60,7 +60,7 @@ internal sealed class ListObjectsQuery(
         }
 
         var truncated = !await ExpandAsync().ConfigureAwait(false);
-        var objects = new List<string>();
+        var objects = new List<string>(Math.Min(_candidates.Count, engine.Options.ListObjectsMaxResults));
         foreach (var candidate in _candidates)
         {
             if (objects.Count >= engine.Options.ListObjectsMaxResults || _deadline.Passed)
