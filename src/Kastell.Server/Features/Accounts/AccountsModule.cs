@@ -108,6 +108,7 @@ public static class AccountsModule
         services.AddScoped<SessionList>();
         services.AddScoped<Reauthentication>();
         services.AddScoped<ChangePasswordCommand>();
+        services.AddScoped<SessionHandoff>();
         services.AddScoped<MailComposer>();
         services.AddScoped<AccountMails>();
         services.AddScoped<EmailConfirmation>();
@@ -128,6 +129,11 @@ public static class AccountsModule
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/");
         }).WithName("SignOut").WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
+
+        // Not a form: the browser arrives here by redirect from a credential change, carrying the handoff cookie.
+        endpoints.MapGet(SessionHandoff.RenewPath, async (HttpContext context, SessionHandoff handoff) =>
+            await handoff.CompleteAsync(context) is { } target ? Results.LocalRedirect(target) : Results.LocalRedirect("/account/sign-in"))
+            .WithName("RenewSession");
 
         endpoints.MapPost("/culture", async (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl, KastellDbContext db) =>
         {

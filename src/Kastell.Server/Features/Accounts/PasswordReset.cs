@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -28,6 +29,7 @@ internal sealed class PasswordReset(
     PasswordHistoryRecorder history,
     AccountMails mails,
     TenantContext tenant,
+    IAuditLog audit,
     IOptions<KastellOptions> options)
 {
     public async Task RequestAsync(string email)
@@ -65,6 +67,7 @@ internal sealed class PasswordReset(
         }
 
         history.Record(user);
+        audit.Record(new(AuditEventType.PasswordReset, AuditActor.User(id), AuditTarget.User(id)));
         await db.SaveChangesAsync(cancellationToken);
         // Whoever knew the old password may hold a session: every session of the account ends here.
         await db.UserSessions.Where(s => s.UserId == id).ExecuteDeleteAsync(cancellationToken);
