@@ -26,6 +26,12 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     {
         var page = await GetAsync(path);
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)page.StatusCode}");
+        return await SubmitShownAsync(path, formName, fields);
+    }
+
+    /// <summary>Fills and posts a form of the page already shown (one that a previous post rendered, for instance).</summary>
+    public async Task<HttpResponseMessage> SubmitShownAsync(string path, string formName, IDictionary<string, string> fields)
+    {
         var form = FindForm(LastPage!, formName);
         var values = new Dictionary<string, string>(fields)
         {

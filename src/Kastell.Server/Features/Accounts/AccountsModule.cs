@@ -109,6 +109,7 @@ public static class AccountsModule
         services.AddScoped<Reauthentication>();
         services.AddScoped<ChangePasswordCommand>();
         services.AddScoped<SessionHandoff>();
+        services.AddScoped<MfaFactors>();
         services.AddScoped<MailComposer>();
         services.AddScoped<AccountMails>();
         services.AddScoped<EmailConfirmation>();

@@ -20,6 +20,9 @@ public enum AuditEventType
     PasswordChanged = 1010,
     PasswordReset = 1011,
     MfaReset = 1012,
+    RecoveryCodesRegenerated = 1013,
+    PasskeyAdded = 1014,
+    PasskeyRemoved = 1015,
 
     OrganizationCreated = 1500,
     MemberInvited = 1501,
