@@ -87,6 +87,10 @@ public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser ch
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Your organizations");
         await axe.ScanAsync(page, "home");
+        await page.GotoAsync("/account/security");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sign-in security");
+        await axe.ScanAsync(page, "account security");
+        await page.GotoAsync("/");
         await page.Locator("main a", new() { HasText = organizationName }).ClickAsync();
 
         // Organization page: create a space.
@@ -118,7 +122,7 @@ public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser ch
         Console.WriteLine(summary);
         TestContext.Current.TestOutputHelper?.WriteLine(summary);
         TestContext.Current.TestOutputHelper?.WriteLine(axe.Details(blockingOnly: false));
-        Assert.Equal(10, axe.Scans.Count); // every ScanAsync above ran
+        Assert.Equal(11, axe.Scans.Count); // every ScanAsync above ran
         axe.AssertNoBlockingViolations();
     }
 
