@@ -4,10 +4,11 @@ using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
+using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -38,8 +39,8 @@ internal static class PlatformSetup
         services.AddKastellLocalization();
         services.AddKastellEmail(options, builder.Environment);
 
-        var keys = Directory.CreateDirectory(Path.Combine(options.ResolveDataDirectory(), "keys"));
-        services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);
+        services.AddKastellEncryption();
+        services.AddKastellStorage();
 
         services.AddRazorComponents();
         // Outside Development ASP.NET Core only serves wwwroot from published output; run from the build output

@@ -113,7 +113,7 @@ public static class AccountsModule
         services.AddScoped<MfaFactors>();
         services.AddScoped<Passkeys>();
         // AddIdentityCore leaves the WebAuthn handler out. User verification (PIN, biometrics) is required, which
-        // is what lets a passkey count as two factors (ADR 0006); discoverable credentials allow sign-in without
+        // is what lets a passkey count as two factors (ADR 0007); discoverable credentials allow sign-in without
         // typing the e-mail address; attestation is not requested (no vendor allow-list to check it against).
         services.TryAddScoped<IPasskeyHandler<KastellUser>, PasskeyHandler<KastellUser>>();
         services.Configure<IdentityPasskeyOptions>(o =>

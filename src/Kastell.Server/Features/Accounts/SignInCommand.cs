@@ -84,7 +84,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
 
     /// <summary>
     /// Sign-in with a passkey, which is both factors at once: possession of the device key and the user verification
-    /// (PIN or biometrics) the authenticator performed, as required by the options (see ADR 0006). Failures are
+    /// (PIN or biometrics) the authenticator performed, as required by the options (see ADR 0007). Failures are
     /// answered alike whatever went wrong.
     /// </summary>
     public async Task<bool> PasskeyAsync(string? credentialJson)
