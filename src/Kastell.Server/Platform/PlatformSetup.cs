@@ -43,6 +43,10 @@ internal static class PlatformSetup
         services.AddKastellStorage();
 
         services.AddRazorComponents();
+        // Outside Development ASP.NET Core only serves wwwroot from published output; run from the build output
+        // (`dotnet run` in Production, the browser tests) every stylesheet and script answered 200 with an empty body.
+        // The build manifest this reads does not exist in published output, where the call changes nothing.
+        builder.WebHost.UseStaticWebAssets();
         // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddCascadingAuthenticationState();
