@@ -72,6 +72,15 @@ ensure_chromium() {
     apt_install chromium fonts-liberation
 }
 
+# The SIEM tests run their own rsyslogd (own configuration, port and files) with the GnuTLS stream driver. Debian's
+# package does not start a system service where none can run (containers); the tests never use one anyway.
+ensure_rsyslog() {
+    if [[ -x /usr/sbin/rsyslogd ]] && compgen -G "/usr/lib/*/rsyslog/lmnsd_gtls.so" >/dev/null; then
+        return
+    fi
+    apt_install rsyslog rsyslog-gnutls
+}
+
 ensure_node() {
     if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
         return
@@ -175,6 +184,7 @@ main() {
 
     ensure_postgres
     ensure_chromium
+    ensure_rsyslog
     ensure_node
     ensure_npm_packages
     build_solution

@@ -18,6 +18,8 @@ public sealed class KastellOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    public Siem.SiemOptions Siem { get; set; } = new();
+
     /// <summary>The absolute data directory.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }

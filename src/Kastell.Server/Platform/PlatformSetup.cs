@@ -6,6 +6,7 @@ using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -35,6 +36,7 @@ internal static class PlatformSetup
         services.AddScoped<TenantContext>();
         services.AddKastellDatabase(options);
         services.AddAudit();
+        services.AddKastellSiem(options);
         services.AddKastellLocalization();
         services.AddKastellEmail(options, builder.Environment);
 
