@@ -5,6 +5,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Localization;
+using Kastell.Server.Platform.Observability;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Tenancy;
@@ -37,6 +38,7 @@ internal static class PlatformSetup
         services.AddKastellDatabase(options);
         services.AddAudit();
         services.AddKastellSiem(options);
+        builder.AddKastellTelemetry(options);
         services.AddKastellLocalization();
         services.AddKastellEmail(options, builder.Environment);
 
