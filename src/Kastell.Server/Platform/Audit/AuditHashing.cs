@@ -23,12 +23,19 @@ public static class AuditHashing
     /// <summary>The hash <paramref name="e"/> would have at <paramref name="sequence"/>; used to tell reordering from modification.</summary>
     public static string Compute(AuditEvent e, long sequence)
     {
+        using var buffer = new MemoryStream(512);
+        WriteCanonical(buffer, e, sequence);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+    }
+
+    /// <summary>The exact bytes that are hashed (also used by the benchmark that compares with <c>sha256sum</c>).</summary>
+    public static void WriteCanonical(Stream buffer, AuditEvent e, long sequence)
+    {
         if (e.HashVersion != 1)
         {
             throw new NotSupportedException($"Unknown audit hash version {e.HashVersion}.");
         }
 
-        using var buffer = new MemoryStream(512);
         Write(buffer, "kastell-audit/1");
         Write(buffer, e.Id.ToString("D"));
         Write(buffer, e.OrganizationId?.ToString("D"));
@@ -46,7 +53,6 @@ public static class AuditHashing
         Write(buffer, e.CorrelationId);
         Write(buffer, e.Details);
         Write(buffer, e.PreviousHash);
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
 
     /// <summary>
