@@ -44,6 +44,8 @@ public abstract class TenancyTests(KastellHost host)
         Assert.Equal(HttpStatusCode.NotFound, foreignSpace.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, foreignApi.StatusCode);
         Assert.Equal(missingBody, foreignBody);
+        // Bob's address is unconfirmed: the layout's reminder must be on both 404 pages, not on one by chance.
+        Assert.Contains("data-testid=\"unconfirmed-email\"", missingBody, StringComparison.Ordinal);
         Assert.DoesNotContain("Secret Space", foreignBody, StringComparison.Ordinal);
     }
 

@@ -102,6 +102,7 @@ internal static class PlatformSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseMiddleware<Features.Accounts.MfaEnrolmentGate>();
+        app.UseMiddleware<Features.Accounts.EmailConfirmationStatus>();
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
