@@ -23,7 +23,7 @@ internal static class AuditChainVerifier
             }
         }
 
-        var groups = events.GroupBy(e => e.Sequence).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+        var groups = GroupBySequence(events);
         var previousHash = AuditHashing.Genesis;
         long previousSequence = 0;
         var previousDamaged = false;
@@ -90,6 +90,35 @@ internal static class AuditChainVerifier
         {
             problems.Add(new(chain, lastSequence + 1, AuditProblemKind.Truncated, $"the chain ends at #{lastSequence} but a signed checkpoint covers #{lastSigned}"));
         }
+    }
+
+    /// <summary>Rows grouped by sequence number, ascending, keeping their order within a group; one pass when already sorted (as loaded).</summary>
+    private static List<List<AuditEvent>> GroupBySequence(IReadOnlyList<AuditEvent> events)
+    {
+        var sorted = events;
+        for (var i = 1; i < events.Count; i++)
+        {
+            if (events[i].Sequence < events[i - 1].Sequence)
+            {
+                sorted = [.. events.OrderBy(e => e.Sequence)];
+                break;
+            }
+        }
+
+        var groups = new List<List<AuditEvent>>(sorted.Count);
+        foreach (var e in sorted)
+        {
+            if (groups.Count > 0 && groups[^1][0].Sequence == e.Sequence)
+            {
+                groups[^1].Add(e);
+            }
+            else
+            {
+                groups.Add([e]);
+            }
+        }
+
+        return groups;
     }
 
     /// <summary>Of events sharing a sequence number, the one the chain goes through: its successor links to it.</summary>
