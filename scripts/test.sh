@@ -22,6 +22,7 @@ readonly SUITE_TIMEOUT="${KASTELL_TEST_SUITE_TIMEOUT:-40m}"
 # Debian packages the tests use, and the file that shows each is installed.
 readonly POSTGRES_PROGRAMS_GLOB='/usr/lib/postgresql/*/bin/initdb'
 readonly CHROMIUM_BINARY=/usr/bin/chromium
+readonly SOFTHSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -79,6 +80,14 @@ ensure_rsyslog() {
         return
     fi
     apt_install rsyslog rsyslog-gnutls
+}
+
+# SoftHSM2: the PKCS#11 token the key-provider tests run against.
+ensure_softhsm() {
+    if [[ -f "$SOFTHSM_MODULE" ]] && command -v softhsm2-util >/dev/null 2>&1; then
+        return
+    fi
+    apt_install softhsm2
 }
 
 ensure_node() {
@@ -185,6 +194,7 @@ main() {
     ensure_postgres
     ensure_chromium
     ensure_rsyslog
+    ensure_softhsm
     ensure_node
     ensure_npm_packages
     build_solution

@@ -11,7 +11,7 @@ if (await CommandLine.TryRunStandaloneAsync(args) is { } exitCode)
     return exitCode;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(CommandLine.ConfigurationArguments(args));
 var options = builder.AddKastellPlatform();
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddOrganizations();
@@ -23,7 +23,7 @@ app.Services.GetRequiredService<Kastell.Server.Platform.Audit.AuditSigningKey>()
 
 if (CommandLine.IsVerb(args))
 {
-    return await CommandLine.RunAsync(app, args);
+    return await CommandLine.RunAsync(app.Services, args);
 }
 
 if (options.Database.ShouldMigrateOnStartup())

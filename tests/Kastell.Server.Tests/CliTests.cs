@@ -57,4 +57,13 @@ public sealed class CliTests
     {
         Assert.Null(await CommandLine.TryRunStandaloneAsync(["migrate"]));
     }
+
+    [Fact]
+    public void VerbFlags_AreNotTakenAsConfiguration()
+    {
+        // Otherwise "--kek" would swallow the following setting as its value.
+        Assert.Equal(["rotate-keys", "--Kastell:Keys:Provider=File"], CommandLine.ConfigurationArguments(["rotate-keys", "--kek", "--Kastell:Keys:Provider=File"]));
+        Assert.Equal(["--kek"], CommandLine.ConfigurationArguments(["--kek"])); // not a verb: left alone
+        Assert.Equal(["rotate-keys", "--Kastell:DataDirectory=/srv"], CommandLine.ConfigurationArguments(["rotate-keys", "--organization", "acme", "--Kastell:DataDirectory=/srv"]));
+    }
 }

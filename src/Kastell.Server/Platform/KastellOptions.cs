@@ -16,6 +16,8 @@ public sealed class KastellOptions
 
     public EmailOptions Email { get; set; } = new();
 
+    public Encryption.KeyOptions Keys { get; set; } = new();
+
     public AuditOptions Audit { get; set; } = new();
 
     public Siem.SiemOptions Siem { get; set; } = new();

@@ -4,12 +4,13 @@ using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
+using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Observability;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Siem;
+using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -42,8 +43,8 @@ internal static class PlatformSetup
         services.AddKastellLocalization();
         services.AddKastellEmail(options, builder.Environment);
 
-        var keys = Directory.CreateDirectory(Path.Combine(options.ResolveDataDirectory(), "keys"));
-        services.AddDataProtection().SetApplicationName("Kastell").PersistKeysToFileSystem(keys);
+        services.AddKastellEncryption();
+        services.AddKastellStorage();
 
         services.AddRazorComponents();
         // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.

@@ -17,6 +17,16 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
 
     public abstract string Provider { get; }
 
+    /// <summary>This host's own data directory (SQLite database, key files).</summary>
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>The database this host uses, for a second instance on the same data.</summary>
+    public string DatabaseConnectionString =>
+        ConnectionString ?? $"Data Source={Path.Combine(_dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
+
+    /// <summary>The settings beyond the defaults, so a second instance can be configured alike.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings => ExtraSettings;
+
     /// <summary>The SMTP sink Kastell sends to (set by the provider hosts); without one, start-up fails outside Development.</summary>
     protected SmtpSink? MailSink { get; init; }
 

@@ -1,11 +1,13 @@
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations;
 
 /// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
-internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess access, TimeProvider time, IAuditLog audit)
+/// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>
+internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess access, TimeProvider time, IAuditLog audit, IObjectStore storage)
 {
     public async Task<CreateSpaceResult> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
     {
@@ -41,7 +43,18 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess acces
         db.Spaces.Add(space);
         db.SpaceMembers.Add(new SpaceMember { OrganizationId = organization.Id, SpaceId = space.Id, UserId = callerId, Role = SpaceRole.Manager });
         audit.Record(new(AuditEventType.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
-        await db.SaveChangesAsync(cancellationToken);
+        var container = StorageContainers.OfSpace(space.Id);
+        await storage.CreateContainerAsync(container, cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await storage.DeleteContainerAsync(container, CancellationToken.None);
+            throw;
+        }
+
         return new CreateSpaceResult(CreateSpaceOutcome.Created, space);
     }
 }

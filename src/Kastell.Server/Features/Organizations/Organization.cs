@@ -15,6 +15,9 @@ public sealed class Organization
     public DateTimeOffset CreatedAt { get; set; }
 
     public PasswordPolicy PasswordPolicy { get; set; } = new();
+
+    /// <summary>Free text only the organization's members may read; encrypted at rest with the organization's data key.</summary>
+    public string? ConfidentialDescription { get; set; }
 }
 
 public enum OrganizationRole

@@ -14,6 +14,7 @@ public static class OrganizationsModule
         services.AddScoped<InviteMemberCommand>();
         services.AddScoped<RevokeInvitationCommand>();
         services.AddScoped<AcceptInvitationCommand>();
+        services.AddSingleton<OrganizationDeletion>();
         return services;
     }
 }

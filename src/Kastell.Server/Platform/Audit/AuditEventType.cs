@@ -26,6 +26,7 @@ public enum AuditEventType
     MemberAdded = 1502,
     MemberRoleChanged = 1503,
     MemberRevoked = 1511,
+    OrganizationDeleted = 1512,
 
     SpaceCreated = 2000,
     SpaceDeleted = 2001,

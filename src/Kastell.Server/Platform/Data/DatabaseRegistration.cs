@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Encryption;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -19,7 +20,7 @@ internal static class DatabaseRegistration
                     ?? $"Data Source={Path.Combine(dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
                 services.AddDbContext<KastellDbContext, SqliteKastellDbContext>((sp, o) => o
                     .UseSqlite(sqlite)
-                    .AddInterceptors(sp.GetRequiredService<AuditChainSealer>()));
+                    .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>()));
                 break;
             case DatabaseProvider.Postgres:
                 var postgres = options.Database.ConnectionString;
@@ -32,7 +33,7 @@ internal static class DatabaseRegistration
                 _ = new NpgsqlConnectionStringBuilder(postgres); // malformed strings fail here, at start-up
                 services.AddDbContext<KastellDbContext, PostgresKastellDbContext>((sp, o) => o
                     .UseNpgsql(postgres)
-                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<AuditChainSealer>()));
+                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>()));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown database provider '{options.Database.Provider}'.");

@@ -1,6 +1,8 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -14,6 +16,7 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
         b.HasIndex(o => o.Slug).IsUnique();
         b.Property(o => o.Name).HasMaxLength(200).IsRequired();
         b.OwnsOne(o => o.PasswordPolicy); // stored in the Organizations row
+        b.Property(o => o.ConfidentialDescription).IsEncrypted(EncryptionScope.Organization);
     }
 }
 
@@ -70,5 +73,52 @@ internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSe
         b.HasOne<KastellUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         b.Property(s => s.UserAgent).HasMaxLength(512);
         b.Property(s => s.IpAddress).HasMaxLength(64);
+    }
+}
+
+internal sealed class DataKeyConfiguration : IEntityTypeConfiguration<DataKey>
+{
+    public void Configure(EntityTypeBuilder<DataKey> b)
+    {
+        b.HasIndex(k => new { k.OrganizationId, k.CreatedAt });
+        // Deleting an organization deletes its data keys: the first step of crypto-shredding.
+        b.HasOne<Organization>().WithMany().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(k => k.WrappedKey).HasMaxLength(256).IsRequired();
+    }
+}
+
+internal sealed class DataKeyRotationJobConfiguration : IEntityTypeConfiguration<DataKeyRotationJob>
+{
+    public void Configure(EntityTypeBuilder<DataKeyRotationJob> b)
+    {
+        b.ToTable("DataKeyRotations");
+        b.HasOne<Organization>().WithMany().HasForeignKey(j => j.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(j => j.Failure).HasMaxLength(1000);
+        b.Ignore(j => j.IsPending);
+    }
+}
+
+internal sealed class StoredObjectConfiguration : IEntityTypeConfiguration<StoredObject>
+{
+    public void Configure(EntityTypeBuilder<StoredObject> b)
+    {
+        b.HasOne<Space>().WithMany().HasForeignKey(o => o.SpaceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Organization>().WithMany().HasForeignKey(o => o.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(o => o.SpaceId);
+        b.Property(o => o.ContentType).HasMaxLength(255).IsRequired();
+        // Encrypted with the organization's data key: name and hash say something about the content, the key is the content.
+        b.Property(o => o.FileName).IsRequired().IsEncrypted(EncryptionScope.Organization);
+        b.Property(o => o.Sha256).IsRequired().IsEncrypted(EncryptionScope.Organization);
+        b.Property(o => o.ContentKey).IsRequired().IsEncrypted(EncryptionScope.Organization);
+    }
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKeyRecord>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKeyRecord> b)
+    {
+        b.ToTable("DataProtectionKeys");
+        b.Property(k => k.FriendlyName).HasMaxLength(256);
+        b.Property(k => k.Xml).IsRequired();
     }
 }

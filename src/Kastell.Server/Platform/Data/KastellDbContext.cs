@@ -4,6 +4,8 @@ using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -16,9 +18,17 @@ namespace Kastell.Server.Platform.Data;
 /// <see cref="PostgresKastellDbContext"/>) exist only so that each provider keeps its own migrations.
 /// Every <see cref="ITenantOwned"/> entity gets a global query filter on the request's organization.
 /// </summary>
-public abstract class KastellDbContext(DbContextOptions options, TenantContext tenant)
-    : IdentityDbContext<KastellUser, IdentityRole<Guid>, Guid>(options)
+public abstract class KastellDbContext : IdentityDbContext<KastellUser, IdentityRole<Guid>, Guid>
 {
+    private readonly TenantContext _tenant;
+
+    protected KastellDbContext(DbContextOptions options, TenantContext tenant)
+        : base(options)
+    {
+        _tenant = tenant;
+        ChangeTracker.Tracked += FieldEncryptionInterceptor.AcceptDecryptedValues;
+    }
+
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<OrganizationMember> OrganizationMembers => Set<OrganizationMember>();
@@ -31,6 +41,14 @@ public abstract class KastellDbContext(DbContextOptions options, TenantContext t
 
     public DbSet<UserSession> UserSessions => Set<UserSession>();
 
+    public DbSet<DataKey> DataKeys => Set<DataKey>();
+
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+
+    public DbSet<DataKeyRotationJob> DataKeyRotations => Set<DataKeyRotationJob>();
+
+    public DbSet<StoredObject> StoredObjects => Set<StoredObject>();
+
     public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
@@ -38,13 +56,16 @@ public abstract class KastellDbContext(DbContextOptions options, TenantContext t
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
     /// <summary>The filter value; <see cref="Guid.Empty"/> when no tenant is set, which matches no row.</summary>
-    internal Guid CurrentOrganizationId => tenant.OrganizationId ?? Guid.Empty;
+    internal Guid CurrentOrganizationId => _tenant.OrganizationId ?? Guid.Empty;
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(KastellDbContext).Assembly, t => t.Namespace?.StartsWith("Kastell.Server", StringComparison.Ordinal) == true && !t.IsAbstract);
         ApplyTenantFilters(builder);
+
+        // The TOTP authenticator key and the recovery codes (and any other Identity token) are user secrets.
+        builder.Entity<IdentityUserToken<Guid>>().Property(t => t.Value).IsEncrypted(EncryptionScope.Platform);
     }
 
     private void ApplyTenantFilters(ModelBuilder builder)

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Platform.Encryption;
+
+internal static class EncryptionSetup
+{
+    public static IServiceCollection AddKastellEncryption(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<KastellOptions>, KeyOptionsValidation>();
+        services.AddSingleton<IKeyEncryptionKeyProvider>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KastellOptions>>().Value;
+            return options.Keys.Provider switch
+            {
+                KeyProviderKind.Pkcs11 => new Pkcs11KeyProvider(options.Keys.Pkcs11),
+                _ => new FileKeyProvider(Path.Combine(options.ResolveDataDirectory(), "keys")),
+            };
+        });
+        services.AddHostedService<KeyProviderStartupCheck>();
+        services.AddSingleton<DataKeyRing>();
+        services.AddSingleton<FieldEncryptionInterceptor>();
+        services.AddSingleton<KekRotation>();
+        services.AddSingleton<DataKeyReencryptionSignal>();
+        services.AddSingleton<DataKeyRotation>();
+        services.AddSingleton<DataKeyReencryption>();
+        services.AddHostedService<DataKeyReencryptionWorker>();
+
+        services.AddDataProtection().SetApplicationName("Kastell");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+        {
+            o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>());
+            o.XmlEncryptor = new KekXmlEncryptor(sp.GetRequiredService<IKeyEncryptionKeyProvider>());
+        }));
+        return services;
+    }
+}
+
+internal sealed class KeyOptionsValidation : IValidateOptions<KastellOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KastellOptions options) =>
+        options.Keys.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+}
+
+/// <summary>Opens the KEK provider at start-up, so a missing, exposed or unreachable key stops Kastell before it serves.</summary>
+internal sealed class KeyProviderStartupCheck(IKeyEncryptionKeyProvider kek) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = kek.CurrentVersion();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

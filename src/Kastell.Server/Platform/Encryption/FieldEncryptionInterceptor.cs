@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Kastell.Server.Platform.Encryption;
+
+/// <summary>
+/// Encrypts fields marked <c>IsEncrypted</c>
+/// just before they are written (<see cref="FieldDecryptionInterceptor"/> decrypts them as rows are read), so
+/// entities only ever hold plaintext in memory and the database only ever ciphertext. An interceptor rather than a value converter because the ciphertext is
+/// bound to its row id, which a converter never sees. Encryption happens before any SQL is sent, so a failure
+/// writes nothing. Bulk updates (ExecuteUpdate) and projections of encrypted columns bypass it and see ciphertext.
+/// </summary>
+public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesInterceptor
+{
+    private readonly ConditionalWeakTable<DbContext, List<Encrypted>> _pending = new();
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        EncryptPending(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        EncryptPending(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        RestorePlaintext(eventData.Context, saved: true);
+        return result;
+    }
+
+    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        RestorePlaintext(eventData.Context, saved: true);
+        return ValueTask.FromResult(result);
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => RestorePlaintext(eventData.Context, saved: false);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        RestorePlaintext(eventData.Context, saved: false);
+        return Task.CompletedTask;
+    }
+
+    public void SaveChangesCanceled(DbContextEventData eventData) => RestorePlaintext(eventData.Context, saved: false);
+
+    public Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        RestorePlaintext(eventData.Context, saved: false);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A tracked row's original values are snapshotted from the database (ciphertext); make them the plaintext,
+    /// or every row read would count as modified and be rewritten on the next save.
+    /// </summary>
+    internal static void AcceptDecryptedValues(object? sender, EntityTrackedEventArgs e)
+    {
+        if (!e.FromQuery)
+        {
+            return;
+        }
+
+        foreach (var (property, _) in EncryptedFields.Of(e.Entry.Metadata))
+        {
+            var entry = e.Entry.Property(property.Name);
+            entry.OriginalValue = entry.CurrentValue;
+        }
+    }
+
+    private void EncryptPending(DbContext? context)
+    {
+        if (context is not KastellDbContext db)
+        {
+            return;
+        }
+
+        db.ChangeTracker.DetectChanges();
+        var encrypted = new List<Encrypted>();
+        try
+        {
+            EncryptInto(db, encrypted);
+        }
+        catch
+        {
+            // Leave the entities as they were: plaintext in memory, nothing written.
+            foreach (var (field, plaintext) in encrypted)
+            {
+                field.CurrentValue = plaintext;
+            }
+
+            throw;
+        }
+
+        _pending.AddOrUpdate(db, encrypted);
+    }
+
+    private void EncryptInto(KastellDbContext db, List<Encrypted> encrypted)
+    {
+        foreach (var entry in db.ChangeTracker.Entries().ToList())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified))
+            {
+                continue;
+            }
+
+            foreach (var (property, scope) in EncryptedFields.Of(entry.Metadata))
+            {
+                var field = entry.Property(property.Name);
+                if ((entry.State == EntityState.Modified && !field.IsModified) || field.CurrentValue is not string plaintext)
+                {
+                    continue;
+                }
+
+                if (entry.Metadata.FindPrimaryKey()!.Properties.Any(p => entry.Property(p.Name).IsTemporary))
+                {
+                    throw new InvalidOperationException($"{entry.Metadata.DisplayName()} needs its key before its encrypted fields can be saved.");
+                }
+
+                var location = EncryptedFields.LocationOf(entry.Metadata, property, p => entry.Property(p.Name).CurrentValue);
+                var (keyId, key) = keys.CurrentKeyForSaving(db, EncryptedFields.OrganizationOf(entry.Entity, scope));
+                var ciphertext = FieldCipher.Encrypt(keyId, key, plaintext, location);
+                encrypted.Add(new Encrypted(field, plaintext));
+                field.CurrentValue = ciphertext;
+            }
+        }
+    }
+
+    private void RestorePlaintext(DbContext? context, bool saved)
+    {
+        if (context is null || !_pending.TryGetValue(context, out var encrypted))
+        {
+            return;
+        }
+
+        _pending.Remove(context);
+        foreach (var (field, plaintext) in encrypted)
+        {
+            field.CurrentValue = plaintext;
+            if (saved)
+            {
+                field.OriginalValue = plaintext;
+                field.IsModified = false;
+            }
+        }
+    }
+
+    private sealed record Encrypted(PropertyEntry Field, string Plaintext);
+}

@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Encryption;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Platform.Storage;
+
+/// <summary>
+/// Files of the request's organization, stored encrypted in their Space's container. The ciphertext is complete in
+/// storage before its record is saved, so a user never sees a file that is not fully stored; a failed upload leaves
+/// at most an unreferenced ciphertext file, never plaintext.
+/// </summary>
+public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time)
+{
+    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, CancellationToken cancellationToken = default)
+    {
+        var space = await db.Spaces.AsNoTracking().SingleOrDefaultAsync(s => s.Id == spaceId, cancellationToken)
+            ?? throw new InvalidOperationException("No such Space in this organization.");
+        var id = Guid.CreateVersion7();
+        var container = StorageContainers.OfSpace(space.Id);
+        var key = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            long length;
+            byte[] sha256;
+            await using (var upload = await store.BeginUploadAsync(container, id.ToString("N"), cancellationToken))
+            {
+                (length, sha256) = await ObjectCipher.EncryptAsync(content, upload.Content, key, id, cancellationToken);
+                await upload.CommitAsync(cancellationToken);
+            }
+
+            var stored = new StoredObject
+            {
+                Id = id,
+                OrganizationId = space.OrganizationId,
+                SpaceId = space.Id,
+                FileName = fileName,
+                ContentType = contentType,
+                Size = length,
+                Sha256 = Convert.ToHexStringLower(sha256),
+                ContentKey = Convert.ToBase64String(key),
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.StoredObjects.Add(stored);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch
+            {
+                await store.DeleteAsync(container, id.ToString("N"), CancellationToken.None);
+                throw;
+            }
+
+            db.Entry(stored).State = EntityState.Detached;
+            stored.ContentKey = "";
+            return stored;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>The file's record and a seekable plaintext stream (ranges decrypt only their chunks).</summary>
+    /// <exception cref="KeyUnavailableException">The organization's data key is gone (shredded).</exception>
+    /// <exception cref="DecryptionFailedException">The stored file is damaged or not this record's.</exception>
+    /// <exception cref="ObjectStoreException">The stored file is missing or storage fails.</exception>
+    public async Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, CancellationToken cancellationToken = default)
+    {
+        var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var key = Convert.FromBase64String(stored.ContentKey);
+        stored.ContentKey = "";
+        var ciphertext = await store.OpenReadAsync(StorageContainers.OfSpace(stored.SpaceId), stored.Id.ToString("N"), cancellationToken);
+        try
+        {
+            return (stored, ObjectCipher.OpenRead(ciphertext, key, stored.Id, stored.Size, Convert.FromHexString(stored.Sha256)));
+        }
+        catch
+        {
+            await ciphertext.DisposeAsync();
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    public async Task<bool> DeleteAsync(Guid objectId, CancellationToken cancellationToken = default)
+    {
+        var stored = await db.StoredObjects.SingleOrDefaultAsync(o => o.Id == objectId, cancellationToken);
+        if (stored is null)
+        {
+            return false;
+        }
+
+        db.StoredObjects.Remove(stored);
+        await db.SaveChangesAsync(cancellationToken);
+        await store.DeleteAsync(StorageContainers.OfSpace(stored.SpaceId), stored.Id.ToString("N"), cancellationToken);
+        return true;
+    }
+}

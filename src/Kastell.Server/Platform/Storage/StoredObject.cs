@@ -1,0 +1,33 @@
+using Kastell.Server.Features.Organizations;
+
+namespace Kastell.Server.Platform.Storage;
+
+/// <summary>
+/// The record of one file in a Space's storage container. Its content key (the AES-256 key of its chunks), name
+/// and SHA-256 are encrypted with the organization's data key: rotating that key re-encrypts them, and destroying it
+/// (deleting the organization) leaves the stored file unreadable. Tenant-owned.
+/// </summary>
+public sealed class StoredObject : ITenantOwned
+{
+    /// <summary>Also the object's name in the container and bound into every chunk.</summary>
+    public Guid Id { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public Guid SpaceId { get; set; }
+
+    public string FileName { get; set; } = "";
+
+    public string ContentType { get; set; } = "application/octet-stream";
+
+    /// <summary>Plaintext length in bytes.</summary>
+    public long Size { get; set; }
+
+    /// <summary>Lower-case hex SHA-256 of the plaintext, checked whenever the file is read from start to end.</summary>
+    public string Sha256 { get; set; } = "";
+
+    /// <summary>Base64 of the file's own AES-256 key.</summary>
+    public string ContentKey { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
