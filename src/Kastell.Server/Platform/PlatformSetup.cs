@@ -6,7 +6,9 @@ using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
+using Kastell.Server.Platform.Observability;
 using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -36,6 +38,8 @@ internal static class PlatformSetup
         services.AddScoped<TenantContext>();
         services.AddKastellDatabase(options);
         services.AddAudit();
+        services.AddKastellSiem(options);
+        builder.AddKastellTelemetry(options);
         services.AddKastellLocalization();
         services.AddKastellEmail(options, builder.Environment);
 
