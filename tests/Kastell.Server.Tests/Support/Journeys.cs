@@ -50,7 +50,10 @@ public static class Journeys
         return new EnrolledUser(email, GoodPassword, secret, codes, slug);
     }
 
-    /// <summary>Enrols TOTP for the signed-in (not yet MFA) session; returns the secret and the recovery codes.</summary>
+    /// <summary>
+    /// Enrols TOTP for the signed-in (not yet MFA) session and continues, as the page's link does, through the session
+    /// renewal that replaces the password-only session; returns the secret and the recovery codes.
+    /// </summary>
     public static async Task<(string Secret, IReadOnlyList<string> RecoveryCodes)> EnrolAsync(TestBrowser browser)
     {
         await browser.GetAsync("/account/mfa/setup");
@@ -62,6 +65,10 @@ public static class Journeys
         Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
         var codes = TestBrowser.RecoveryCodesFrom(browser.LastPage!);
         Assert.Equal(10, codes.Count);
+        Assert.Contains("href=\"/account/session/renew\"", browser.LastPage!, StringComparison.Ordinal);
+        var renew = await browser.GetAsync("/account/session/renew");
+        Assert.Equal(HttpStatusCode.Redirect, renew.StatusCode);
+        Assert.Equal("/", TestBrowser.LocationOf(renew));
         return (secret, codes);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Kastell.Server.Platform.Audit;
 using Microsoft.AspNetCore.Identity;
@@ -7,7 +6,7 @@ using QRCoder;
 namespace Kastell.Server.Features.Accounts;
 
 /// <summary>TOTP enrolment: a secret per user, its QR code rendered on the server, ten single-use recovery codes.</summary>
-internal sealed class MfaEnrolment(UserManager<KastellUser> users, SignInManager<KastellUser> signIn, IAuditLog audit)
+internal sealed class MfaEnrolment(UserManager<KastellUser> users, IAuditLog audit)
 {
     public const int RecoveryCodeCount = 10;
     private const string Issuer = "Kastell";
@@ -39,7 +38,10 @@ internal sealed class MfaEnrolment(UserManager<KastellUser> users, SignInManager
     public static string FormatKey(string key) =>
         string.Join(' ', key.ToLowerInvariant().Chunk(4).Select(c => new string(c)));
 
-    /// <summary>Verifies the first code, turns MFA on, issues recovery codes and upgrades the session to MFA.</summary>
+    /// <summary>
+    /// Verifies the first code, turns MFA on and issues recovery codes. The password-only session is not upgraded in
+    /// place: the caller ends it and hands the browser a new one (see <see cref="SessionHandoff"/>).
+    /// </summary>
     public async Task<IReadOnlyList<string>?> ConfirmAsync(KastellUser user, string code)
     {
         code = new string(code.Where(char.IsDigit).ToArray());
@@ -53,7 +55,6 @@ internal sealed class MfaEnrolment(UserManager<KastellUser> users, SignInManager
         audit.Record(new(AuditEventType.MfaEnrolled, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
         await users.SetTwoFactorEnabledAsync(user, true);
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount);
-        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
         return [.. codes ?? []];
     }
 }

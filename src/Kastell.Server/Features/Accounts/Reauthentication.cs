@@ -1,13 +1,22 @@
+using System.Globalization;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kastell.Server.Features.Accounts;
 
 /// <summary>
 /// Proof of presence before a sensitive action (changing the password or second factor, deleting things): the
-/// password and a fresh authenticator code, entered on the form of the action itself. A session cookie alone —
-/// for instance one stolen from an unlocked machine — is not enough. Failures count towards the account lockout.
+/// password and a second factor, entered on the form of the action itself. A session cookie alone — for instance one
+/// stolen from an unlocked machine — is not enough. The second factor is a fresh authenticator code or, for a user who
+/// lost the phone, one of the single-use recovery codes, which is used up here just as at sign-in. Failures count
+/// towards the account lockout.
 /// </summary>
-internal sealed class Reauthentication(UserManager<KastellUser> users, SignInManager<KastellUser> signIn)
+internal sealed class Reauthentication(
+    KastellDbContext db,
+    UserManager<KastellUser> users,
+    SignInManager<KastellUser> signIn,
+    IAuditLog audit)
 {
     public async Task<bool> VerifyAsync(KastellUser user, string password, string code)
     {
@@ -17,13 +26,48 @@ internal sealed class Reauthentication(UserManager<KastellUser> users, SignInMan
             return false;
         }
 
-        code = new string(code.Where(char.IsAsciiDigit).ToArray());
-        if (await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
+        var verified = IsAuthenticatorCode(code)
+            ? await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, new string(code.Where(char.IsAsciiDigit).ToArray()))
+            : await RedeemRecoveryCodeAsync(user, code);
+        if (verified)
         {
             return true;
         }
 
         await users.AccessFailedAsync(user);
         return false;
+    }
+
+    /// <summary>Authenticator codes are six digits (typed with or without spaces); recovery codes always hold letters and a hyphen.</summary>
+    private static bool IsAuthenticatorCode(string code) => code.Where(c => !char.IsWhiteSpace(c)).All(char.IsAsciiDigit);
+
+    /// <summary>Spends the recovery code and records that in one transaction, so neither happens without the other.</summary>
+    private async Task<bool> RedeemRecoveryCodeAsync(KastellUser user, string code)
+    {
+        code = code.Trim();
+        if (code.Length == 0)
+        {
+            return false;
+        }
+
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync() : null;
+        if (!(await users.RedeemTwoFactorRecoveryCodeAsync(user, code)).Succeeded)
+        {
+            return false;
+        }
+
+        audit.Record(new(AuditEventType.RecoveryCodeUsed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+            Details: new Dictionary<string, string>
+            {
+                ["purpose"] = "reauthentication",
+                ["remaining"] = (await users.CountRecoveryCodesAsync(user)).ToString(CultureInfo.InvariantCulture),
+            }));
+        await audit.FlushAsync();
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync();
+        }
+
+        return true;
     }
 }

@@ -13,7 +13,8 @@ namespace Kastell.Server.Features.Accounts;
 /// browser's included. A Blazor form handler cannot do that itself: the cookie handler renews the session the request
 /// arrived with (same id, same row) instead of starting a new one. So the handler revokes all sessions, leaves a
 /// short-lived, single-use handoff cookie and redirects to <see cref="RenewPath"/>, a plain endpoint whose request
-/// carries only the dead cookie — there the sign-in creates a new session row and a new cookie.
+/// carries only the dead cookie — there the sign-in creates a new session row and a new cookie. Enrolling the first
+/// second factor takes the same path, so the password-only session is never upgraded in place (session fixation).
 /// </summary>
 internal sealed class SessionHandoff(
     KastellDbContext db,
@@ -25,6 +26,12 @@ internal sealed class SessionHandoff(
     public const string RenewPath = "/account/session/renew";
     public const string CookieName = "__Host-Kastell-Handoff";
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// After enrolment the page shows the recovery codes first and the browser renews only when the user continues,
+    /// so the handoff must outlive the time it takes to write ten codes down.
+    /// </summary>
+    internal static readonly TimeSpan EnrolmentLifetime = TimeSpan.FromMinutes(15);
     private const string TokenProvider = "[KastellSessionHandoff]";
     private const string TokenName = "NonceHash";
 
@@ -33,6 +40,7 @@ internal sealed class SessionHandoff(
     {
         ["password"] = "/account/password?changed=true",
         ["authenticator"] = "/account/security?authenticator=reset",
+        ["enrolment"] = "/",
     };
 
     private ITimeLimitedDataProtector Protector => protection.CreateProtector("Kastell.Sessions.Handoff.v1").ToTimeLimitedDataProtector();
@@ -49,13 +57,14 @@ internal sealed class SessionHandoff(
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
         await users.SetAuthenticationTokenAsync(user, TokenProvider, TokenName, Hash(nonce));
         var payload = string.Join('|', user.Id.ToString("N"), purpose, nonce);
-        context.Response.Cookies.Append(CookieName, Protector.Protect(payload, time.GetUtcNow() + Lifetime), new CookieOptions
+        var lifetime = purpose == "enrolment" ? EnrolmentLifetime : Lifetime;
+        context.Response.Cookies.Append(CookieName, Protector.Protect(payload, time.GetUtcNow() + lifetime), new CookieOptions
         {
             Secure = true,
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
             Path = "/",
-            MaxAge = Lifetime,
+            MaxAge = lifetime,
         });
     }
 
@@ -97,7 +106,7 @@ internal sealed class SessionHandoff(
         }
 
         await users.RemoveAuthenticationTokenAsync(user, TokenProvider, TokenName);
-        // The change was made with password and second factor, so the new session is a second-factor session.
+        // The change (or the enrolment) was made with password and second factor, so the new session is a second-factor session.
         await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
         return target;
     }
