@@ -53,6 +53,7 @@ public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser ch
         await Expect(page).ToHaveURLAsync(new Regex("/account/mfa/setup$"));
         await Expect(page.Locator(".qr svg")).ToBeVisibleAsync();
         await axe.ScanAsync(page, "MFA setup");
+        var preEnrolmentSession = await SessionCookieAsync(context);
         var authenticator = new Authenticator(await page.Locator("[data-testid=totp-key]").InnerTextAsync());
         await page.FillAsync("#code", await authenticator.NextCodeAsync(cancellationToken));
         await page.ClickAsync("main button[type=submit]");
@@ -65,6 +66,8 @@ public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser ch
 
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
         await Expect(page.Locator("main a", new() { HasText = organizationName })).ToBeVisibleAsync();
+        // The password-only session was not upgraded in place: the browser now holds a different session id.
+        Assert.NotEqual(preEnrolmentSession, await SessionCookieAsync(context));
 
         // Sign out, then back in with password and a fresh code.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
@@ -139,4 +142,7 @@ public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser ch
         await page.SelectOptionAsync("#culture-select", culture);
         await page.ClickAsync("footer button[type=submit]");
     }
+
+    private static async Task<string> SessionCookieAsync(IBrowserContext context) =>
+        (await context.CookiesAsync()).Single(c => c.Name == "__Host-Kastell").Value;
 }

@@ -83,6 +83,9 @@ public sealed class PasskeyJourneyTests(KastellServer server)
         await page.FillAsync("#code", await authenticator.NextCodeAsync(ct));
         await page.ClickAsync("main button[type=submit]");
         await Expect(page.Locator("ul.codes li")).ToHaveCountAsync(10);
+        // Enrolment ended the password-only session; "Continue" renews it as a second-factor session.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/$"));
 
         // Re-authenticate, then create the passkey on the virtual authenticator.
         await page.GotoAsync("/account/security");
