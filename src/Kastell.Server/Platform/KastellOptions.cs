@@ -20,6 +20,8 @@ public sealed class KastellOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    public Storage.StorageOptions Storage { get; set; } = new();
+
     /// <summary>The absolute data directory.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }
