@@ -18,9 +18,34 @@ public sealed class StorageOptions
 
     public S3StorageOptions S3 { get; set; } = new();
 
+    /// <summary>The largest upload accepted, in bytes (default 100 MiB).</summary>
+    public long MaxUploadBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>clamd's socket: <c>unix:/path</c> (Debian's default below) or <c>tcp://host:port</c>.</summary>
+    public string Clamd { get; set; } = "unix:/var/run/clamav/clamd.ctl";
+
+    /// <summary>How long one scan may take before the upload is quarantined instead.</summary>
+    public TimeSpan ScanTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Start-up validation: every problem, or none.</summary>
     public IEnumerable<string> Problems()
     {
+        if (MaxUploadBytes < 1 || MaxUploadBytes > 10L * 1024 * 1024 * 1024)
+        {
+            yield return "Kastell:Storage:MaxUploadBytes must be between 1 and 10737418240 (10 GiB).";
+        }
+
+        var unix = Clamd.StartsWith("unix:/", StringComparison.Ordinal);
+        if (!unix && !(Uri.TryCreate(Clamd, UriKind.Absolute, out var clamd) && clamd.Scheme == "tcp" && clamd.Port > 0))
+        {
+            yield return "Kastell:Storage:Clamd must be unix:/path/to/socket or tcp://host:port.";
+        }
+
+        if (ScanTimeout < TimeSpan.FromSeconds(1) || ScanTimeout > TimeSpan.FromHours(1))
+        {
+            yield return "Kastell:Storage:ScanTimeout must be between 00:00:01 and 01:00:00.";
+        }
+
         if (!Enum.IsDefined(Backend))
         {
             yield return "Kastell:Storage:Backend must be FileSystem or S3.";

@@ -18,6 +18,12 @@ internal static class StorageSetup
             };
         });
         services.AddScoped<SpaceFiles>();
+        services.AddSingleton(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<KastellOptions>>().Value.Storage;
+            return new ClamdScanner(storage.Clamd, storage.ScanTimeout);
+        });
+        services.AddScoped<Uploads>();
         return services;
     }
 }
