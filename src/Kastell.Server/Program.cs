@@ -1,5 +1,6 @@
 using Kastell.Server;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform;
@@ -15,6 +16,7 @@ var builder = WebApplication.CreateBuilder(CommandLine.ConfigurationArguments(ar
 var options = builder.AddKastellPlatform();
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddOrganizations();
+builder.Services.AddAuditTrail();
 
 var app = builder.Build();
 
@@ -34,6 +36,7 @@ if (options.Database.ShouldMigrateOnStartup())
 app.UseKastellPlatform();
 app.MapAccountEndpoints();
 app.MapMemberEndpoints();
+app.MapAuditTrailEndpoints();
 app.MapKastellPages();
 
 await app.RunAsync();

@@ -101,6 +101,7 @@ internal static class PlatformSetup
         app.UseMiddleware<Features.Accounts.MfaEnrolmentGate>();
         app.UseMiddleware<Features.Accounts.EmailConfirmationStatus>();
         app.UseMiddleware<TenantResolutionMiddleware>();
+        app.UseMiddleware<Audit.RefusalAuditMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
 

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -21,13 +22,16 @@ internal sealed class ChangePasswordCommand(
     UserManager<KastellUser> users,
     SignInManager<KastellUser> signIn,
     Reauthentication reauthentication,
-    PasswordHistoryRecorder history)
+    PasswordHistoryRecorder history,
+    IAuditLog audit)
 {
     public async Task<(ChangePasswordOutcome Outcome, IReadOnlyList<IdentityError> Errors)> ExecuteAsync(
         KastellUser user, string currentPassword, string code, string newPassword, string? currentSessionId)
     {
         if (!await reauthentication.VerifyAsync(user, currentPassword, code))
         {
+            await audit.RecordNowAsync(new(AuditEventType.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id), AuditOutcome.Failed,
+                new Dictionary<string, string> { ["reason"] = "reauthentication" }));
             return (ChangePasswordOutcome.ReauthenticationFailed, []);
         }
 
@@ -39,6 +43,7 @@ internal sealed class ChangePasswordCommand(
         }
 
         history.Record(user);
+        audit.Record(new(AuditEventType.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
         await db.SaveChangesAsync();
         await db.UserSessions.Where(s => s.UserId == user.Id && s.Id != (currentSessionId ?? "")).ExecuteDeleteAsync();
         await transaction.CommitAsync();

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -27,13 +28,15 @@ internal sealed class DeleteAccountCommand(
     UserManager<KastellUser> users,
     SignInManager<KastellUser> signIn,
     TenantContext tenant,
-    IServiceScopeFactory scopes)
+    IServiceScopeFactory scopes,
+    IAuditLog audit)
 {
     public async Task<DeleteAccountResult> ExecuteAsync(Guid userId, string password, string totpCode, CancellationToken cancellationToken = default)
     {
         var user = await users.FindByIdAsync(userId.ToString());
         if (user is null || !await ReauthenticatesAsync(user, password, totpCode))
         {
+            await RecordRefusalAsync(userId, "reauthentication", cancellationToken);
             return DeleteAccountResult.ReauthenticationFailed;
         }
 
@@ -41,6 +44,7 @@ internal sealed class DeleteAccountCommand(
         var orphaned = await OrganizationsOnlyOwnedByAsync(userId, cancellationToken);
         if (orphaned.Count > 0)
         {
+            await RecordRefusalAsync(userId, "last-owner", cancellationToken);
             return new(DeleteAccountOutcome.LastOwner, orphaned);
         }
 
@@ -49,7 +53,10 @@ internal sealed class DeleteAccountCommand(
         await db.PasswordHistory.Where(h => h.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         // Cross-tenant on purpose: the person leaves every organization. Row-level security shows a user their own rows.
         await db.SpaceMembers.IgnoreQueryFilters().Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        await db.OrganizationMembers.IgnoreQueryFilters().Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        var memberships = await db.OrganizationMembers.IgnoreQueryFilters().Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        // Saved by DeleteAsync below, inside this transaction. On the system chain: the account is not one tenant's.
+        audit.Record(new(AuditEventType.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId),
+            Details: new Dictionary<string, string> { ["memberships"] = memberships.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         var deleted = await users.DeleteAsync(user);
         if (!deleted.Succeeded)
         {
@@ -60,6 +67,10 @@ internal sealed class DeleteAccountCommand(
         await signIn.SignOutAsync();
         return new(DeleteAccountOutcome.Deleted, []);
     }
+
+    private Task RecordRefusalAsync(Guid userId, string reason, CancellationToken cancellationToken) =>
+        audit.RecordNowAsync(new(AuditEventType.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
+            new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
 
     private async Task<bool> ReauthenticatesAsync(KastellUser user, string password, string totpCode)
     {

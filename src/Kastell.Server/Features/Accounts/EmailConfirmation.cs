@@ -1,4 +1,6 @@
 using Kastell.Server.Features.Accounts.Email;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kastell.Server.Features.Accounts;
@@ -13,7 +15,7 @@ internal enum ConfirmEmailOutcome
 /// Confirms an address with Identity's token and re-sends the link on request. Policy: an unconfirmed account may
 /// sign in and enrol MFA but sees a banner until it confirms; re-sending answers alike for every address.
 /// </summary>
-internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountMails mails)
+internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountMails mails, KastellDbContext db, IAuditLog audit, AuditSigningKey auditKey)
 {
     public async Task<ConfirmEmailOutcome> ConfirmAsync(string? userId, string? encodedCode)
     {
@@ -23,8 +25,23 @@ internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountM
             return ConfirmEmailOutcome.InvalidOrExpired;
         }
 
+        var wasConfirmed = user.EmailConfirmed;
+        await using var transaction = await db.Database.BeginTransactionAsync();
         var result = await users.ConfirmEmailAsync(user, code);
-        return result.Succeeded ? ConfirmEmailOutcome.Confirmed : ConfirmEmailOutcome.InvalidOrExpired;
+        if (!result.Succeeded)
+        {
+            return ConfirmEmailOutcome.InvalidOrExpired;
+        }
+
+        // Opening the link again changes nothing and records nothing.
+        if (!wasConfirmed)
+        {
+            audit.Record(new(AuditEventType.EmailConfirmed, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
+            await audit.FlushAsync();
+        }
+
+        await transaction.CommitAsync();
+        return ConfirmEmailOutcome.Confirmed;
     }
 
     /// <summary>Sends a new link if the address belongs to an unconfirmed account; otherwise silently nothing.</summary>
@@ -35,5 +52,10 @@ internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountM
         {
             mails.ConfirmEmail(user, await users.GenerateEmailConfirmationTokenAsync(user));
         }
+
+        // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
+        await audit.RecordNowAsync(new(AuditEventType.EmailConfirmationResent, AuditActor.Anonymous,
+            user is { EmailConfirmed: false } ? AuditTarget.User(user.Id) : AuditTarget.TypedAccount(auditKey, email),
+            Details: user is { EmailConfirmed: false } ? null : new Dictionary<string, string> { ["sent"] = "no" }));
     }
 }

@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -28,7 +29,9 @@ internal sealed class PasswordReset(
     PasswordHistoryRecorder history,
     AccountMails mails,
     TenantContext tenant,
-    IOptions<KastellOptions> options)
+    IOptions<KastellOptions> options,
+    IAuditLog audit,
+    AuditSigningKey auditKey)
 {
     public async Task RequestAsync(string email)
     {
@@ -37,6 +40,11 @@ internal sealed class PasswordReset(
         {
             mails.PasswordReset(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.Email.LinkLifetime);
         }
+
+        // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
+        await audit.RecordNowAsync(new(AuditEventType.PasswordResetRequested, AuditActor.Anonymous,
+            user is not null ? AuditTarget.User(user.Id) : AuditTarget.TypedAccount(auditKey, email),
+            Details: user is not null ? null : new Dictionary<string, string> { ["sent"] = "no" }));
     }
 
     /// <summary>Lets the page say "this link has expired" before anyone types a new password.</summary>
@@ -65,6 +73,7 @@ internal sealed class PasswordReset(
         }
 
         history.Record(user);
+        audit.Record(new(AuditEventType.PasswordReset, AuditActor.User(id), AuditTarget.User(id), Details: new Dictionary<string, string> { ["via"] = "email-link" }));
         await db.SaveChangesAsync(cancellationToken);
         // Whoever knew the old password may hold a session: every session of the account ends here.
         await db.UserSessions.Where(s => s.UserId == id).ExecuteDeleteAsync(cancellationToken);

@@ -31,7 +31,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             _dummyHash ??= hasher.HashPassword(dummy, Guid.NewGuid().ToString());
             hasher.VerifyHashedPassword(dummy, _dummyHash, password);
             await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous,
-                new("account", auditKey.Pseudonym(email.Trim().ToUpperInvariant())), AuditOutcome.Failed, Fact("reason", "unknown-account")));
+                AuditTarget.TypedAccount(auditKey, email), AuditOutcome.Failed, Fact("reason", "unknown-account")));
             return SignInOutcome.Failed;
         }
 

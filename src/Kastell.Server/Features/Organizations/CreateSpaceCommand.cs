@@ -14,8 +14,7 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess acces
         var organization = access.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
-            await audit.RecordNowAsync(new(AuditEventType.AuthorizationDenied, AuditActor.User(callerId), AuditTarget.Space(null), AuditOutcome.Denied,
-                new Dictionary<string, string> { ["permission"] = "space.create" }), cancellationToken);
+            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "space.create", AuditTarget.Space(null)), cancellationToken);
             return CreateSpaceResult.Forbidden;
         }
 

@@ -18,6 +18,9 @@ public sealed class Organization
 
     /// <summary>Free text only the organization's members may read; encrypted at rest with the organization's data key.</summary>
     public string? ConfidentialDescription { get; set; }
+
+    /// <summary>Days audit events are kept before they may be archived and removed; null keeps them forever (the default).</summary>
+    public int? AuditRetentionDays { get; set; }
 }
 
 public enum OrganizationRole

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -10,13 +11,16 @@ namespace Kastell.Server.Features.Organizations;
 /// <summary>
 /// Turns <c>/o/{org}[/s/{space}]</c> (and the same under <c>/api/v1</c>) into the request's tenant. A slug the
 /// caller is not a member of answers exactly like one that does not exist: 404, no body that tells them apart.
+/// Every such refusal is an authorization denial and is audited: on the organization's chain when it exists (its
+/// administrators should see who probed it), otherwise on the system chain. Both cost one write, so the timing
+/// does not tell them apart either.
 /// </summary>
 internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
 {
     [GeneratedRegex(@"^(?:/api/v1)?/o/(?<org>[^/]+)(?:/s/(?<space>[^/]+))?(?:/|$)", RegexOptions.CultureInvariant)]
     private static partial Regex TenantRoute();
 
-    public async Task InvokeAsync(HttpContext context, TenantContext tenant, TenantAccess access, KastellDbContext db)
+    public async Task InvokeAsync(HttpContext context, TenantContext tenant, TenantAccess access, KastellDbContext db, IAuditLog audit)
     {
         var user = context.User;
         if (user.Identity?.IsAuthenticated == true && Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
@@ -37,8 +41,11 @@ internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
             return;
         }
 
-        if (!await ResolveAsync(match, caller, tenant, access, db, context.RequestAborted))
+        var refusal = await ResolveAsync(match, caller, tenant, access, db, context.RequestAborted)
+            ?? RoleRefusal(context, access);
+        if (refusal is { } denied)
         {
+            await audit.RecordNowAsync(AuditDenials.Permission(caller, "tenant.access", denied.Target, denied.Reason), context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
@@ -46,18 +53,29 @@ internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
         await next(context);
     }
 
-    private static async Task<bool> ResolveAsync(Match match, Guid caller, TenantContext tenant, TenantAccess access, KastellDbContext db, CancellationToken ct)
+    private readonly record struct Refusal(AuditTarget Target, string Reason);
+
+    /// <summary>A page or endpoint marked with <see cref="RequireOrganizationRoleAttribute"/> the caller's role does not open.</summary>
+    private static Refusal? RoleRefusal(HttpContext context, TenantAccess access) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<RequireOrganizationRoleAttribute>() is { } required
+        && (access.OrganizationRole is not { } role || !required.Roles.Contains(role))
+            ? new Refusal(new("endpoint", context.Request.Path.Value), "role")
+            : null;
+
+    /// <summary>Null when the caller may enter the tenant the route names; otherwise why not.</summary>
+    private static async Task<Refusal?> ResolveAsync(Match match, Guid caller, TenantContext tenant, TenantAccess access, KastellDbContext db, CancellationToken ct)
     {
         var orgSlug = match.Groups["org"].Value;
+        var unknown = new Refusal(new("organization", orgSlug), "unknown-organization");
         if (!Slugs.IsValid(orgSlug))
         {
-            return false;
+            return unknown;
         }
 
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Slug == orgSlug, ct);
         if (organization is null)
         {
-            return false;
+            return unknown;
         }
 
         tenant.Enter(organization.Id);
@@ -65,14 +83,14 @@ internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
             .SingleOrDefaultAsync(m => m.UserId == caller, ct);
         if (membership is null)
         {
-            return false;
+            return new Refusal(AuditTarget.Organization(organization.Id), "not-a-member");
         }
 
         access.Organization = organization;
         access.OrganizationRole = membership.Role;
         if (!match.Groups["space"].Success)
         {
-            return true;
+            return null;
         }
 
         var spaceSlug = match.Groups["space"].Value;
@@ -81,7 +99,7 @@ internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
             : null;
         if (space is null)
         {
-            return false;
+            return new Refusal(new("space", spaceSlug), "unknown-space");
         }
 
         var spaceRole = await db.SpaceMembers.AsNoTracking()
@@ -92,12 +110,12 @@ internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
         spaceRole ??= access.CanAdministerOrganization ? SpaceRole.Manager : null;
         if (spaceRole is null)
         {
-            return false;
+            return new Refusal(AuditTarget.Space(space.Id), "no-space-role");
         }
 
         tenant.Enter(organization.Id, space.Id);
         access.Space = space;
         access.SpaceRole = spaceRole;
-        return true;
+        return null;
     }
 }

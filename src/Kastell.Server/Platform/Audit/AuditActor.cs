@@ -30,4 +30,12 @@ public readonly record struct AuditTarget(string Type, string? Id)
     public static AuditTarget Space(Guid? id) => new("space", id?.ToString());
 
     public static AuditTarget Session(string handle) => new("session", handle);
+
+    public static AuditTarget Invitation(Guid id) => new("invitation", id.ToString());
+
+    /// <summary>
+    /// An address typed into a public form that may name no account: kept only as a keyed pseudonym, so repeated
+    /// attempts on one address can be grouped without storing what people typed (sometimes a password).
+    /// </summary>
+    public static AuditTarget TypedAccount(AuditSigningKey key, string email) => new("account", key.Pseudonym(email.Trim().ToUpperInvariant()));
 }

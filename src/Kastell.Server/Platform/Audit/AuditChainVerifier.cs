@@ -9,7 +9,8 @@ internal static class AuditChainVerifier
     /// <summary>How far back a damaged event's links are followed to find where it belongs.</summary>
     private const int MaxLinkWalk = 1000;
 
-    public static List<AuditProblem> Verify(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key)
+    /// <param name="prune">The chain's latest retention mark, if any: the chain then starts after it, at its signed checkpoint.</param>
+    public static List<AuditProblem> Verify(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune = null)
     {
         var problems = new List<AuditProblem>();
         var byHash = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
@@ -26,6 +27,21 @@ internal static class AuditChainVerifier
         var groups = events.GroupBy(e => e.Sequence).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
         var previousHash = AuditHashing.Genesis;
         long previousSequence = 0;
+        if (prune is not null)
+        {
+            // A mark counts only with a valid signed checkpoint at exactly its number and hash; otherwise the removed
+            // events are reported missing like any other deletion.
+            if (checkpoints.Any(c => c.OrganizationId == chain && c.Sequence == prune.UpToSequence && c.Hash == prune.CheckpointHash && key.Verify(c)))
+            {
+                previousHash = prune.CheckpointHash;
+                previousSequence = prune.UpToSequence;
+            }
+            else
+            {
+                problems.Add(new(chain, prune.UpToSequence, AuditProblemKind.CheckpointInvalid, $"retention mark {prune.Id} names no signed checkpoint"));
+            }
+        }
+
         var previousDamaged = false;
         for (var i = 0; i < groups.Count; i++)
         {

@@ -32,3 +32,14 @@ internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<Au
         b.Property(c => c.Signature).HasMaxLength(200).IsRequired();
     }
 }
+
+internal sealed class AuditPruneConfiguration : IEntityTypeConfiguration<AuditPrune>
+{
+    public void Configure(EntityTypeBuilder<AuditPrune> b)
+    {
+        b.HasIndex(p => new { p.OrganizationId, p.UpToSequence });
+        b.Property(p => p.CheckpointHash).HasMaxLength(64).IsRequired();
+        b.Property(p => p.ArchiveFile).HasMaxLength(260).IsRequired();
+        b.Property(p => p.ArchiveSha256).HasMaxLength(64).IsRequired();
+    }
+}

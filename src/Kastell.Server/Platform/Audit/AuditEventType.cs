@@ -3,7 +3,7 @@ namespace Kastell.Server.Platform.Audit;
 /// <summary>
 /// What happened. The numbers are stored and hashed into the chain, so they are stable forever: append new members
 /// in their area's block, never renumber or reuse one. 1000s accounts, 1500s organizations and members, 2000s
-/// Spaces, 9000s authorization denials.
+/// Spaces, 8000s the audit log itself, 9000s authorization denials.
 /// </summary>
 public enum AuditEventType
 {
@@ -20,11 +20,18 @@ public enum AuditEventType
     PasswordChanged = 1010,
     PasswordReset = 1011,
     MfaReset = 1012,
+    EmailConfirmed = 1013,
+    AccountDeleted = 1014,
+    PasswordResetRequested = 1015,
+    EmailConfirmationResent = 1016,
 
     OrganizationCreated = 1500,
     MemberInvited = 1501,
     MemberAdded = 1502,
     MemberRoleChanged = 1503,
+    InvitationRevoked = 1504,
+    InvitationAccepted = 1505,
+    PasswordPolicyChanged = 1506,
     MemberRevoked = 1511,
     OrganizationDeleted = 1512,
 
@@ -39,6 +46,10 @@ public enum AuditEventType
 
     /// <summary>A quarantined upload scanned clean later and made available.</summary>
     FileReleased = 2012,
+
+    AuditLogExported = 8000,
+    AuditLogPruned = 8001,
+    AuditRetentionChanged = 8002,
 
     AuthorizationDenied = 9000,
 }

@@ -14,7 +14,18 @@ internal sealed class AuditLog(KastellDbContext db, TenantContext tenant, TimePr
 {
     private const int MaxDetailsLength = 2000;
 
-    public void Record(AuditEntry entry) => db.Set<AuditEvent>().Add(Build(entry));
+    /// <summary>Set on the request once a denial is recorded, so the generic refusal audit does not record it twice.</summary>
+    internal const string DenialRecordedItem = "Kastell.Audit.DenialRecorded";
+
+    public void Record(AuditEntry entry)
+    {
+        if (entry.Outcome == AuditOutcome.Denied && http.HttpContext is { } context)
+        {
+            context.Items[DenialRecordedItem] = true;
+        }
+
+        db.Set<AuditEvent>().Add(Build(entry));
+    }
 
     public async Task RecordNowAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {

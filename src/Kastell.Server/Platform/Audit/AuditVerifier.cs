@@ -39,7 +39,8 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
         var events = await db.Set<AuditEvent>().AsNoTracking().Where(e => e.OrganizationId == chain).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
         var checkpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Where(c => c.OrganizationId == chain).ToListAsync(cancellationToken);
-        return (events.Count, checkpoints.Count, AuditChainVerifier.Verify(chain, events, checkpoints, key));
+        var prune = await db.Set<AuditPrune>().AsNoTracking().Where(p => p.OrganizationId == chain).OrderByDescending(p => p.UpToSequence).FirstOrDefaultAsync(cancellationToken);
+        return (events.Count, checkpoints.Count, AuditChainVerifier.Verify(chain, events, checkpoints, key, prune));
     }
 
     /// <summary>The system chain, every organization, and (where visible) chains of organizations that no longer exist.</summary>

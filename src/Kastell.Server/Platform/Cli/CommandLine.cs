@@ -96,6 +96,8 @@ internal static class CommandLine
                 return await VerifyAuditAsync(services, output);
             case "audit-checkpoint":
                 return await CheckpointAuditAsync(services, output);
+            case "audit-retention":
+                return await Features.AuditTrail.AuditRetentionVerb.RunAsync(services, output);
             case "help":
                 Console.WriteLine(Usage);
                 return 0;
@@ -248,6 +250,7 @@ internal static class CommandLine
           delete-organization --organization SLUG   delete an organization and destroy its data keys (crypto-shredding)
           verify-audit   check every audit chain (hashes, sequence, signed checkpoints); exit 1 on any problem
           audit-checkpoint  sign the current end of every audit chain
+          audit-retention   archive and remove audit events past each organization's retention period
           authz test FILE...  run OpenFGA conformance suites or store tests (*.fga.yaml) against the engine
           help           show this text
         """;

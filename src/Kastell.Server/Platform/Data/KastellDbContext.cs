@@ -55,6 +55,8 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
 
+    public DbSet<AuditPrune> AuditPrunes => Set<AuditPrune>();
+
     /// <summary>The filter value; <see cref="Guid.Empty"/> when no tenant is set, which matches no row.</summary>
     internal Guid CurrentOrganizationId => _tenant.OrganizationId ?? Guid.Empty;
 

@@ -1,5 +1,6 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -46,7 +47,8 @@ internal sealed class AcceptInvitationCommand(
     UserManager<KastellUser> users,
     PasswordHistoryRecorder history,
     TenantContext tenant,
-    TimeProvider time)
+    TimeProvider time,
+    IAuditLog audit)
 {
     private Invitation? _invitation;
     private Organization? _organization;
@@ -91,18 +93,21 @@ internal sealed class AcceptInvitationCommand(
         var user = await users.FindByIdAsync(userId.ToString());
         if (user is null || !string.Equals(user.NormalizedEmail, _invitation.NormalizedEmail, StringComparison.Ordinal))
         {
+            await audit.RecordNowAsync(AuditDenials.Permission(userId, "invitation.accept", AuditTarget.Invitation(_invitation.Id), "invited-address-differs"), cancellationToken);
             return AcceptResult.Of(AcceptOutcome.WrongAccount);
         }
 
         if (await db.OrganizationMembers.AnyAsync(m => m.UserId == userId, cancellationToken))
         {
             MarkAccepted(userId);
+            RecordAccepted(userId, joined: false);
             await db.SaveChangesAsync(cancellationToken);
             return AcceptResult.Of(AcceptOutcome.AlreadyMember);
         }
 
         AddMembership(userId);
         MarkAccepted(userId);
+        RecordAccepted(userId, joined: true);
         user.EmailConfirmed = true;
         await db.SaveChangesAsync(cancellationToken);
         return AcceptResult.Of(AcceptOutcome.Joined);
@@ -150,6 +155,8 @@ internal sealed class AcceptInvitationCommand(
         }
 
         history.Record(user);
+        audit.Record(new(AuditEventType.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["via"] = "invitation" }));
+        RecordAccepted(user.Id, joined: true);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (AcceptResult.Of(AcceptOutcome.Joined), user);
@@ -163,6 +170,17 @@ internal sealed class AcceptInvitationCommand(
             Role = _invitation.Role,
             JoinedAt = time.GetUtcNow(),
         });
+
+    private void RecordAccepted(Guid userId, bool joined)
+    {
+        var actor = AuditActor.User(userId);
+        audit.Record(new(AuditEventType.InvitationAccepted, actor, AuditTarget.Invitation(_invitation!.Id)));
+        if (joined)
+        {
+            audit.Record(new(AuditEventType.MemberAdded, actor, AuditTarget.User(userId),
+                Details: new Dictionary<string, string> { ["role"] = _invitation.Role.ToString(), ["invitedBy"] = _invitation.InvitedByUserId.ToString() }));
+        }
+    }
 
     private void MarkAccepted(Guid userId)
     {

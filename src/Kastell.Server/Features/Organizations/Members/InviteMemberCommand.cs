@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +27,8 @@ internal sealed class InviteMemberCommand(
     UserManager<KastellUser> users,
     AccountMails mails,
     IOptions<KastellOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IAuditLog audit)
 {
     public async Task<InviteOutcome> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
@@ -34,6 +36,7 @@ internal sealed class InviteMemberCommand(
         if (!access.CanAdministerOrganization || !Enum.IsDefined(role)
             || (role == OrganizationRole.Owner && access.OrganizationRole != OrganizationRole.Owner))
         {
+            await audit.RecordNowAsync(AuditDenials.Permission(caller.Id, "member.invite", AuditTarget.Organization(organization.Id)), cancellationToken);
             return InviteOutcome.Forbidden;
         }
 
@@ -51,13 +54,15 @@ internal sealed class InviteMemberCommand(
         }
 
         var now = time.GetUtcNow();
-        await db.Invitations
+        // Replacing the pending invitation and sending the new one land together, with their audit event.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var replaced = await db.Invitations
             .Where(i => i.NormalizedEmail == normalized && i.AcceptedAt == null && i.RevokedAt == null)
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.RevokedAt, now), cancellationToken);
 
         var token = InvitationTokens.Create(organization.Id);
         var lifetime = options.Value.Email.InvitationLifetime;
-        db.Invitations.Add(new Invitation
+        var invitation = new Invitation
         {
             Id = Guid.CreateVersion7(),
             OrganizationId = organization.Id,
@@ -68,8 +73,17 @@ internal sealed class InviteMemberCommand(
             InvitedByUserId = caller.Id,
             CreatedAt = now,
             ExpiresAt = now + lifetime,
-        });
+        };
+        db.Invitations.Add(invitation);
+        audit.Record(new(AuditEventType.MemberInvited, AuditActor.User(caller.Id), AuditTarget.Invitation(invitation.Id),
+            Details: new Dictionary<string, string>
+            {
+                ["email"] = email,
+                ["role"] = role.ToString(),
+                ["replaced"] = replaced.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         mails.Invitation(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName,
             "Role" + role, token, Math.Max(1, (int)Math.Round(lifetime.TotalDays)));
         return InviteOutcome.Sent;

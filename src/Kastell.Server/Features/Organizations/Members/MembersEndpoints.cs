@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace Kastell.Server.Features.Organizations.Members;
@@ -10,8 +11,8 @@ public static class MembersEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapMemberEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/o/{org}/members/invitations/{id:guid}/revoke", async (string org, Guid id, RevokeInvitationCommand revoke, CancellationToken cancellationToken) =>
-            await revoke.ExecuteAsync(id, cancellationToken) switch
+        endpoints.MapPost("/o/{org}/members/invitations/{id:guid}/revoke", async (string org, Guid id, ClaimsPrincipal user, RevokeInvitationCommand revoke, CancellationToken cancellationToken) =>
+            await revoke.ExecuteAsync(Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!), id, cancellationToken) switch
             {
                 RevokeOutcome.Revoked => Results.LocalRedirect($"/o/{Uri.EscapeDataString(org)}/members"),
                 RevokeOutcome.Forbidden => Results.StatusCode(StatusCodes.Status403Forbidden),

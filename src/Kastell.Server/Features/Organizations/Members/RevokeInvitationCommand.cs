@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,13 +12,14 @@ internal enum RevokeOutcome
 }
 
 /// <summary>Revokes a pending invitation of the request's organization; another organization's id is simply not found.</summary>
-internal sealed class RevokeInvitationCommand(KastellDbContext db, TenantAccess access, TimeProvider time)
+internal sealed class RevokeInvitationCommand(KastellDbContext db, TenantAccess access, TimeProvider time, IAuditLog audit)
 {
-    public async Task<RevokeOutcome> ExecuteAsync(Guid invitationId, CancellationToken cancellationToken = default)
+    public async Task<RevokeOutcome> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
     {
         access.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
+            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "invitation.revoke", AuditTarget.Invitation(invitationId)), cancellationToken);
             return RevokeOutcome.Forbidden;
         }
 
@@ -29,6 +31,8 @@ internal sealed class RevokeInvitationCommand(KastellDbContext db, TenantAccess 
         }
 
         invitation.RevokedAt = now;
+        audit.Record(new(AuditEventType.InvitationRevoked, AuditActor.User(callerId), AuditTarget.Invitation(invitation.Id),
+            Details: new Dictionary<string, string> { ["email"] = invitation.Email }));
         await db.SaveChangesAsync(cancellationToken);
         return RevokeOutcome.Revoked;
     }

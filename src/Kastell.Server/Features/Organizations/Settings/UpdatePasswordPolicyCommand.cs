@@ -1,4 +1,6 @@
+using System.Globalization;
 using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,16 +14,17 @@ internal enum UpdatePasswordPolicyOutcome
 }
 
 /// <summary>Changes the organization's password policy; owners and admins only, values within safe bounds.</summary>
-internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, TenantAccess access)
+internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, TenantAccess access, IAuditLog audit)
 {
     public const int MinimumAllowedLength = PasswordPolicy.AbsoluteMinimumLength;
     public const int MaximumAllowedLength = 128;
 
-    public async Task<UpdatePasswordPolicyOutcome> ExecuteAsync(PasswordPolicy requested, CancellationToken ct = default)
+    public async Task<UpdatePasswordPolicyOutcome> ExecuteAsync(Guid callerId, PasswordPolicy requested, CancellationToken ct = default)
     {
         var organization = access.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
+            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.password-policy", AuditTarget.Organization(organization.Id)), ct);
             return UpdatePasswordPolicyOutcome.Forbidden;
         }
 
@@ -41,7 +44,19 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, TenantAcc
             RequireSymbol = requested.RequireSymbol,
             HistoryLength = requested.HistoryLength,
         };
+        audit.Record(new(AuditEventType.PasswordPolicyChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id), Details: Describe(stored.PasswordPolicy)));
         await db.SaveChangesAsync(ct);
         return UpdatePasswordPolicyOutcome.Saved;
     }
+
+    /// <summary>The new values, so the log shows what the policy became (it holds no secrets).</summary>
+    private static Dictionary<string, string> Describe(PasswordPolicy policy) => new()
+    {
+        ["minimumLength"] = policy.MinimumLength.ToString(CultureInfo.InvariantCulture),
+        ["requireUppercase"] = policy.RequireUppercase ? "true" : "false",
+        ["requireLowercase"] = policy.RequireLowercase ? "true" : "false",
+        ["requireDigit"] = policy.RequireDigit ? "true" : "false",
+        ["requireSymbol"] = policy.RequireSymbol ? "true" : "false",
+        ["historyLength"] = policy.HistoryLength.ToString(CultureInfo.InvariantCulture),
+    };
 }

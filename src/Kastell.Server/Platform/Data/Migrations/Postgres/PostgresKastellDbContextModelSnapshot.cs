@@ -229,6 +229,9 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int?>("AuditRetentionDays")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ConfidentialDescription")
                         .HasColumnType("text")
                         .HasAnnotation("Kastell:EncryptedWith", "Organization");
@@ -451,6 +454,43 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres
                     NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("OrganizationId", "Sequence"), false);
 
                     b.ToTable("AuditEvents");
+                });
+
+            modelBuilder.Entity("Kastell.Server.Platform.Audit.AuditPrune", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ArchiveFile")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)");
+
+                    b.Property<string>("ArchiveSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CheckpointHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("PrunedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("UpToSequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "UpToSequence");
+
+                    b.ToTable("AuditPrunes");
                 });
 
             modelBuilder.Entity("Kastell.Server.Platform.Encryption.DataKey", b =>

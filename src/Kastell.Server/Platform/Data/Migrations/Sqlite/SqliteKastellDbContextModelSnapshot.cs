@@ -222,6 +222,9 @@ namespace Kastell.Server.Platform.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("AuditRetentionDays")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ConfidentialDescription")
                         .HasColumnType("TEXT")
                         .HasAnnotation("Kastell:EncryptedWith", "Organization");
@@ -443,6 +446,43 @@ namespace Kastell.Server.Platform.Data.Migrations.Sqlite
                         .HasAnnotation("Npgsql:NullsDistinct", false);
 
                     b.ToTable("AuditEvents");
+                });
+
+            modelBuilder.Entity("Kastell.Server.Platform.Audit.AuditPrune", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchiveFile")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchiveSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CheckpointHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PrunedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpToSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "UpToSequence");
+
+                    b.ToTable("AuditPrunes");
                 });
 
             modelBuilder.Entity("Kastell.Server.Platform.Encryption.DataKey", b =>

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Features.AuditTrail;
+
+internal sealed record AuditPruneResult(long UpToSequence, int Removed, string ArchivePath, string ArchiveSha256);
+
+/// <summary>
+/// Applies the organization's retention period to its chain: the events up to the newest signed checkpoint that is
+/// older than the period are written to an archive (JSON lines with sequence and hashes, owner-only, under
+/// <c>&lt;DataDirectory&gt;/audit-archive/&lt;organization&gt;/</c>), then a retention mark and an event are stored and the
+/// archived events deleted — mark, event and deletion in one transaction. Cutting only at a signed checkpoint lets the
+/// remaining chain verify from that checkpoint. A chain that does not verify is never pruned: the evidence stays.
+/// </summary>
+internal sealed class AuditRetention(KastellDbContext db, TenantContext tenant, IAuditLog audit, AuditVerifier verifier, IOptions<KastellOptions> options, TimeProvider time)
+{
+    public async Task<AuditPruneResult?> PruneAsync(CancellationToken cancellationToken = default) =>
+        await PruneAsync(time.GetUtcNow(), cancellationToken);
+
+    /// <param name="now">The moment the retention period counts back from (tests move it forward).</param>
+    internal async Task<AuditPruneResult?> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var organization = tenant.RequireOrganization();
+        var days = await db.Organizations.AsNoTracking().Where(o => o.Id == organization).Select(o => o.AuditRetentionDays).SingleAsync(cancellationToken);
+        if (days is not { } retention || await CutAsync(organization, now.AddDays(-retention), cancellationToken) is not { } cut)
+        {
+            return null;
+        }
+
+        var (_, _, problems) = await verifier.VerifyChainAsync(organization, cancellationToken);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"The audit chain of organization {organization} does not verify ({problems[0]}); nothing was pruned.");
+        }
+
+        var (from, path, sha256) = await ArchiveAsync(organization, cut, cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.AuditPrunes.Add(new AuditPrune
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = organization,
+            UpToSequence = cut.Sequence,
+            CheckpointHash = cut.Hash,
+            PrunedAt = AuditHashing.ToStoredPrecision(now),
+            ArchiveFile = Path.GetRelativePath(options.Value.ResolveDataDirectory(), path),
+            ArchiveSha256 = sha256,
+        });
+        audit.Record(new(AuditEventType.AuditLogPruned, AuditActor.System("audit-retention"), AuditTarget.Organization(organization),
+            Details: new Dictionary<string, string>
+            {
+                ["from"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["upTo"] = cut.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["retentionDays"] = retention.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["archiveSha256"] = sha256,
+            }));
+        await db.SaveChangesAsync(cancellationToken);
+        // The delete guard on the audit table allows this only because the mark above is already in the table.
+        var removed = await db.AuditEvents.Where(e => e.OrganizationId == organization && e.Sequence <= cut.Sequence).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new AuditPruneResult(cut.Sequence, removed, path, sha256);
+    }
+
+    /// <summary>The newest signed checkpoint above the current mark whose event is older than <paramref name="cutoff"/>.</summary>
+    private async Task<AuditCheckpoint?> CutAsync(Guid organization, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var mark = await MarkAsync(organization, cancellationToken);
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking()
+            .Where(c => c.OrganizationId == organization && c.Sequence > mark)
+            .OrderByDescending(c => c.Sequence)
+            .ToListAsync(cancellationToken);
+        foreach (var checkpoint in checkpoints)
+        {
+            var at = await db.AuditEvents.AsNoTracking()
+                .Where(e => e.OrganizationId == organization && e.Sequence == checkpoint.Sequence)
+                .Select(e => new { e.Hash, e.OccurredAt })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (at is not null && at.Hash == checkpoint.Hash && at.OccurredAt < cutoff)
+            {
+                return checkpoint;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<long> MarkAsync(Guid organization, CancellationToken cancellationToken) =>
+        await db.AuditPrunes.Where(p => p.OrganizationId == organization).MaxAsync(p => (long?)p.UpToSequence, cancellationToken) ?? 0;
+
+    private async Task<(long From, string Path, string Sha256)> ArchiveAsync(Guid organization, AuditCheckpoint cut, CancellationToken cancellationToken)
+    {
+        var from = await MarkAsync(organization, cancellationToken) + 1;
+        var directory = Path.Combine(options.Value.ResolveDataDirectory(), "audit-archive", organization.ToString("D"));
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{from:D12}-{cut.Sequence:D12}.jsonl");
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // audit data: the service account only
+        }
+
+        await using var file = new FileStream(path, fileOptions);
+        var events = db.AuditEvents.AsNoTracking()
+            .Where(e => e.OrganizationId == organization && e.Sequence >= from && e.Sequence <= cut.Sequence)
+            .OrderBy(e => e.Sequence)
+            .AsAsyncEnumerable();
+        await AuditExportWriter.WriteAsync(AuditExportFormat.JsonLines, events, file, cancellationToken);
+        await file.FlushAsync(cancellationToken);
+        file.Position = 0;
+        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+        return (from, path, sha256);
+    }
+}

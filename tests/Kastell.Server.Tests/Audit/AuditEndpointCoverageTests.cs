@@ -1,0 +1,383 @@
+using System.Net;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Tests.Support;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kastell.Server.Tests.Audit;
+
+/// <summary>
+/// Every endpoint that can change state writes an audit event. The endpoints come from the application's own
+/// endpoint metadata (<see cref="EndpointDataSource"/>), so a new one is found without anyone remembering this test:
+/// every server-rendered page (each accepts form posts) and every minimal-API endpoint answering POST, PUT, PATCH,
+/// DELETE or any method must be listed either in <see cref="Exercises"/> — with how to drive it and which events it
+/// must write — or in <see cref="ChangesNoAuditedState"/> with the reason. An endpoint in neither list fails the
+/// test, as does an exercise that writes none of its events, or a page form (<c>[SupplyParameterFromForm]</c>) the
+/// exercise does not name.
+/// </summary>
+public abstract partial class AuditEndpointCoverageTests(KastellHost host)
+{
+    private const string InviteSubject = "You have been invited";
+    private const string ConfirmSubject = "Confirm your e-mail address";
+    private const string ResetSubject = "Reset your Kastell password";
+
+    /// <summary>Endpoints that change nothing worth auditing, each with the reason. Keys as in <see cref="DiscoverAsync"/>.</summary>
+    private static readonly Dictionary<string, string> ChangesNoAuditedState = new()
+    {
+        ["POST /culture"] = "stores a display-language preference (cookie and the user's column); no security-relevant state",
+        ["* /health/live"] = "liveness probe, reads nothing",
+        ["* /health/ready"] = "readiness probe, only reads the database",
+        ["PAGE /"] = "start page without forms",
+        ["PAGE /not-found"] = "error page without forms",
+        ["PAGE /error"] = "error page without forms",
+        ["PAGE /account/deleted"] = "confirmation page without forms",
+        ["PAGE /account/sign-up/check-email"] = "information page without forms",
+        ["PAGE /o/{Org}/s/{SpaceSlug}"] = "Space start page without forms (yet)",
+    };
+
+    /// <summary>How each state-changing endpoint is driven, in order (later ones use people made by earlier ones).</summary>
+    private List<(string Endpoint, Exercise Exercise)> Exercises =>
+    [
+        ("PAGE /account/sign-up", new(["sign-up"], [AuditEventType.AccountCreated, AuditEventType.OrganizationCreated], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            Assert.Equal(HttpStatusCode.Redirect, (await Journeys.SignUpAsync(browser, Journeys.UniqueEmail(), "Coverage Org")).StatusCode);
+        })),
+        ("PAGE /account/sign-in", new(["sign-in"], [AuditEventType.SignInFailed], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.PasswordStepAsync(browser, Journeys.UniqueEmail(), "not the password");
+        })),
+        ("PAGE /account/mfa/setup", new(["mfa-setup"], [AuditEventType.MfaEnrolled], async w => await w.OwnerAsync())),
+        ("PAGE /account/sign-in/mfa", new(["sign-in-mfa"], [AuditEventType.SignInSucceeded], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.SignInAsync(browser, (await w.OwnerAsync()).User);
+        })),
+        ("PAGE /account/sign-in/recovery", new(["sign-in-recovery"], [AuditEventType.RecoveryCodeUsed], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.SignInWithRecoveryCodeAsync(browser, (await w.OwnerAsync()).User, 0);
+        })),
+        ("PAGE /account/sessions", new(["revoke-{handle}", "revoke-others"], [AuditEventType.SessionRevoked, AuditEventType.OtherSessionsRevoked], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            using var other = host.CreateBrowser();
+            await Journeys.SignInWithRecoveryCodeAsync(other, owner, 1);
+            await browser.GetAsync("/account/sessions");
+            var handle = RevokeForm().Match(browser.LastPage!).Groups[1].Value;
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/sessions", "revoke-" + handle, new Dictionary<string, string>())).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/sessions", "revoke-others", new Dictionary<string, string>())).StatusCode);
+        })),
+        ("PAGE /account/confirm-email/resend", new(["resend-confirmation"], [AuditEventType.EmailConfirmationResent], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await browser.SubmitAsync("/account/confirm-email/resend", "resend-confirmation", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
+        })),
+        // Confirms on GET (the link in the mail): listed because it changes state although it has no form.
+        ("PAGE /account/confirm-email", new([], [AuditEventType.EmailConfirmed], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            var email = Journeys.UniqueEmail("confirm");
+            await Journeys.SignUpAsync(browser, email, "Confirming Org");
+            var link = Mails.LinkTo(await Mails.WaitAsync(host, email, ConfirmSubject), "/account/confirm-email");
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(link)).StatusCode);
+        })),
+        ("PAGE /account/forgot-password", new(["forgot-password"], [AuditEventType.PasswordResetRequested], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await browser.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
+        })),
+        ("PAGE /account/reset-password", new(["reset-password"], [AuditEventType.PasswordReset], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            var user = await Journeys.SignUpAndEnrolAsync(browser);
+            using var anonymous = host.CreateBrowser();
+            await anonymous.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = user.Email });
+            var link = Mails.LinkTo(await Mails.WaitAsync(host, user.Email, ResetSubject), "/account/reset-password");
+            await anonymous.SubmitAsync(link, "reset-password", new Dictionary<string, string>
+            {
+                ["Input.Password"] = "a brand new passphrase 77",
+                ["Input.ConfirmPassword"] = "a brand new passphrase 77",
+            });
+        })),
+        ("PAGE /account/password", new(["change-password"], [AuditEventType.PasswordChanged], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            var user = await Journeys.SignUpAndEnrolAsync(browser);
+            await browser.SubmitAsync("/account/password", "change-password", new Dictionary<string, string>
+            {
+                ["Input.CurrentPassword"] = user.Password,
+                ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                ["Input.NewPassword"] = "another fine passphrase 88",
+                ["Input.ConfirmPassword"] = "another fine passphrase 88",
+            });
+        })),
+        ("PAGE /o/{Org}/members", new(["invite-member"], [AuditEventType.MemberInvited], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var sent = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/members", "invite-member", new Dictionary<string, string>
+            {
+                ["Input.Email"] = Journeys.UniqueEmail("invited"),
+                ["Input.Role"] = nameof(OrganizationRole.Member),
+            });
+            Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        })),
+        ("PAGE /invitations/accept", new(["accept-invitation", "invitation-sign-up"], [AuditEventType.InvitationAccepted, AuditEventType.MemberAdded, AuditEventType.AccountCreated], async w =>
+        {
+            await w.MemberAsync(); // a new person signs up through the link
+            using var browser = host.CreateBrowser();
+            var existing = await Journeys.SignUpAndEnrolAsync(browser);
+            var link = await w.InviteAsync(existing.Email, OrganizationRole.Auditor);
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync(link, "accept-invitation", new Dictionary<string, string>())).StatusCode);
+            Assert.Contains("You are now a member of", browser.LastPage, StringComparison.Ordinal);
+        })),
+        ("PAGE /account/delete", new(["delete-account"], [AuditEventType.AccountDeleted], async w =>
+        {
+            // Someone who owns no organization (an owner's last organization would refuse the deletion).
+            var email = Journeys.UniqueEmail("leaving");
+            var link = await w.InviteAsync(email, OrganizationRole.Member);
+            using var browser = host.CreateBrowser();
+            await InvitationTests.SignUpThroughAsync(browser, link);
+            var (secret, _) = await Journeys.EnrolAsync(browser);
+            var deleted = await browser.SubmitAsync("/account/delete", "delete-account", new Dictionary<string, string>
+            {
+                ["Input.Password"] = Journeys.GoodPassword,
+                ["Input.Code"] = TestBrowser.NextTotpCode(secret),
+            });
+            Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        })),
+        ("PAGE /o/{Org}", new(["create-space"], [AuditEventType.SpaceCreated, AuditEventType.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(browser, owner.OrganizationSlug, "Covered")).StatusCode);
+            // A member forges the owner's form post: the page never offered them the form.
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync($"/o/{owner.OrganizationSlug}", new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = member.AnyAntiforgeryToken(),
+                ["_handler"] = "create-space",
+                ["Input.Name"] = "Forged",
+            });
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        })),
+        ("PAGE /o/{Org}/settings/password-policy", new(["password-policy"], [AuditEventType.PasswordPolicyChanged], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/settings/password-policy", "password-policy", new Dictionary<string, string>
+            {
+                ["Input.MinimumLength"] = "14",
+                ["Input.HistoryLength"] = "3",
+            });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        })),
+        ("POST /o/{org}/members/invitations/{id:guid}/revoke", new([], [AuditEventType.InvitationRevoked, AuditEventType.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            await w.InviteAsync(Journeys.UniqueEmail("revoked"), OrganizationRole.Member);
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/members");
+            var action = RevokeAction().Match(browser.LastPage!).Groups[1].Value;
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = member.AnyAntiforgeryToken() });
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            var revoked = await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
+            Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        })),
+        // The page's filter is a GET form and its exports a GET endpoint (audited, see AuditTrailTests); the retention
+        // setting is its one state-changing form.
+        ("PAGE /o/{Org}/audit", new(["audit-retention"], [AuditEventType.AuditRetentionChanged, AuditEventType.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "400" });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync($"/o/{owner.OrganizationSlug}/audit", new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = member.AnyAntiforgeryToken(),
+                ["_handler"] = "audit-retention",
+                ["Retention.Days"] = "1",
+            });
+            Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+        })),
+        ("POST /account/sign-out", new([], [AuditEventType.SignedOut], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.SignInWithRecoveryCodeAsync(browser, (await w.OwnerAsync()).User, 2);
+            await browser.GetAsync("/");
+            var signOut = await browser.PostAsync("/account/sign-out", new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
+            Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        })),
+    ];
+
+    [Fact]
+    public async Task EveryStateChangingEndpoint_IsExercisedOrExplicitlyExempt_AndEveryPageFormIsNamed()
+    {
+        var endpoints = await DiscoverAsync();
+        var exercises = Exercises.ToDictionary(e => e.Endpoint, e => e.Exercise);
+        var problems = new List<string>();
+
+        foreach (var (key, component) in endpoints)
+        {
+            var exercised = exercises.TryGetValue(key, out var exercise);
+            var exempt = ChangesNoAuditedState.ContainsKey(key);
+            if (exercised == exempt)
+            {
+                problems.Add(exercised
+                    ? $"{key} is both exercised and exempt."
+                    : $"{key} is a new state-changing endpoint: add an exercise to {nameof(AuditEndpointCoverageTests)}.{nameof(Exercises)} (how to drive it, which audit events it writes), or an entry with the reason in {nameof(ChangesNoAuditedState)}.");
+            }
+
+            var forms = component is null ? [] : FormNames(component);
+            var unnamed = forms.Except(exercise?.Forms ?? []).ToList();
+            if (unnamed.Count > 0)
+            {
+                problems.Add($"{key} offers form(s) {string.Join(", ", unnamed)} that no exercise drives.");
+            }
+        }
+
+        foreach (var stale in exercises.Keys.Concat(ChangesNoAuditedState.Keys).Except(endpoints.Keys))
+        {
+            problems.Add($"{stale} is listed here but no longer exists.");
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task EveryExercisedEndpoint_WritesItsAuditEvents_AndTheChainsStillVerify()
+    {
+        using var world = new World(host);
+        var problems = new List<string>();
+        foreach (var (endpoint, exercise) in Exercises)
+        {
+            var mark = await AuditWatermark.TakeAsync(host);
+            await exercise.RunAsync(world);
+            var written = (await mark.NewEventsAsync()).Select(e => e.Type).ToHashSet();
+            var missing = exercise.Expected.Where(t => !written.Contains(t)).ToList();
+            if (missing.Count > 0)
+            {
+                problems.Add($"{endpoint} wrote no {string.Join(", ", missing)} (it wrote: {string.Join(", ", written)}).");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        var verification = await host.Services.GetRequiredService<AuditVerifier>().VerifyAsync(TestContext.Current.CancellationToken);
+        Assert.True(verification.IsIntact, string.Join('\n', verification.Problems));
+    }
+
+    /// <summary>
+    /// State-changing endpoints by key: <c>PAGE {route}</c> for server-rendered pages (all of them accept form posts),
+    /// <c>{METHOD} {route}</c> for other endpoints with POST, PUT, PATCH or DELETE, and <c>* {route}</c> for endpoints
+    /// that accept any method. The value is the page's component type, if any.
+    /// </summary>
+    private async Task<Dictionary<string, Type?>> DiscoverAsync()
+    {
+        using var warmUp = host.CreateBrowser(); // builds the host and its endpoints
+        await warmUp.GetAsync("/health/live");
+        var found = new Dictionary<string, Type?>();
+        foreach (var endpoint in host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var route = endpoint.RoutePattern.RawText ?? "";
+            if (endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is { } component)
+            {
+                found.TryAdd("PAGE " + route, component.Type);
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            if (methods is null || methods.Count == 0)
+            {
+                found.TryAdd("* " + route, null);
+                continue;
+            }
+
+            foreach (var method in methods.Where(m => HttpMethods.IsPost(m) || HttpMethods.IsPut(m) || HttpMethods.IsPatch(m) || HttpMethods.IsDelete(m)))
+            {
+                found.TryAdd($"{method} {route}", null);
+            }
+        }
+
+        Assert.NotEmpty(found);
+        return found;
+    }
+
+    /// <summary>The forms a page binds with <c>[SupplyParameterFromForm(FormName = …)]</c>.</summary>
+    private static List<string> FormNames(Type component) =>
+        [.. component.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Select(p => p.GetCustomAttribute<SupplyParameterFromFormAttribute>()?.FormName)
+            .OfType<string>()];
+
+    /// <param name="Forms">Every form the page offers (checked against its <c>[SupplyParameterFromForm]</c> names).</param>
+    /// <param name="Expected">Events the exercise must write, each at least once.</param>
+    private sealed record Exercise(string[] Forms, AuditEventType[] Expected, Func<World, Task> RunAsync);
+
+    /// <summary>People the exercises share, made on first use: an owner with an organization, and a member of it.</summary>
+    private sealed class World(KastellHost host) : IDisposable
+    {
+        private readonly List<TestBrowser> _browsers = [];
+        private (EnrolledUser User, TestBrowser Browser)? _owner;
+        private TestBrowser? _member;
+
+        public async Task<(EnrolledUser User, TestBrowser Browser)> OwnerAsync()
+        {
+            if (_owner is null)
+            {
+                var browser = Track(host.CreateBrowser());
+                _owner = (await Journeys.SignUpAndEnrolAsync(browser), browser);
+            }
+
+            return _owner.Value;
+        }
+
+        /// <summary>A person who joined the owner's organization as a plain member through an invitation.</summary>
+        public async Task<TestBrowser> MemberAsync()
+        {
+            if (_member is null)
+            {
+                var link = await InviteAsync(Journeys.UniqueEmail("member"), OrganizationRole.Member);
+                var browser = Track(host.CreateBrowser());
+                await InvitationTests.SignUpThroughAsync(browser, link);
+                await Journeys.EnrolAsync(browser);
+                _member = browser;
+            }
+
+            return _member;
+        }
+
+        /// <summary>The owner invites <paramref name="email"/>; returns the link from the mail.</summary>
+        public async Task<string> InviteAsync(string email, OrganizationRole role)
+        {
+            var (owner, browser) = await OwnerAsync();
+            Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(browser, owner.OrganizationSlug, email, role)).StatusCode);
+            return Mails.LinkTo(await Mails.WaitAsync(host, email, InviteSubject), "/invitations/accept");
+        }
+
+        private TestBrowser Track(TestBrowser browser)
+        {
+            _browsers.Add(browser);
+            return browser;
+        }
+
+        public void Dispose() => _browsers.ForEach(b => b.Dispose());
+    }
+
+    [GeneratedRegex("name=\"_handler\" value=\"revoke-([0-9a-f]{20})\"")]
+    private static partial Regex RevokeForm();
+
+    [GeneratedRegex("action=\"(/o/[^\"]+/revoke)\"")]
+    private static partial Regex RevokeAction();
+}
+
+public sealed class AuditEndpointCoverageTestsOnSqlite(SqliteHost host) : AuditEndpointCoverageTests(host), IClassFixture<SqliteHost>;
+
+public sealed class AuditEndpointCoverageTestsOnPostgres(PostgresHost host) : AuditEndpointCoverageTests(host), IClassFixture<PostgresHost>;

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kastell.Server.Tests.Audit;
+
+/// <summary>Retention: old events are archived and removed at a signed checkpoint, and what remains still verifies.</summary>
+public abstract class AuditRetentionTests(KastellHost host)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Prune_ArchivesUpToTheNewestOldCheckpoint_RemovesThose_AndTheRestStillVerifies()
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+        var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Contains("The retention period has been saved.", browser.LastPage, StringComparison.Ordinal);
+        await RecordAsync(org, 250);
+        var checkpoint = (await CheckpointsAsync(org)).Where(c => c.Sequence <= 250).MaxBy(c => c.Sequence)!;
+        Assert.Equal(200, checkpoint.Sequence);
+
+        Assert.Null(await PruneAsync(org, DateTimeOffset.UtcNow)); // nothing is 30 days old yet
+        var result = await PruneAsync(org, DateTimeOffset.UtcNow.AddDays(31));
+
+        Assert.NotNull(result);
+        Assert.Equal(200, result.UpToSequence);
+        Assert.Equal(200, result.Removed);
+        var lines = await File.ReadAllLinesAsync(result.ArchivePath, Ct);
+        Assert.Equal(200, lines.Length);
+        Assert.Equal(1, JsonDocument.Parse(lines[0]).RootElement.GetProperty("sequence").GetInt64());
+        Assert.Equal(checkpoint.Hash, JsonDocument.Parse(lines[^1]).RootElement.GetProperty("hash").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(result.ArchivePath, Ct))), result.ArchiveSha256);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(result.ArchivePath));
+        }
+
+        var remaining = await EventsAsync(org);
+        Assert.Equal(201, remaining.Min(e => e.Sequence));
+        var pruned = Assert.Single(remaining, e => e.Type == AuditEventType.AuditLogPruned);
+        Assert.Contains(result.ArchiveSha256, pruned.Details, StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains("\"type\":\"AuditRetentionChanged\"", StringComparison.Ordinal)); // archived, not lost
+        // This organization's chain only: another test in this class forges a mark in its own organization.
+        var (_, _, problems) = await host.Services.GetRequiredService<AuditVerifier>().VerifyChainAsync(org, Ct);
+        Assert.Empty(problems);
+        await browser.GetAsync($"/o/{owner.OrganizationSlug}/audit");
+        Assert.Contains("data-intact=\"true\"", browser.LastPage, StringComparison.Ordinal);
+
+        // Nothing newer is past its time: a second run changes nothing.
+        Assert.Null(await PruneAsync(org, DateTimeOffset.UtcNow.AddDays(31)));
+        // The verb applies every organization's period at the real time: nothing here is old enough yet.
+        using var output = new StringWriter();
+        Assert.Equal(0, await AuditRetentionVerb.RunAsync(host.Services, output, Ct));
+        Assert.Contains($"{org}: nothing past the retention period", output.ToString(), StringComparison.Ordinal);
+        // Above the mark, events stay undeletable.
+        await Assert.ThrowsAnyAsync<Exception>(() => DeleteRawAsync(org, "\"Sequence\" = 201"));
+    }
+
+    [Fact]
+    public async Task ForgedRetentionMark_WithoutASignedCheckpoint_IsReported()
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+        var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        await RecordAsync(org, 10);
+
+        // Someone with database access writes a mark themselves to get past the delete guard.
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            db.AuditPrunes.Add(new AuditPrune
+            {
+                Id = Guid.NewGuid(),
+                OrganizationId = org,
+                UpToSequence = 5,
+                CheckpointHash = new string('a', 64),
+                PrunedAt = DateTimeOffset.UtcNow,
+                ArchiveFile = "none",
+                ArchiveSha256 = new string('b', 64),
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await DeleteRawAsync(org, "\"Sequence\" <= 5");
+
+        var (_, _, problems) = await host.Services.GetRequiredService<AuditVerifier>().VerifyChainAsync(org, Ct);
+        Assert.Contains(problems, p => p.Kind == AuditProblemKind.CheckpointInvalid && p.Sequence == 5);
+        Assert.Contains(problems, p => p.Kind == AuditProblemKind.Deleted && p.Sequence == 1);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("36501")]
+    [InlineData("-5")]
+    public async Task RetentionSetting_RejectsBadInput(string days)
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+
+        var response = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = days });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Retention: a whole number of days from 1 to 36500, or empty.", browser.LastPage, StringComparison.Ordinal);
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            Assert.Null(await db.Organizations.Where(o => o.Slug == owner.OrganizationSlug).Select(o => o.AuditRetentionDays).SingleAsync(Ct));
+        }
+    }
+
+    private async Task<AuditPruneResult?> PruneAsync(Guid org, DateTimeOffset now)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        return await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(now, Ct);
+    }
+
+    private async Task DeleteRawAsync(Guid org, string where)
+    {
+        var literal = host.Provider == "Sqlite" ? $"'{org.ToString().ToUpperInvariant()}'" : $"'{org}'";
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+#pragma warning disable EF1002 // test-only SQL built from constants and a GUID
+            await db.Database.ExecuteSqlRawAsync($"DELETE FROM \"AuditEvents\" WHERE \"OrganizationId\" = {literal} AND {where}", Ct);
+#pragma warning restore EF1002
+        }
+    }
+
+    private async Task RecordAsync(Guid org, int count)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
+        for (var i = 0; i < count; i++)
+        {
+            audit.Record(new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
+        }
+
+        await audit.FlushAsync(Ct);
+    }
+
+    private async Task<List<AuditEvent>> EventsAsync(Guid org)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            return await db.AuditEvents.AsNoTracking().Where(e => e.OrganizationId == org).ToListAsync(Ct);
+        }
+    }
+
+    private async Task<List<AuditCheckpoint>> CheckpointsAsync(Guid org)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            return await db.AuditCheckpoints.AsNoTracking().Where(c => c.OrganizationId == org).ToListAsync(Ct);
+        }
+    }
+
+    private async Task<Guid> OrganizationIdAsync(string slug)
+    {
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            return await db.Organizations.Where(o => o.Slug == slug).Select(o => o.Id).SingleAsync(Ct);
+        }
+    }
+}
+
+public sealed class AuditRetentionTestsOnSqlite(SqliteHost host) : AuditRetentionTests(host), IClassFixture<SqliteHost>;
+
+public sealed class AuditRetentionTestsOnPostgres(PostgresHost host) : AuditRetentionTests(host), IClassFixture<PostgresHost>;
