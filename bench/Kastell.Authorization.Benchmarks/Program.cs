@@ -7,6 +7,7 @@ namespace Kastell.Authorization.Benchmarks;
 /// <summary>
 /// <c>compare [--quick] [--sizes 10000,100000] ...</c>: Kastell and SpiceDB side by side (needs SPICEDB_LIBRARY_PATH).
 /// <c>bdn [BenchmarkDotNet arguments]</c>: BenchmarkDotNet benchmarks of Kastell alone.
+/// <c>list [--sizes 10000,100000] [--runs N]</c>: Kastell's ListObjects alone, stopwatch-timed (development loop).
 /// </summary>
 public static class Program
 {
@@ -15,6 +16,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "bdn")
         {
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "list")
+        {
+            ListProfileRunner.Run(args[1..]);
             return 0;
         }
 
@@ -33,7 +40,7 @@ public static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: compare [--quick] [--sizes 10000,100000,1000000] [--iterations N] [--seconds S] [--list-runs N] [--fully-consistent] [--out DIR] | bdn [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: compare [--quick] [--sizes 10000,100000,1000000] [--iterations N] [--seconds S] [--list-runs N] [--fully-consistent] [--out DIR] | bdn [BenchmarkDotNet args] | list [--sizes 10000,100000] [--runs N]");
         return 2;
     }
 }

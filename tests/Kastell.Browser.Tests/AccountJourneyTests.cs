@@ -87,6 +87,10 @@ public sealed class AccountJourneyTests(KastellServer server, ChromiumBrowser ch
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Your organizations");
         await axe.ScanAsync(page, "home");
+        await page.GotoAsync("/account/security");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sign-in security");
+        await axe.ScanAsync(page, "account security");
+        await page.GotoAsync("/");
         await page.Locator("main a", new() { HasText = organizationName }).ClickAsync();
 
         // Organization page: create a space.

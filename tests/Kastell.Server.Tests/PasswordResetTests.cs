@@ -71,6 +71,38 @@ public abstract class PasswordResetTests(KastellHost host)
         Assert.Contains("invalid, has expired or has already been used", again.LastPage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Reset_FromASignedInBrowser_EndsThatSessionToo_AndGrantsNoSessionWithoutTheSecondFactor()
+    {
+        var jar = new System.Net.CookieContainer();
+        using var browser = host.CreateBrowser(jar);
+        var user = await Journeys.SignUpAndEnrolAsync(browser);
+        var oldCookie = jar.GetCookies(new Uri("https://localhost"))["__Host-Kastell"]!.Value;
+
+        await RequestResetAsync(browser, user.Email);
+        var link = Mails.LinkTo(await Mails.WaitAsync(host, user.Email, ResetSubject), "/account/reset-password");
+        await SubmitResetAsync(browser, link, NewPassword);
+        Assert.Contains("Your password has been changed", browser.LastPage, StringComparison.Ordinal);
+
+        // The link proves the mailbox, not the second factor: this browser is signed out, not signed in anew.
+        Assert.Null(jar.GetCookies(new Uri("https://localhost"))["__Host-Kastell"]);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+        var replayJar = new System.Net.CookieContainer();
+        replayJar.Add(new System.Net.Cookie("__Host-Kastell", oldCookie, "/", "localhost") { Secure = true });
+        using var replay = host.CreateBrowser(replayJar);
+        Assert.Equal(HttpStatusCode.Redirect, (await replay.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+
+        await Journeys.SignInAsync(browser, user with { Password = NewPassword });
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+        Assert.NotEqual(oldCookie, jar.GetCookies(new Uri("https://localhost"))["__Host-Kastell"]!.Value);
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            var id = await db.Users.Where(u => u.Email == user.Email).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(1, await db.UserSessions.CountAsync(s => s.UserId == id, TestContext.Current.CancellationToken));
+        }
+    }
+
     [Theory]
     [InlineData(Journeys.GoodPassword, "must differ from your last 5 passwords")]
     [InlineData("password1234", "too common")]

@@ -25,21 +25,85 @@ public abstract class SecuritySettingsTests(KastellHost host)
     }
 
     [Fact]
-    public async Task ChangePassword_SignsOutOtherSessions_KeepsThisOne_AndRefusesTheOldPasswordLater()
+    public async Task ChangePassword_EndsEverySession_ThisBrowserGetsExactlyOneNewOne_AndTheOldPasswordIsRefused()
     {
-        using var browser = host.CreateBrowser();
+        var jar = new CookieContainer();
+        using var browser = host.CreateBrowser(jar);
         var user = await Journeys.SignUpAndEnrolAsync(browser);
         using var other = host.CreateBrowser();
         await Journeys.SignInWithRecoveryCodeAsync(other, user, 0); // leaves the next TOTP step for the re-authentication
+        var oldCookie = SessionCookie(jar);
 
-        await ChangePasswordAsync(browser, user.Password, TestBrowser.NextTotpCode(user.TotpSecret), NewPassword);
-
+        var change = await ChangePasswordAsync(browser, user.Password, TestBrowser.NextTotpCode(user.TotpSecret), NewPassword);
+        Assert.Equal(HttpStatusCode.Redirect, change.StatusCode);
+        Assert.Equal("/account/session/renew", TestBrowser.LocationOf(change));
+        Assert.Empty(await SessionIdsAsync(user.Email)); // between the change and the renewal, no session is alive
+        var renew = await browser.GetAsync("/account/session/renew");
+        Assert.Equal(HttpStatusCode.Redirect, renew.StatusCode);
+        Assert.Equal("/account/password?changed=true", TestBrowser.LocationOf(renew));
+        await browser.GetAsync("/account/password?changed=true");
         Assert.Contains("Your password has been changed", browser.LastPage, StringComparison.Ordinal);
+
+        var newCookie = SessionCookie(jar);
+        Assert.NotEqual(oldCookie, newCookie);
+        Assert.Single(await SessionIdsAsync(user.Email));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await other.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+        using var replay = host.CreateBrowser(WithSessionCookie(oldCookie));
+        Assert.Equal(HttpStatusCode.Redirect, (await replay.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+        using var copy = host.CreateBrowser(WithSessionCookie(newCookie));
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         using var withOld = host.CreateBrowser();
         await Journeys.PasswordStepAsync(withOld, user.Email, user.Password);
         Assert.Contains("Sign-in failed", withOld.LastPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SessionRenewal_WorksOnce_AndNotWithoutAHandoff()
+    {
+        var jar = new CookieContainer();
+        using var browser = host.CreateBrowser(jar);
+        var user = await Journeys.SignUpAndEnrolAsync(browser);
+        await ChangePasswordAsync(browser, user.Password, TestBrowser.NextTotpCode(user.TotpSecret), NewPassword);
+        var handoff = jar.GetCookies(new Uri("https://localhost"))["__Host-Kastell-Handoff"]!.Value;
+
+        Assert.Equal("/account/password?changed=true", TestBrowser.LocationOf(await browser.GetAsync("/account/session/renew")));
+
+        // Replayed in a second browser, the used handoff signs nobody in.
+        var replayJar = new CookieContainer();
+        replayJar.Add(new Cookie("__Host-Kastell-Handoff", handoff, "/", "localhost") { Secure = true });
+        using var replay = host.CreateBrowser(replayJar);
+        Assert.Equal("/account/sign-in", TestBrowser.LocationOf(await replay.GetAsync("/account/session/renew")));
+        // A tampered or missing handoff neither.
+        using var forged = host.CreateBrowser(WithHandoff(handoff[..^4] + "AAAA"));
+        Assert.Equal("/account/sign-in", TestBrowser.LocationOf(await forged.GetAsync("/account/session/renew")));
+        using var anonymous = host.CreateBrowser();
+        Assert.Equal("/account/sign-in", TestBrowser.LocationOf(await anonymous.GetAsync("/account/session/renew")));
+        Assert.Single(await SessionIdsAsync(user.Email));
+    }
+
+    private static string SessionCookie(CookieContainer jar) =>
+        jar.GetCookies(new Uri("https://localhost"))["__Host-Kastell"]?.Value ?? throw new InvalidOperationException("No session cookie.");
+
+    private static CookieContainer WithSessionCookie(string value) => WithCookie("__Host-Kastell", value);
+
+    private static CookieContainer WithHandoff(string value) => WithCookie("__Host-Kastell-Handoff", value);
+
+    private static CookieContainer WithCookie(string name, string value)
+    {
+        var jar = new CookieContainer();
+        jar.Add(new Cookie(name, value, "/", "localhost") { Secure = true });
+        return jar;
+    }
+
+    private async Task<List<string>> SessionIdsAsync(string email)
+    {
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken);
+            return await db.UserSessions.Where(s => s.UserId == userId).Select(s => s.Id).ToListAsync(TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

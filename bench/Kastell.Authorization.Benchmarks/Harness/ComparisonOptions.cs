@@ -12,7 +12,8 @@ internal sealed record ComparisonOptions
     public TimeSpan ThroughputDuration { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Cap of each verification, latency and list phase per engine and size.</summary>
     public TimeSpan PhaseBudget { get; init; } = TimeSpan.FromSeconds(45);
-    public int ListWarmup { get; init; } = 1;
+    /// <summary>Untimed list runs first: three, so the first size is not timed on code the JIT has not optimised yet.</summary>
+    public int ListWarmup { get; init; } = 3;
     public int ListRuns { get; init; } = 10;
     public SpiceDbMessages.Consistency Consistency { get; init; } = SpiceDbMessages.Consistency.MinimizeLatency;
     public string OutputDirectory { get; init; } = "results";

@@ -14,6 +14,12 @@ namespace Kastell.Authorization.Engine;
 /// </remarks>
 internal sealed class CheckEvaluator
 {
+    /// <summary>Facts established before an evaluation (ListObjects' proven facts).</summary>
+    public interface IKnownFacts
+    {
+        bool Holds(string @object, CompiledRelation relation);
+    }
+
     /// <summary>The result of resolving a node: <see cref="Cycle"/> is a denial that met a cycle (OpenFGA's <c>cycle_detected</c>).</summary>
     public enum Outcome : byte
     {
@@ -33,7 +39,8 @@ internal sealed class CheckEvaluator
     private readonly string? _wildcard;
     private readonly ParsedUser? _wildcardUser;
     private readonly int _maxDepth;
-    private readonly long _deadline;
+    private readonly TimeSpan _timeout;
+    private long _deadline;
     private readonly CancellationToken _cancellationToken;
     private (string Object, CompiledRelation Relation)[] _stack;
     private int _stackCount;
@@ -42,6 +49,8 @@ internal sealed class CheckEvaluator
     private Dictionary<(string, CompiledRelation), Outcome>? _memo;
     private readonly List<string>? _path;
     private readonly List<string>? _notes;
+    private IKnownFacts? _known;
+    private (string Object, CompiledRelation Relation, ExpansionEdge Edge)? _hint;
 
     public CheckEvaluator(
         CompiledModel model,
@@ -67,6 +76,7 @@ internal sealed class CheckEvaluator
 
         _context = context;
         _maxDepth = maxDepth;
+        _timeout = timeout;
         _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         _cancellationToken = cancellationToken;
         _stack = new (string, CompiledRelation)[Math.Min(8, maxDepth + 1)];
@@ -83,6 +93,26 @@ internal sealed class CheckEvaluator
     public string? DenialReason => _notes is null ? null
         : _notes.Count == 0 ? $"no relationship grants {_user}"
         : string.Join("; ", _notes);
+
+    /// <summary>
+    /// ListObjects' short cut: resolves <paramref name="relation"/> on <paramref name="object"/> knowing that
+    /// <paramref name="edge"/> holds there and that every fact <paramref name="known"/> reports holds. Proven leaves count
+    /// as true without reading, and a union tries the operand holding the proven leaf first, so usually only the other
+    /// operands of an intersection or exclusion are evaluated. Used only for relations off any cycle, where the result
+    /// does not depend on the path a full Check would have come from. The evaluator may be reused for the next fact:
+    /// each call starts afresh (own deadline, no memo carried over).
+    /// </summary>
+    public ValueTask<Outcome> ResolveKnowingAsync(string @object, CompiledRelation relation, ExpansionEdge edge, IKnownFacts known, int depth)
+    {
+        _known = known;
+        _hint = (@object, relation, edge);
+        _deadline = Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
+        _stackCount = 0;
+        _cycleCuts = 0;
+        _evaluations = 0;
+        _memo?.Clear();
+        return ResolveAsync(@object, relation, depth);
+    }
 
     /// <summary>Resolves <paramref name="relation"/> on <paramref name="object"/> for the request's user; <paramref name="depth"/> counts dispatches from the root.</summary>
     public async ValueTask<Outcome> ResolveAsync(string @object, CompiledRelation relation, int depth)
@@ -117,6 +147,11 @@ internal sealed class CheckEvaluator
                 Note($"cycle at {@object}#{relation.Name}");
                 return Outcome.Cycle;
             }
+        }
+
+        if (_known is not null && _known.Holds(@object, relation))
+        {
+            return Outcome.True;
         }
 
         if (_memo is not null && _memo.TryGetValue((@object, relation), out var known))
@@ -161,8 +196,12 @@ internal sealed class CheckEvaluator
         && @object[_parsedUser.Type.Length] == ':'
         && @object.EndsWith(_parsedUser.Id, StringComparison.Ordinal);
 
+    private bool IsHinted(string @object, CompiledRelation relation) =>
+        _hint is { } hint && ReferenceEquals(hint.Relation, relation) && string.Equals(hint.Object, @object, StringComparison.Ordinal);
+
     private ValueTask<Outcome> EvaluateAsync(PlanNode node, string @object, CompiledRelation relation, int depth) => node switch
     {
+        _ when IsHinted(@object, relation) && _hint!.Value.Edge.Proves(node) => ValueTask.FromResult(Outcome.True),
         DirectNode => DirectAsync(@object, relation, depth),
         ComputedNode computed => ComputedAsync(computed, @object, relation, depth),
         TupleToUsersetNode ttu => TupleToUsersetAsync(ttu, @object, relation, depth),
@@ -282,6 +321,25 @@ internal sealed class CheckEvaluator
 
     private async ValueTask<Outcome> UnionAsync(UnionNode node, string @object, CompiledRelation relation, int depth)
     {
+        if (IsHinted(@object, relation))
+        {
+            // The operand holding the proven leaf first: it is true, and the others need not be read.
+            // An operand that fails here is evaluated again below, where its error is handled as usual.
+            foreach (var child in node.Children)
+            {
+                try
+                {
+                    if (_hint!.Value.Edge.ProvesWithin(child) && await EvaluateAsync(child, @object, relation, depth).ConfigureAwait(false) == Outcome.True)
+                    {
+                        return Outcome.True;
+                    }
+                }
+                catch (AuthorizationException e) when (IsRecoverable(e))
+                {
+                }
+            }
+        }
+
         AuthorizationException? error = null;
         var outcome = Outcome.False;
         foreach (var child in node.Children)

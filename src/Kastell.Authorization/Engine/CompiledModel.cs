@@ -35,6 +35,12 @@ internal sealed class CompiledModel
         }
 
         ComputeReachability();
+        foreach (var relation in AllRelations)
+        {
+            CollectUnionLeaves(relation.Plan, relation.UnionLeaves);
+            relation.OnCycle = DependsOn(relation, relation);
+        }
+
         CompileConditions(model, conditionEvaluator);
     }
 
@@ -196,6 +202,95 @@ internal sealed class CompiledModel
                 break;
             case DifferenceNode difference:
                 AddReachable(owner, difference.Base, into);
+                break;
+        }
+    }
+
+    private static void CollectUnionLeaves(PlanNode node, List<PlanNode> into)
+    {
+        if (node is UnionNode union)
+        {
+            foreach (var child in union.Children)
+            {
+                CollectUnionLeaves(child, into);
+            }
+        }
+        else if (node is DirectNode or ComputedNode or TupleToUsersetNode)
+        {
+            into.Add(node);
+        }
+    }
+
+    /// <summary>Whether evaluating <paramref name="from"/> can dispatch (transitively) to <paramref name="target"/>.</summary>
+    private bool DependsOn(CompiledRelation from, CompiledRelation target)
+    {
+        var seen = new HashSet<CompiledRelation>();
+        var pending = new Stack<CompiledRelation>();
+        pending.Push(from);
+        while (pending.TryPop(out var relation))
+        {
+            foreach (var next in Dispatches(relation, relation.Plan))
+            {
+                if (ReferenceEquals(next, target))
+                {
+                    return true;
+                }
+
+                if (seen.Add(next))
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The relations that evaluating <paramref name="node"/> of <paramref name="owner"/> may resolve next.</summary>
+    private IEnumerable<CompiledRelation> Dispatches(CompiledRelation owner, PlanNode node)
+    {
+        switch (node)
+        {
+            case DirectNode:
+                foreach (var reference in owner.Definition.DirectlyRelatedUserTypes.Where(r => r.Relation is not null))
+                {
+                    yield return FindRelation(reference.Type, reference.Relation!)!;
+                }
+
+                break;
+            case ComputedNode computed:
+                yield return computed.Target;
+                break;
+            case TupleToUsersetNode ttu:
+                foreach (var reference in ttu.Tupleset.Definition.DirectlyRelatedUserTypes.Where(r => r.Relation is null && !r.Wildcard))
+                {
+                    if (FindRelation(reference.Type, ttu.ComputedRelation) is { } target)
+                    {
+                        yield return target;
+                    }
+                }
+
+                break;
+            case UnionNode union:
+                foreach (var next in union.Children.SelectMany(c => Dispatches(owner, c)))
+                {
+                    yield return next;
+                }
+
+                break;
+            case IntersectionNode intersection:
+                foreach (var next in intersection.Children.SelectMany(c => Dispatches(owner, c)))
+                {
+                    yield return next;
+                }
+
+                break;
+            case DifferenceNode difference:
+                foreach (var next in Dispatches(owner, difference.Base).Concat(Dispatches(owner, difference.Subtract)))
+                {
+                    yield return next;
+                }
+
                 break;
         }
     }

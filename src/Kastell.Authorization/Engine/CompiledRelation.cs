@@ -31,6 +31,30 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
     /// <summary>Relations that admit <c>Type#Name</c> as a directly assigned userset.</summary>
     public List<CompiledRelation> UsersetDependents { get; } = [];
 
+    /// <summary>Leaves of the plan reached from its root through unions only: any one of them holding proves the relation.</summary>
+    public List<PlanNode> UnionLeaves { get; } = [];
+
+    /// <summary>
+    /// Whether the relation can depend on itself (through computed relations, tuple-to-userset or usersets, at the type
+    /// level). ListObjects only short-cuts the evaluation of intersections and exclusions of relations that cannot,
+    /// because there Check's cycle cuts depend on the path it came from.
+    /// </summary>
+    public bool OnCycle { get; set; }
+
+    /// <summary>Whether a proven reverse-expansion step alone proves this relation (the leaf it reaches sits under unions only).</summary>
+    public bool ProvenBy(ExpansionEdge edge)
+    {
+        foreach (var leaf in UnionLeaves)
+        {
+            if (edge.Proves(leaf))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public string Qualified => $"{Type}#{Name}";
 
     /// <summary>Whether a stored tuple still fits this relation's type restrictions; tuples left over from an older model are ignored, as OpenFGA does.</summary>

@@ -1,12 +1,22 @@
+using System.Runtime.InteropServices;
 using Kastell.Authorization.Storage;
 
 namespace Kastell.Authorization.Engine;
 
 /// <summary>
-/// ListObjects as reverse expansion plus verification: starting from the user (and its type's wildcard), follow the
-/// reverse index through direct assignments, usersets, computed relations and tuple-to-userset edges to collect every
-/// object that could hold the relation, then keep those a Check confirms. The expansion over-approximates
-/// (intersections, exclusions and conditions are left to the Check), so the result is exactly Check's answer.
+/// ListObjects as reverse expansion: starting from the user (and its type's wildcard), follow the reverse index through
+/// direct assignments, usersets, computed relations and tuple-to-userset edges to every object that could hold the
+/// relation. The expansion proves facts as it goes, so most objects need no Check:
+/// <list type="bullet">
+/// <item>A step is proven when its source fact is proven and the tuple it follows has no condition and fits the type
+/// restrictions; a proven step into a leaf that sits under unions only proves the relation.</item>
+/// <item>A proven step into an intersection or exclusion (of a relation off any cycle) evaluates only what is left:
+/// the other operands, with every proven fact known to be true. That settles the fact either way.</item>
+/// <item>Everything else (conditions, cycles, userset requests, chains too deep to be sure of the depth limit) stays a
+/// possibility, is still followed as before, and is settled by a full Check at the end.</item>
+/// </list>
+/// The expansion over-approximates, and each result is either proven or confirmed by Check, so the result is exactly
+/// Check's answer.
 /// </summary>
 internal sealed class ListObjectsQuery(
     AuthorizationEngine engine,
@@ -16,30 +26,41 @@ internal sealed class ListObjectsQuery(
     string userValue,
     ParsedUser user,
     IReadOnlyDictionary<string, object?>? context,
-    CancellationToken cancellationToken)
+    CancellationToken cancellationToken) : CheckEvaluator.IKnownFacts
 {
-    private readonly HashSet<(string Object, CompiledRelation Relation)> _facts = [];
-    private readonly HashSet<string> _subjects = new(StringComparer.Ordinal);
-    private readonly Queue<(string Subject, string Kind)> _pendingSubjects = new();
-    private readonly Queue<(string Object, CompiledRelation Relation)> _pendingFacts = new();
-    private readonly List<string> _candidates = [];
+    private readonly Dictionary<(string Object, CompiledRelation Relation), Fact> _facts = [];
+    private readonly Dictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
+    private readonly Queue<Subject> _pendingSubjects = new();
+    private readonly Queue<Fact> _pendingFacts = new();
+    private readonly Queue<(Fact Fact, ExpansionEdge Edge, int Height)> _pendingEvaluations = new();
+    private readonly List<Fact> _candidates = [];
     private readonly ListDeadline _deadline = new(engine.Options.ListTimeout);
+    private CheckEvaluator? _evaluator;
+
+    /// <summary>
+    /// Proofs stop at this many dispatches below the user, and evaluations of the remaining operands start at this
+    /// depth: a proven result then lies well within the depth limit a Check from the requested object would apply.
+    /// </summary>
+    private int ProofHeightLimit => engine.Options.MaxResolutionDepth / 2;
+
+    /// <summary>Userset users (<c>group:eng#member</c>) are matched by Check's own rules (the userset contains itself); no short cuts.</summary>
+    private bool CanProve => user.Kind != UserKind.Userset;
 
     public async ValueTask<ListObjectsResult> RunAsync()
     {
-        EnqueueSubject(userValue, user.SubjectKind);
+        EnqueueSubject(userValue, user.SubjectKind, proven: CanProve, height: 0);
         if (user.Kind == UserKind.Object)
         {
-            EnqueueSubject(user.Type + ":*", user.Type + ":*");
+            EnqueueSubject(user.Type + ":*", user.Type + ":*", proven: CanProve, height: 0);
         }
 
         if (user.Kind == UserKind.Userset && model.FindRelation(user.Type, user.Relation!) is { } self)
         {
-            AddFact(user.Object, self);
+            AddFact(user.Object, self, ExpansionEdge.Direct, proven: false, height: 0);
         }
 
         var truncated = !await ExpandAsync().ConfigureAwait(false);
-        var objects = new List<string>();
+        var objects = new List<string>(Math.Min(_candidates.Count, engine.Options.ListObjectsMaxResults));
         foreach (var candidate in _candidates)
         {
             if (objects.Count >= engine.Options.ListObjectsMaxResults || _deadline.Passed)
@@ -48,10 +69,15 @@ internal sealed class ListObjectsQuery(
                 break;
             }
 
-            var result = await engine.CheckAsync(reader, candidate, target, userValue, user, context, explain: false, cancellationToken).ConfigureAwait(false);
-            if (result.Allowed)
+            if (candidate.State == FactState.Refuted)
             {
-                objects.Add(candidate);
+                continue;
+            }
+
+            if (candidate.State == FactState.Proven
+                || (await engine.CheckAsync(reader, candidate.Object, target, userValue, user, context, explain: false, cancellationToken).ConfigureAwait(false)).Allowed)
+            {
+                objects.Add(candidate.Object);
             }
         }
 
@@ -61,7 +87,7 @@ internal sealed class ListObjectsQuery(
     /// <summary>Returns false when the deadline stopped the expansion.</summary>
     private async ValueTask<bool> ExpandAsync()
     {
-        while (_pendingSubjects.Count > 0 || _pendingFacts.Count > 0)
+        while (_pendingFacts.Count > 0 || _pendingEvaluations.Count > 0 || _pendingSubjects.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (_deadline.Passed)
@@ -71,65 +97,220 @@ internal sealed class ListObjectsQuery(
 
             if (_pendingFacts.TryDequeue(out var fact))
             {
-                await FollowFactAsync(fact.Object, fact.Relation).ConfigureAwait(false);
-                continue;
+                await FollowFactAsync(fact).ConfigureAwait(false);
             }
-
-            var (subject, kind) = _pendingSubjects.Dequeue();
-            foreach (var relation in model.RelationsAdmitting(kind))
+            else if (_pendingEvaluations.TryDequeue(out var evaluation))
             {
-                foreach (var tuple in await reader.ReadByUserAsync(subject, relation.Name, relation.Type, cancellationToken).ConfigureAwait(false))
-                {
-                    AddFact(tuple.Object, relation);
-                }
+                await EvaluateAsync(evaluation.Fact, evaluation.Edge, evaluation.Height).ConfigureAwait(false);
+            }
+            else
+            {
+                await FollowSubjectAsync(_pendingSubjects.Dequeue()).ConfigureAwait(false);
             }
         }
 
         return true;
     }
 
-    /// <summary>The user may hold <paramref name="relation"/> on <paramref name="object"/>: find what that implies.</summary>
-    private async ValueTask FollowFactAsync(string @object, CompiledRelation relation)
+    private async ValueTask FollowSubjectAsync(Subject subject)
     {
+        var proven = subject.Proven && !subject.FollowedProven;
+        if (subject.Followed && !proven)
+        {
+            return;
+        }
+
+        subject.Followed = true;
+        subject.FollowedProven |= proven;
+        foreach (var relation in model.RelationsAdmitting(subject.Kind))
+        {
+            var tuples = await reader.ReadByUserAsync(subject.Value, relation.Name, relation.Type, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < tuples.Count; i++)
+            {
+                var tuple = tuples[i];
+                AddFact(tuple.Object, relation, ExpansionEdge.Direct, proven && IsPlain(tuple, relation), subject.Height);
+            }
+        }
+    }
+
+    /// <summary>The user may hold (or, if proven, holds) the fact's relation on its object: find what that implies.</summary>
+    private async ValueTask FollowFactAsync(Fact fact)
+    {
+        var proven = fact.State == FactState.Proven && !fact.FollowedProven;
+        if (fact.State == FactState.Refuted || (fact.Followed && !proven))
+        {
+            return;
+        }
+
+        fact.Followed = true;
+        fact.FollowedProven |= proven;
+        var (@object, relation) = (fact.Object, fact.Relation);
         foreach (var dependent in relation.ComputedDependents)
         {
-            AddFact(@object, dependent);
+            AddFact(@object, dependent, new ExpansionEdge(ExpansionEdgeKind.Computed, relation), proven, fact.Height + 1);
         }
 
         foreach (var (dependent, tupleset) in relation.TupleToUsersetDependents)
         {
-            foreach (var tuple in await reader.ReadByUserAsync(@object, tupleset.Name, tupleset.Type, cancellationToken).ConfigureAwait(false))
+            var edge = new ExpansionEdge(ExpansionEdgeKind.TupleToUserset, relation, tupleset);
+            var tuples = await reader.ReadByUserAsync(@object, tupleset.Name, tupleset.Type, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < tuples.Count; i++)
             {
-                AddFact(tuple.Object, dependent);
+                var tuple = tuples[i];
+                AddFact(tuple.Object, dependent, edge, proven && IsPlain(tuple, tupleset), fact.Height + 1);
             }
         }
 
         if (relation.UsersetDependents.Count > 0)
         {
-            EnqueueSubject($"{@object}#{relation.Name}", relation.Qualified);
+            EnqueueSubject($"{@object}#{relation.Name}", relation.Qualified, proven, fact.Height + 1);
         }
     }
 
-    private void AddFact(string @object, CompiledRelation relation)
+    /// <summary>A tuple that grants without a condition and still fits the relation's type restrictions, as Check requires.</summary>
+    private static bool IsPlain(RelationshipTuple tuple, CompiledRelation relation) =>
+        tuple.Condition is null && tuple.TryGetParsedUser(out var parsed) && relation.Admits(tuple, parsed);
+
+    /// <summary>
+    /// Records that the user may hold <paramref name="relation"/> on <paramref name="object"/>, reached by
+    /// <paramref name="edge"/> (proven or not). A proven step into a union leaf proves the fact at once; one into an
+    /// intersection or exclusion queues an evaluation of the rest.
+    /// </summary>
+    private void AddFact(string @object, CompiledRelation relation, ExpansionEdge edge, bool proven, int height)
     {
-        if (!_facts.Add((@object, relation)))
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_facts, (@object, relation), out var exists);
+        var fact = slot ??= new Fact(@object, relation);
+        if (!exists && ReferenceEquals(relation, target))
+        {
+            _candidates.Add(fact);
+        }
+
+        var wasProven = fact.State == FactState.Proven;
+        if (proven && fact.State == FactState.Possible && height <= ProofHeightLimit)
+        {
+            if (relation.ProvenBy(edge))
+            {
+                fact.State = FactState.Proven;
+                fact.Height = height;
+            }
+            else if (!relation.OnCycle && !fact.Evaluated)
+            {
+                fact.Evaluated = true;
+                _pendingEvaluations.Enqueue((fact, edge, height));
+            }
+        }
+
+        // Followed once as a possibility, and once more if it becomes proven (to pass the proof on); a fact nothing
+        // depends on (the requested relation, usually) needs no following.
+        if ((!exists || (!wasProven && fact.State == FactState.Proven)) && HasDependents(relation))
+        {
+            _pendingFacts.Enqueue(fact);
+        }
+    }
+
+    private static bool HasDependents(CompiledRelation relation) =>
+        relation.ComputedDependents.Count > 0 || relation.TupleToUsersetDependents.Count > 0 || relation.UsersetDependents.Count > 0;
+
+    private async ValueTask EvaluateAsync(Fact fact, ExpansionEdge edge, int height)
+    {
+        if (fact.State != FactState.Possible)
         {
             return;
         }
 
-        if (ReferenceEquals(relation, target))
+        switch (await EvaluateRestAsync(fact, edge).ConfigureAwait(false))
         {
-            _candidates.Add(@object);
-        }
+            case CheckEvaluator.Outcome.True:
+                fact.State = FactState.Proven;
+                fact.Height = height;
+                if (HasDependents(fact.Relation))
+                {
+                    _pendingFacts.Enqueue(fact);
+                }
 
-        _pendingFacts.Enqueue((@object, relation));
+                break;
+            case CheckEvaluator.Outcome.False:
+                fact.State = FactState.Refuted;
+                break;
+        }
     }
 
-    private void EnqueueSubject(string subject, string kind)
+    /// <summary>Evaluates the fact's relation knowing the step holds; a cycle or an error leaves the fact to the final Check.</summary>
+    private async ValueTask<CheckEvaluator.Outcome> EvaluateRestAsync(Fact fact, ExpansionEdge edge)
     {
-        if (_subjects.Add(subject))
+        var options = engine.Options;
+        _evaluator ??= new CheckEvaluator(model, reader, userValue, user, context, options.MaxResolutionDepth, options.CheckTimeout, explain: false, cancellationToken);
+        try
         {
-            _pendingSubjects.Enqueue((subject, kind));
+            return await _evaluator.ResolveKnowingAsync(fact.Object, fact.Relation, edge, this, ProofHeightLimit).ConfigureAwait(false);
         }
+        catch (AuthorizationException)
+        {
+            return CheckEvaluator.Outcome.Cycle;
+        }
+    }
+
+    bool CheckEvaluator.IKnownFacts.Holds(string @object, CompiledRelation relation) =>
+        _facts.TryGetValue((@object, relation), out var fact) && fact.State == FactState.Proven;
+
+    private void EnqueueSubject(string value, string kind, bool proven, int height)
+    {
+        if (!_subjects.TryGetValue(value, out var subject))
+        {
+            subject = new Subject(value, kind) { Height = height };
+            _subjects.Add(value, subject);
+            _pendingSubjects.Enqueue(subject);
+        }
+
+        if (proven && !subject.Proven)
+        {
+            subject.Proven = true;
+            subject.Height = height;
+            _pendingSubjects.Enqueue(subject);
+        }
+    }
+
+    private enum FactState : byte
+    {
+        /// <summary>Reached, not settled: followed as a possibility, confirmed by Check if it is a result.</summary>
+        Possible,
+        Proven,
+
+        /// <summary>Evaluated to false: not a result and not followed.</summary>
+        Refuted,
+    }
+
+    private sealed class Fact(string @object, CompiledRelation relation)
+    {
+        public string Object { get; } = @object;
+
+        public CompiledRelation Relation { get; } = relation;
+
+        public FactState State { get; set; }
+
+        /// <summary>Dispatches between this fact and the user's own tuples along its proof.</summary>
+        public int Height { get; set; }
+
+        public bool Evaluated { get; set; }
+
+        public bool Followed { get; set; }
+
+        public bool FollowedProven { get; set; }
+    }
+
+    /// <summary>A user, wildcard or userset (<c>group:eng#member</c>) whose reverse-index tuples are to be followed.</summary>
+    private sealed class Subject(string value, string kind)
+    {
+        public string Value { get; } = value;
+
+        public string Kind { get; } = kind;
+
+        public bool Proven { get; set; }
+
+        public int Height { get; set; }
+
+        public bool Followed { get; set; }
+
+        public bool FollowedProven { get; set; }
     }
 }

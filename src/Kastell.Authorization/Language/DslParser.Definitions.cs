@@ -287,7 +287,30 @@ internal sealed partial class DslParser
         return new DslTypeReference(type.Text, relation, wildcard, condition, span, conditionSpan);
     }
 
+    /// <summary>
+    /// A parameter without a name: like ANTLR's recovery in OpenFGA's <c>condition</c> rule, the rest of the line is
+    /// skipped and parsing goes on after it (where a condition body left over is then reported as unexpected input).
+    /// </summary>
+    private sealed class SkipCondition : Exception;
+
     private void ParseCondition()
+    {
+        try
+        {
+            ParseConditionDeclaration();
+        }
+        catch (SkipCondition)
+        {
+            while (!Is(TokenKind.Newline) && !Is(TokenKind.Eof))
+            {
+                Consume();
+            }
+
+            _skippedCondition = true;
+        }
+    }
+
+    private void ParseConditionDeclaration()
     {
         Consume();
         Match(TokenKind.Whitespace, TokenKind.Identifier);
@@ -369,7 +392,8 @@ internal sealed partial class DslParser
 
         if (!Is(TokenKind.Identifier))
         {
-            throw Mismatch(first ? [TokenKind.Whitespace, TokenKind.Identifier, TokenKind.Newline] : [TokenKind.Identifier, TokenKind.Newline]);
+            Report($"mismatched input {Quote(La())} expecting {Expecting(first ? [TokenKind.Whitespace, TokenKind.Identifier, TokenKind.Newline] : [TokenKind.Identifier, TokenKind.Newline])}", La());
+            throw new SkipCondition();
         }
 
         var name = Consume();

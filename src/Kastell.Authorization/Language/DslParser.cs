@@ -19,6 +19,7 @@ internal sealed partial class DslParser
     private readonly List<ModelError> _errors;
     private readonly DslDocument _document = new();
     private int _position;
+    private bool _skippedCondition;
 
     private DslParser(List<Token> tokens, List<ModelError> errors)
     {
@@ -271,6 +272,10 @@ internal sealed partial class DslParser
                     Consume();
                     ParseCondition();
                     continue;
+                case var _ when _skippedCondition:
+                    // After a skipped condition OpenFGA's grammar can only end: NEWLINE* EOF.
+                    Consume();
+                    throw Mismatch([TokenKind.Eof]);
                 default:
                     Consume();
                     throw NoViableAlternative(newline);

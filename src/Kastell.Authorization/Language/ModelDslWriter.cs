@@ -11,7 +11,8 @@ public static class ModelDslWriter
     {
         var dsl = new StringBuilder();
         dsl.Append("model\n  schema ").Append(model.SchemaVersion).Append('\n');
-        foreach (var type in model.TypeDefinitions)
+        var modular = model.TypeDefinitions.Any(t => !string.IsNullOrEmpty(t.Source?.Module));
+        foreach (var type in modular ? model.TypeDefinitions.OrderBy(t => (t.Source, t.Name), ByModule) : model.TypeDefinitions.AsEnumerable())
         {
             dsl.Append("\ntype ").Append(type.Name).Append('\n');
             if (type.Relations.Count == 0)
@@ -20,7 +21,7 @@ public static class ModelDslWriter
             }
 
             dsl.Append("  relations\n");
-            foreach (var relation in type.Relations)
+            foreach (var relation in modular ? type.Relations.OrderBy(r => (r.Source, r.Name), ByModule) : type.Relations.AsEnumerable())
             {
                 var definition = Rewrite(relation.Rewrite, relation, allowDirect: true)
                     ?? throw new UnsupportedDslNestingException(type.Name, relation.Name);
@@ -28,7 +29,7 @@ public static class ModelDslWriter
             }
         }
 
-        foreach (var condition in model.Conditions.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        foreach (var condition in model.Conditions.Values.OrderBy(c => (c.Source, c.Name), ByModule))
         {
             var parameters = string.Join(", ", condition.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {ConditionTypeNames.ToDsl(p.Value)}"));
             dsl.Append("\ncondition ").Append(condition.Name).Append('(').Append(parameters).Append(") {\n  ")
@@ -37,6 +38,28 @@ public static class ModelDslWriter
 
         return dsl.ToString();
     }
+
+    /// <summary>
+    /// OpenFGA's order for a combined modular model: definitions without a module first (by name), then by module,
+    /// source file and name (ordinal comparisons, as Go's). Relations without a module belong to their type's module.
+    /// </summary>
+    private static readonly Comparer<(SourceInfo? Source, string Name)> ByModule = Comparer<(SourceInfo? Source, string Name)>.Create((a, b) =>
+    {
+        var (aModule, bModule) = (a.Source?.Module ?? string.Empty, b.Source?.Module ?? string.Empty);
+        if (aModule.Length == 0 || bModule.Length == 0)
+        {
+            return aModule.Length == bModule.Length ? string.CompareOrdinal(a.Name, b.Name) : aModule.Length == 0 ? -1 : 1;
+        }
+
+        var byModule = string.CompareOrdinal(aModule, bModule);
+        if (byModule != 0)
+        {
+            return byModule;
+        }
+
+        var byFile = string.CompareOrdinal(a.Source?.File ?? string.Empty, b.Source?.File ?? string.Empty);
+        return byFile != 0 ? byFile : string.CompareOrdinal(a.Name, b.Name);
+    });
 
     /// <summary>
     /// The DSL only allows <c>[...]</c> as the first operand of a chain (top level or the first parenthesised group),

@@ -1,3 +1,4 @@
+using Kastell.Authorization.Engine;
 using Kastell.Authorization.Storage;
 
 namespace Kastell.Authorization.Testing;
@@ -10,15 +11,16 @@ public static class AuthorizationTestRunner
 {
     /// <summary>
     /// Reads a file into its test cases; a file that cannot be read becomes one failing case. Each test runs on a
-    /// fresh store from <paramref name="stores"/> (default: in-memory), disposed afterwards when disposable.
+    /// fresh store from <paramref name="stores"/> (default: in-memory), disposed afterwards when disposable, with the
+    /// engine <paramref name="options"/> (default: the engine's defaults; a slow store may need longer deadlines).
     /// </summary>
-    public static IReadOnlyList<AuthorizationTestCase> Load(string file, Func<ITupleStore>? stores = null)
+    public static IReadOnlyList<AuthorizationTestCase> Load(string file, Func<ITupleStore>? stores = null, AuthorizationEngineOptions? options = null)
     {
         stores ??= () => new InMemoryTupleStore();
         try
         {
             var root = YamlAccess.Map(YamlValues.Load(File.ReadAllText(file)));
-            return IsConformanceFile(root) ? ConformanceFile.Cases(file, root, stores) : StoreTestFile.Cases(file, root, stores);
+            return IsConformanceFile(root) ? ConformanceFile.Cases(file, root, stores, options) : StoreTestFile.Cases(file, root, stores, options);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {

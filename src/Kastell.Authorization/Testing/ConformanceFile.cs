@@ -13,7 +13,7 @@ internal static class ConformanceFile
 {
     private const int MaxContextualTuples = 100;
 
-    public static IReadOnlyList<AuthorizationTestCase> Cases(string file, IReadOnlyDictionary<string, object?> root, Func<ITupleStore> stores)
+    public static IReadOnlyList<AuthorizationTestCase> Cases(string file, IReadOnlyDictionary<string, object?> root, Func<ITupleStore> stores, AuthorizationEngineOptions? options)
     {
         var cases = new List<AuthorizationTestCase>();
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -24,17 +24,17 @@ internal static class ConformanceFile
             names[name] = names.GetValueOrDefault(name) + 1;
             name = names[name] == 1 ? name : $"{name} ({names[name]})";
             var stages = YamlAccess.List(test.Get("stages")).Select(YamlAccess.Map).ToList();
-            cases.Add(new AuthorizationTestCase(file, name, ct => RunAsync(stages, stores, contextual: false, ct)));
+            cases.Add(new AuthorizationTestCase(file, name, ct => RunAsync(stages, stores, options, contextual: false, ct)));
             if (stages.Count == 1 && TupleYaml.ReadAll(stages[0].Get("tuples")).Count <= MaxContextualTuples)
             {
-                cases.Add(new AuthorizationTestCase(file, name + "_ctxTuples", ct => RunAsync(stages, stores, contextual: true, ct)));
+                cases.Add(new AuthorizationTestCase(file, name + "_ctxTuples", ct => RunAsync(stages, stores, options, contextual: true, ct)));
             }
         }
 
         return cases;
     }
 
-    private static async Task<AuthorizationTestResult> RunAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> stages, Func<ITupleStore> stores, bool contextual, CancellationToken cancellationToken)
+    private static async Task<AuthorizationTestResult> RunAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> stages, Func<ITupleStore> stores, AuthorizationEngineOptions? options, bool contextual, CancellationToken cancellationToken)
     {
         await using var lease = new StoreLease(stores());
         var store = lease.Store;
@@ -44,7 +44,7 @@ internal static class ConformanceFile
         {
             var stage = stages[i];
             var prefix = stages.Count > 1 ? $"stage {i}: " : "";
-            var engine = TestEngines.Create(TestEngines.Parse(stage.Text("model") ?? ""), store);
+            var engine = TestEngines.Create(TestEngines.Parse(stage.Text("model") ?? ""), store, options);
             var tuples = TupleYaml.ReadAll(stage.Get("tuples"));
             if (!contextual && tuples.Count > 0)
             {

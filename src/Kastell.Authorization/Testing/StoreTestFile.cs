@@ -14,7 +14,7 @@ internal static class StoreTestFile
 {
     private const int MaxContextualTuples = 100;
 
-    public static IReadOnlyList<AuthorizationTestCase> Cases(string file, IReadOnlyDictionary<string, object?> root, Func<ITupleStore> stores)
+    public static IReadOnlyList<AuthorizationTestCase> Cases(string file, IReadOnlyDictionary<string, object?> root, Func<ITupleStore> stores, AuthorizationEngineOptions? options)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
         var storeName = root.Text("name") ?? Path.GetFileName(file);
@@ -48,21 +48,21 @@ internal static class StoreTestFile
                 continue;
             }
 
-            cases.Add(new AuthorizationTestCase(file, name, ct => RunAsync(model, tuples, test, stores, contextual: false, ct)));
+            cases.Add(new AuthorizationTestCase(file, name, ct => RunAsync(model, tuples, test, stores, options, contextual: false, ct)));
             if (tuples.Count <= MaxContextualTuples)
             {
-                cases.Add(new AuthorizationTestCase(file, name + "_ctxTuples", ct => RunAsync(model, tuples, test, stores, contextual: true, ct)));
+                cases.Add(new AuthorizationTestCase(file, name + "_ctxTuples", ct => RunAsync(model, tuples, test, stores, options, contextual: true, ct)));
             }
         }
 
         return cases;
     }
 
-    private static async Task<AuthorizationTestResult> RunAsync(AuthorizationModel model, IReadOnlyList<RelationshipTuple> tuples, IReadOnlyDictionary<string, object?> test, Func<ITupleStore> stores, bool contextual, CancellationToken cancellationToken)
+    private static async Task<AuthorizationTestResult> RunAsync(AuthorizationModel model, IReadOnlyList<RelationshipTuple> tuples, IReadOnlyDictionary<string, object?> test, Func<ITupleStore> stores, AuthorizationEngineOptions? options, bool contextual, CancellationToken cancellationToken)
     {
         await using var lease = new StoreLease(stores());
         var store = lease.Store;
-        var engine = TestEngines.Create(model, store);
+        var engine = TestEngines.Create(model, store, options);
         if (!contextual && tuples.Count > 0)
         {
             await engine.WriteAsync(tuples, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,8 @@ namespace Kastell.Authorization.Testing;
 /// <summary>Builds engines the way the runners need them: parsed DSL, CEL conditions, a fresh in-memory store.</summary>
 internal static class TestEngines
 {
-    public static AuthorizationEngine Create(AuthorizationModel model, ITupleStore store) => new(model, store, new CelConditionEvaluator());
+    public static AuthorizationEngine Create(AuthorizationModel model, ITupleStore store, AuthorizationEngineOptions? options = null) =>
+        new(model, store, new CelConditionEvaluator(), options);
 
     public static AuthorizationModel Parse(string dsl) => ModelParser.Parse(dsl);
 

@@ -22,6 +22,10 @@ public sealed class KastellOptions
 
     public Storage.StorageOptions Storage { get; set; } = new();
 
+    public Siem.SiemOptions Siem { get; set; } = new();
+
+    public Observability.TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>The absolute data directory.</summary>
     public string ResolveDataDirectory() => Path.GetFullPath(DataDirectory);
 }

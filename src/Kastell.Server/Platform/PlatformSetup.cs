@@ -6,7 +6,9 @@ using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Localization;
+using Kastell.Server.Platform.Observability;
 using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -36,6 +38,8 @@ internal static class PlatformSetup
         services.AddScoped<TenantContext>();
         services.AddKastellDatabase(options);
         services.AddAudit();
+        services.AddKastellSiem(options);
+        builder.AddKastellTelemetry(options);
         services.AddKastellLocalization();
         services.AddKastellEmail(options, builder.Environment);
 
@@ -43,6 +47,10 @@ internal static class PlatformSetup
         services.AddKastellStorage();
 
         services.AddRazorComponents();
+        // Outside Development ASP.NET Core only serves wwwroot from published output; run from the build output
+        // (`dotnet run` in Production, the browser tests) every stylesheet and script answered 200 with an empty body.
+        // The build manifest this reads does not exist in published output, where the call changes nothing.
+        builder.WebHost.UseStaticWebAssets();
         // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddCascadingAuthenticationState();

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Authorization.Tests.Engine;
 
 /// <summary>A host-like DbContext that maps the tuple table through the library's ModelBuilder extension.</summary>
-internal sealed class TupleDbContext(DbContextOptions<TupleDbContext> options) : DbContext(options)
+public sealed class TupleDbContext(DbContextOptions<TupleDbContext> options) : DbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.ApplyAuthorizationTuples();
 }

@@ -21,6 +21,15 @@ public sealed class KastellServer : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>
+    /// The same server by name: WebAuthn needs a domain as relying-party id, never an IP address. The certificate
+    /// names localhost too.
+    /// </summary>
+    public Uri LocalhostAddress => new UriBuilder(BaseAddress) { Host = "localhost" }.Uri;
+
+    /// <summary>The certificate's public-key pin, for a browser that must treat it as valid (see PasskeyTests).</summary>
+    public string CertificateSpkiSha256 => certificate?.SpkiSha256 ?? throw new InvalidOperationException("Not started.");
+
     /// <summary>The server's console output so far, for failure messages.</summary>
     public string Output
     {

@@ -9,11 +9,12 @@ namespace Kastell.Browser.Tests.Infrastructure;
 /// </summary>
 internal sealed class SelfSignedCertificate
 {
-    private SelfSignedCertificate(string pfxPath, string password, string thumbprint)
+    private SelfSignedCertificate(string pfxPath, string password, string thumbprint, string spkiSha256)
     {
         PfxPath = pfxPath;
         Password = password;
         Thumbprint = thumbprint;
+        SpkiSha256 = spkiSha256;
     }
 
     public string PfxPath { get; }
@@ -22,6 +23,9 @@ internal sealed class SelfSignedCertificate
 
     /// <summary>SHA-1 thumbprint, so the test's own HTTP client trusts exactly this certificate and nothing else.</summary>
     public string Thumbprint { get; }
+
+    /// <summary>Base64 SHA-256 of the public key, the form Chromium's --ignore-certificate-errors-spki-list takes.</summary>
+    public string SpkiSha256 { get; }
 
     public static SelfSignedCertificate CreateIn(string directory)
     {
@@ -39,6 +43,7 @@ internal sealed class SelfSignedCertificate
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var path = Path.Combine(directory, "tls.pfx");
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
-        return new SelfSignedCertificate(path, password, certificate.Thumbprint);
+        var spki = Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        return new SelfSignedCertificate(path, password, certificate.Thumbprint, spki);
     }
 }

@@ -81,6 +81,10 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
             BaseAddress = new Uri("https://localhost"),
         }));
 
+    /// <summary>A browser whose cookie jar the test can read and copy (to replay an old session cookie, for instance).</summary>
+    public TestBrowser CreateBrowser(System.Net.CookieContainer cookies) =>
+        new(CreateDefaultClient(new Uri("https://localhost"), new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies)));
+
     /// <summary>A data context scoped to one organization (or none), as a request would see it.</summary>
     public (AsyncServiceScope Scope, KastellDbContext Db) OpenDb(Guid? organizationId = null)
     {

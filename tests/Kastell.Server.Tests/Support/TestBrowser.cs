@@ -26,7 +26,16 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     {
         var page = await GetAsync(path);
         Assert.True(page.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)page.StatusCode}");
-        var form = FindForm(LastPage!, formName);
+        return await SubmitShownAsync(path, formName, fields);
+    }
+
+    /// <summary>
+    /// Fills and posts a form of the page already shown (one that a previous post rendered, for instance), or of
+    /// <paramref name="page"/> when the browser has moved on since.
+    /// </summary>
+    public async Task<HttpResponseMessage> SubmitShownAsync(string path, string formName, IDictionary<string, string> fields, string? page = null)
+    {
+        var form = FindForm(page ?? LastPage!, formName);
         var values = new Dictionary<string, string>(fields)
         {
             ["__RequestVerificationToken"] = HiddenValue(form, "__RequestVerificationToken"),

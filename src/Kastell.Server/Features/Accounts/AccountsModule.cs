@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Kastell.Server.Features.Accounts;
 
@@ -108,6 +109,20 @@ public static class AccountsModule
         services.AddScoped<SessionList>();
         services.AddScoped<Reauthentication>();
         services.AddScoped<ChangePasswordCommand>();
+        services.AddScoped<SessionHandoff>();
+        services.AddScoped<MfaFactors>();
+        services.AddScoped<Passkeys>();
+        // AddIdentityCore leaves the WebAuthn handler out. User verification (PIN, biometrics) is required, which
+        // is what lets a passkey count as two factors (ADR 0008); discoverable credentials allow sign-in without
+        // typing the e-mail address; attestation is not requested (no vendor allow-list to check it against).
+        services.TryAddScoped<IPasskeyHandler<KastellUser>, PasskeyHandler<KastellUser>>();
+        services.Configure<IdentityPasskeyOptions>(o =>
+        {
+            o.UserVerificationRequirement = "required";
+            o.ResidentKeyRequirement = "required";
+            o.AttestationConveyancePreference = "none";
+            o.ServerDomain = configuration["Kastell:Passkeys:ServerDomain"];
+        });
         services.AddScoped<MailComposer>();
         services.AddScoped<AccountMails>();
         services.AddScoped<EmailConfirmation>();
@@ -127,7 +142,24 @@ public static class AccountsModule
 
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/");
-        }).WithName("SignOut").WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
+        }).WithName("SignOut").RequireValidAntiforgeryToken();
+
+        // Not a form: the browser arrives here by redirect from a credential change, carrying the handoff cookie.
+        endpoints.MapGet(SessionHandoff.RenewPath, async (HttpContext context, SessionHandoff handoff) =>
+            await handoff.CompleteAsync(context) is { } target ? Results.LocalRedirect(target) : Results.LocalRedirect("/account/sign-in"))
+            .WithName("RenewSession");
+
+        // Options for navigator.credentials.get (anyone, like the sign-in form) and .create (after re-authentication).
+        // Posted with the form's antiforgery token by wwwroot/js/passkeys.js; the challenge goes into a short-lived cookie.
+        endpoints.MapPost("/account/passkeys/request-options", async (SignInManager<KastellUser> signIn) =>
+            Results.Content(await signIn.MakePasskeyRequestOptionsAsync(null), "application/json"))
+            .WithName("PasskeyRequestOptions").RequireValidAntiforgeryToken();
+        endpoints.MapPost("/account/passkeys/creation-options", async (HttpContext context, UserManager<KastellUser> users, Passkeys passkeys) =>
+            await users.GetUserAsync(context.User) is { } user
+            && await passkeys.CreationOptionsAsync(user, context.User.FindFirstValue(SessionList.SessionIdClaim)) is { } options
+                ? Results.Content(options, "application/json")
+                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Re-authenticate before adding a passkey."))
+            .RequireAuthorization().WithName("PasskeyCreationOptions").RequireValidAntiforgeryToken();
 
         endpoints.MapPost("/culture", async (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl, KastellDbContext db) =>
         {
@@ -146,6 +178,18 @@ public static class AccountsModule
         }).WithName("SwitchCulture");
         return endpoints;
     }
+
+    /// <summary>
+    /// Refuses a post without a valid antiforgery token. The antiforgery middleware only records its verdict (this
+    /// feature); form binding enforces it, and endpoints that bind no form (sign-out, passkey options) have none.
+    /// </summary>
+    private static RouteHandlerBuilder RequireValidAntiforgeryToken(this RouteHandlerBuilder endpoint) =>
+        endpoint.WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute())
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: true }
+                    ? await next(context)
+                    // With a body, so the status-code pages do not re-run the request through a form-reading page.
+                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token."));
 
     internal static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));

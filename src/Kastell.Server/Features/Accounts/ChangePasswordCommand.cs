@@ -15,18 +15,18 @@ internal enum ChangePasswordOutcome
 
 /// <summary>
 /// Changes a password after re-authentication, under the organization policy and reuse history, and ends every
-/// other session of the user in the same transaction: whoever knew the old password is signed out everywhere.
+/// session of the user — this browser's too — in the same transaction: whoever knew the old password is signed out
+/// everywhere. The page then gives this browser a new session through <see cref="SessionHandoff"/>.
 /// </summary>
 internal sealed class ChangePasswordCommand(
     KastellDbContext db,
     UserManager<KastellUser> users,
-    SignInManager<KastellUser> signIn,
     Reauthentication reauthentication,
     PasswordHistoryRecorder history,
     IAuditLog audit)
 {
     public async Task<(ChangePasswordOutcome Outcome, IReadOnlyList<IdentityError> Errors)> ExecuteAsync(
-        KastellUser user, string currentPassword, string code, string newPassword, string? currentSessionId)
+        KastellUser user, string currentPassword, string code, string newPassword)
     {
         if (!await reauthentication.VerifyAsync(user, currentPassword, code))
         {
@@ -45,10 +45,8 @@ internal sealed class ChangePasswordCommand(
         history.Record(user);
         audit.Record(new(AuditEventType.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
         await db.SaveChangesAsync();
-        await db.UserSessions.Where(s => s.UserId == user.Id && s.Id != (currentSessionId ?? "")).ExecuteDeleteAsync();
+        await db.UserSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync();
         await transaction.CommitAsync();
-        // The security stamp changed: re-issue this browser's session so it stays signed in (with MFA).
-        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa")]);
         return (ChangePasswordOutcome.Changed, []);
     }
 }

@@ -11,8 +11,8 @@ namespace Kastell.Server.Features.Accounts;
 /// </summary>
 internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactorTokenProvider<KastellUser>
 {
-    private const string LoginProvider = "[KastellTotp]";
-    private const string LastStepToken = "LastAcceptedStep";
+    internal const string LoginProvider = "[KastellTotp]";
+    internal const string LastStepToken = "LastAcceptedStep";
 
     public async Task<bool> CanGenerateTwoFactorTokenAsync(UserManager<KastellUser> manager, KastellUser user) =>
         !string.IsNullOrEmpty(await manager.GetAuthenticatorKeyAsync(user));
@@ -28,8 +28,7 @@ internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactor
             return false;
         }
 
-        var totp = new Totp(Base32Encoding.ToBytes(key));
-        if (!totp.VerifyTotp(token, out var step, new VerificationWindow(previous: 1, future: 1)))
+        if (!Matches(key, token, out var step))
         {
             return false;
         }
@@ -42,5 +41,13 @@ internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactor
 
         var saved = await manager.SetAuthenticationTokenAsync(user, LoginProvider, LastStepToken, step.ToString(CultureInfo.InvariantCulture));
         return saved.Succeeded;
+    }
+
+    /// <summary>Whether <paramref name="code"/> is the code of <paramref name="key"/> for now, give or take one step.</summary>
+    internal static bool Matches(string key, string code, out long step)
+    {
+        step = 0;
+        return code.Length == 6 && code.All(char.IsAsciiDigit)
+            && new Totp(Base32Encoding.ToBytes(key)).VerifyTotp(code, out step, new VerificationWindow(previous: 1, future: 1));
     }
 }

@@ -82,6 +82,51 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         return result.Succeeded;
     }
 
+    /// <summary>
+    /// Sign-in with a passkey, which is both factors at once: possession of the device key and the user verification
+    /// (PIN or biometrics) the authenticator performed, as required by the options (see ADR 0008). Failures are
+    /// answered alike whatever went wrong.
+    /// </summary>
+    public async Task<bool> PasskeyAsync(string? credentialJson)
+    {
+        if (string.IsNullOrWhiteSpace(credentialJson))
+        {
+            return false;
+        }
+
+        PasskeyAssertionResult<KastellUser> result;
+        try
+        {
+            result = await signIn.PerformPasskeyAssertionAsync(credentialJson);
+        }
+        catch (InvalidOperationException)
+        {
+            result = PasskeyAssertionResult.Fail<KastellUser>(new PasskeyException("No passkey ceremony under way."));
+        }
+
+        if (!result.Succeeded)
+        {
+            await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous, new("account", "unknown"), AuditOutcome.Failed, Fact("reason", "wrong-passkey")));
+            return false;
+        }
+
+        var user = result.User;
+        var allowed = result.Passkey.IsUserVerified && user.TwoFactorEnabled && !await users.IsLockedOutAsync(user) && await signIn.CanSignInAsync(user);
+        if (!allowed)
+        {
+            await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous, AuditTarget.User(user.Id), AuditOutcome.Failed, Fact("reason", "passkey-not-allowed")));
+            return false;
+        }
+
+        // Stores the new signature counter, which lets a cloned authenticator show itself.
+        await users.AddOrUpdatePasskeyAsync(user, result.Passkey);
+        await users.ResetAccessFailedCountAsync(user);
+        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa"), new System.Security.Claims.Claim("amr", "hwk")]);
+        audit.Record(new(AuditEventType.SignInSucceeded, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: Fact("step", "passkey")));
+        await audit.FlushAsync();
+        return true;
+    }
+
     /// <param name="lockedUntil">The lockout end before the attempt: a lockout is recorded once, when it starts.</param>
     private async Task RecordAttemptAsync(KastellUser user, SignInResult result, DateTimeOffset? lockedUntil, string step)
     {

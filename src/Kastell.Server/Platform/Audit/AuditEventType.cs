@@ -24,6 +24,9 @@ public enum AuditEventType
     AccountDeleted = 1014,
     PasswordResetRequested = 1015,
     EmailConfirmationResent = 1016,
+    RecoveryCodesRegenerated = 1017,
+    PasskeyAdded = 1018,
+    PasskeyRemoved = 1019,
 
     OrganizationCreated = 1500,
     MemberInvited = 1501,

@@ -35,7 +35,7 @@ internal sealed class AuditLog(KastellDbContext db, TenantContext tenant, TimePr
 
     public async Task FlushAsync(CancellationToken cancellationToken = default) => await db.SaveChangesAsync(cancellationToken);
 
-    private AuditEvent Build(AuditEntry entry)
+    internal AuditEvent Build(AuditEntry entry)
     {
         var request = http.HttpContext;
         var details = entry.Details is { Count: > 0 }

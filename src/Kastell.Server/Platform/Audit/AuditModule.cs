@@ -11,6 +11,7 @@ public static class AuditModule
             Path.Combine(sp.GetRequiredService<IOptions<KastellOptions>>().Value.ResolveDataDirectory(), "keys")));
         services.AddScoped<AuditChainSealer>();
         services.AddScoped<IAuditLog, AuditLog>();
+        services.AddScoped<AuditBulkAppender>();
         services.AddScoped<AuditCheckpoints>();
         services.AddSingleton<AuditVerifier>();
         return services;

@@ -15,6 +15,9 @@ internal sealed class EmailDispatcher(EmailQueue queue, IEmailSender sender, ILo
 
     private async Task SendWithRetriesAsync(EmailMessage message, CancellationToken stoppingToken)
     {
+        // The kind only: recipients and bodies (with their links and tokens) never go into telemetry.
+        using var activity = Observability.KastellTelemetry.Jobs.StartActivity("email.send");
+        activity?.SetTag("kastell.email.kind", message.Kind);
         for (var attempt = 0; ; attempt++)
         {
             try

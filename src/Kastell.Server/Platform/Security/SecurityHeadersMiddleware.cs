@@ -6,9 +6,11 @@ namespace Kastell.Server.Platform.Security;
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
+    // base-uri 'self': the layout's <base href="/"> must apply, or relative asset URLs (css/…, js/…) resolve below
+    // the current path and 404 on every nested page; another origin still cannot be injected as base.
     internal const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
     internal const string PermissionsPolicy =
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()";

@@ -1,0 +1,108 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Kastell.Server.Platform.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Accounts;
+
+/// <summary>
+/// Gives the browser a brand-new session after a credential change that ended every session of the user, this
+/// browser's included. A Blazor form handler cannot do that itself: the cookie handler renews the session the request
+/// arrived with (same id, same row) instead of starting a new one. So the handler revokes all sessions, leaves a
+/// short-lived, single-use handoff cookie and redirects to <see cref="RenewPath"/>, a plain endpoint whose request
+/// carries only the dead cookie — there the sign-in creates a new session row and a new cookie.
+/// </summary>
+internal sealed class SessionHandoff(
+    KastellDbContext db,
+    UserManager<KastellUser> users,
+    SignInManager<KastellUser> signIn,
+    IDataProtectionProvider protection,
+    TimeProvider time)
+{
+    public const string RenewPath = "/account/session/renew";
+    public const string CookieName = "__Host-Kastell-Handoff";
+    internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
+    private const string TokenProvider = "[KastellSessionHandoff]";
+    private const string TokenName = "NonceHash";
+
+    /// <summary>Where each purpose lands after the renewal; a fixed list, so the handoff cannot become an open redirect.</summary>
+    private static readonly Dictionary<string, string> Targets = new(StringComparer.Ordinal)
+    {
+        ["password"] = "/account/password?changed=true",
+        ["authenticator"] = "/account/security?authenticator=reset",
+    };
+
+    private ITimeLimitedDataProtector Protector => protection.CreateProtector("Kastell.Sessions.Handoff.v1").ToTimeLimitedDataProtector();
+
+    /// <summary>Ends every session of the user and prepares this browser's handoff; the caller then redirects to <see cref="RenewPath"/>.</summary>
+    public async Task BeginAsync(HttpContext context, KastellUser user, string purpose)
+    {
+        if (!Targets.ContainsKey(purpose))
+        {
+            throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "Unknown handoff purpose.");
+        }
+
+        await db.UserSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync();
+        var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
+        await users.SetAuthenticationTokenAsync(user, TokenProvider, TokenName, Hash(nonce));
+        var payload = string.Join('|', user.Id.ToString("N"), purpose, nonce);
+        context.Response.Cookies.Append(CookieName, Protector.Protect(payload, time.GetUtcNow() + Lifetime), new CookieOptions
+        {
+            Secure = true,
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Path = "/",
+            MaxAge = Lifetime,
+        });
+    }
+
+    /// <summary>Redeems the handoff once and signs the browser in with a fresh session; the target, or null when refused.</summary>
+    public async Task<string?> CompleteAsync(HttpContext context)
+    {
+        var cookie = context.Request.Cookies[CookieName];
+        context.Response.Cookies.Delete(CookieName, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+        // A request that still has a live session would only renew that session, which is exactly what must not happen.
+        if (cookie is null || context.User.Identity?.IsAuthenticated == true)
+        {
+            return null;
+        }
+
+        string payload;
+        try
+        {
+            payload = Protector.Unprotect(cookie, out var expires);
+            if (expires < time.GetUtcNow())
+            {
+                return null;
+            }
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+
+        var parts = payload.Split('|');
+        if (parts.Length != 3 || !Targets.TryGetValue(parts[1], out var target) || await users.FindByIdAsync(parts[0]) is not { } user)
+        {
+            return null;
+        }
+
+        var stored = await users.GetAuthenticationTokenAsync(user, TokenProvider, TokenName);
+        if (stored is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(Hash(parts[2]))))
+        {
+            return null;
+        }
+
+        await users.RemoveAuthenticationTokenAsync(user, TokenProvider, TokenName);
+        // The change was made with password and second factor, so the new session is a second-factor session.
+        await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
+        return target;
+    }
+
+    private static string Hash(string nonce) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(nonce)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

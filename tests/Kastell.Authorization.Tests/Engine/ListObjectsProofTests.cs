@@ -1,0 +1,68 @@
+using Kastell.Authorization.Engine;
+using Kastell.Authorization.Storage;
+
+namespace Kastell.Authorization.Tests.Engine;
+
+/// <summary>
+/// ListObjects proves most results during its reverse expansion instead of running Check on each. These cases mix the
+/// paths that can prove (tuple-to-userset under a union, the rest of an exclusion inside an intersection), refute
+/// (excluded, not approved) or must leave the answer to Check (a conditional tuple), and demand that ListObjects
+/// returns exactly the objects Check allows.
+/// </summary>
+public sealed class ListObjectsProofTests
+{
+    private const string Model = """
+        model
+          schema 1.1
+        type user
+        type folder
+          relations
+            define viewer: [user, user with in_office]
+        type document
+          relations
+            define parent: [folder]
+            define approved: [user]
+            define blocked: [user]
+            define viewer: (viewer from parent but not blocked) and approved
+            define reader: viewer or viewer from parent
+        condition in_office(ip: ipaddress) {
+          ip.in_cidr("10.0.0.0/8")
+        }
+        """;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<AuthorizationEngine> CreateAsync()
+    {
+        var engine = await EngineFixture.CreateAsync(Model, [
+            "folder:plain#viewer@user:anne",
+            "document:1#parent@folder:plain", "document:1#approved@user:anne",
+            "document:2#parent@folder:plain", "document:2#approved@user:anne", "document:2#blocked@user:anne",
+            "document:3#parent@folder:plain",
+            "document:4#parent@folder:office", "document:4#approved@user:anne",
+            "document:5#parent@folder:plain", "document:5#parent@folder:office", "document:5#approved@user:anne",
+        ]);
+        await engine.WriteAsync([new RelationshipTuple("folder:office", "viewer", "user:anne", new TupleCondition("in_office", null))], cancellationToken: Ct);
+        return engine;
+    }
+
+    [Theory]
+    [InlineData("viewer", "192.168.0.1", new[] { "document:1", "document:5" })]
+    [InlineData("viewer", "10.1.2.3", new[] { "document:1", "document:4", "document:5" })]
+    [InlineData("reader", "192.168.0.1", new[] { "document:1", "document:2", "document:3", "document:5" })]
+    [InlineData("reader", "10.1.2.3", new[] { "document:1", "document:2", "document:3", "document:4", "document:5" })]
+    public async Task ListObjects_ReturnsExactlyWhatCheckAllows(string relation, string ip, string[] expected)
+    {
+        var engine = await CreateAsync();
+        var context = new Dictionary<string, object?> { ["ip"] = ip };
+
+        var listed = (await engine.ListObjectsAsync(new ListObjectsRequest("document", relation, "user:anne") { Context = context }, Ct)).Objects;
+
+        Assert.Equal(expected, listed.Order(StringComparer.Ordinal));
+        foreach (var document in Enumerable.Range(1, 5).Select(i => $"document:{i}"))
+        {
+            var allowed = (await engine.CheckAsync(new CheckRequest(document, relation, "user:anne") { Context = context }, Ct)).Allowed;
+            Assert.Equal(allowed, listed.Contains(document));
+        }
+    }
+}
