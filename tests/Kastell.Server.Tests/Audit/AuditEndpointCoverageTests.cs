@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
@@ -7,6 +8,8 @@ using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,6 +43,8 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/deleted"] = "confirmation page without forms",
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{Org}/s/{SpaceSlug}"] = "Space start page without forms (yet)",
+        ["POST /account/passkeys/request-options"] = "hands out a WebAuthn challenge kept in a short-lived cookie; the sign-in that answers it is audited on /account/sign-in",
+        ["POST /account/passkeys/creation-options"] = "hands out WebAuthn creation options to a re-authenticated session; adding the passkey is audited on /account/security",
     };
 
     /// <summary>How each state-changing endpoint is driven, in order (later ones use people made by earlier ones).</summary>
@@ -50,10 +55,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var browser = host.CreateBrowser();
             Assert.Equal(HttpStatusCode.Redirect, (await Journeys.SignUpAsync(browser, Journeys.UniqueEmail(), "Coverage Org")).StatusCode);
         })),
-        ("PAGE /account/sign-in", new(["sign-in"], [AuditEventType.SignInFailed], async w =>
+        ("PAGE /account/sign-in", new(["sign-in", "passkey-sign-in"], [AuditEventType.SignInFailed], async w =>
         {
             using var browser = host.CreateBrowser();
             await Journeys.PasswordStepAsync(browser, Journeys.UniqueEmail(), "not the password");
+            using var withPasskey = host.CreateBrowser();
+            await withPasskey.SubmitAsync("/account/sign-in", "passkey-sign-in", new Dictionary<string, string> { ["Passkey.CredentialJson"] = "{\"id\":\"AAAA\"}" });
         })),
         ("PAGE /account/mfa/setup", new(["mfa-setup"], [AuditEventType.MfaEnrolled], async w => await w.OwnerAsync())),
         ("PAGE /account/sign-in/mfa", new(["sign-in-mfa"], [AuditEventType.SignInSucceeded], async w =>
@@ -209,6 +216,66 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
         })),
+        // Every form re-authenticates with a TOTP code, and a code works once: a fresh person for each step.
+        ("PAGE /account/security", new(["reset-authenticator", "confirm-authenticator", "recovery-codes", "passkey-grant", "add-passkey", "remove-passkey"],
+            [AuditEventType.MfaReset, AuditEventType.RecoveryCodesRegenerated, AuditEventType.PasskeyAdded, AuditEventType.PasskeyRemoved], async w =>
+        {
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                await browser.SubmitAsync("/account/security", "reset-authenticator", new Dictionary<string, string>
+                {
+                    ["Reset.Password"] = user.Password,
+                    ["Reset.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                var newSecret = TestBrowser.TotpSecretFrom(browser.LastPage!);
+                var confirmed = await browser.SubmitShownAsync("/account/security", "confirm-authenticator", new Dictionary<string, string> { ["Confirm.Code"] = TestBrowser.TotpCode(newSecret) });
+                Assert.Equal("/account/session/renew", TestBrowser.LocationOf(confirmed));
+            }
+
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                var regenerated = await browser.SubmitAsync("/account/security", "recovery-codes", new Dictionary<string, string>
+                {
+                    ["Codes.Password"] = user.Password,
+                    ["Codes.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                Assert.Equal(HttpStatusCode.OK, regenerated.StatusCode);
+            }
+
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                await browser.SubmitAsync("/account/security", "passkey-grant", new Dictionary<string, string>
+                {
+                    ["Grant.Password"] = user.Password,
+                    ["Grant.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                var addPage = browser.LastPage!;
+                await browser.PostAsync("/account/passkeys/creation-options", new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
+                // No authenticator here: a forged attestation is refused, and the refusal is what gets audited.
+                await browser.SubmitShownAsync("/account/security", "add-passkey", new Dictionary<string, string>
+                {
+                    ["AddPasskey.Name"] = "Forged",
+                    ["AddPasskey.CredentialJson"] = "{\"id\":\"AAAA\",\"rawId\":\"AAAA\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\",\"attestationObject\":\"oA\"},\"clientExtensionResults\":{}}",
+                }, addPage);
+                Assert.Contains("The passkey was not accepted", browser.LastPage, StringComparison.Ordinal);
+            }
+
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                var id = await AddStoredPasskeyAsync(user.Email);
+                var removed = await browser.SubmitAsync("/account/security", "remove-passkey", new Dictionary<string, string>
+                {
+                    ["Remove.Id"] = id,
+                    ["Remove.Password"] = user.Password,
+                    ["Remove.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+            }
+        })),
         ("POST /account/sign-out", new([], [AuditEventType.SignedOut], async w =>
         {
             using var browser = host.CreateBrowser();
@@ -218,6 +285,18 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         })),
     ];
+
+    /// <summary>A passkey row as Identity stores it: removing one needs no WebAuthn ceremony.</summary>
+    private async Task<string> AddStoredPasskeyAsync(string email)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Kastell.Server.Features.Accounts.KastellUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException("No such user.");
+        var credentialId = RandomNumberGenerator.GetBytes(32);
+        var passkey = new UserPasskeyInfo(credentialId, RandomNumberGenerator.GetBytes(77), DateTimeOffset.UtcNow, 0, ["internal"], true, false, false, [0xa0], [0x7b, 0x7d]) { Name = "Stored" };
+        Assert.True((await users.AddOrUpdatePasskeyAsync(user, passkey)).Succeeded);
+        return WebEncoders.Base64UrlEncode(credentialId);
+    }
 
     [Fact]
     public async Task EveryStateChangingEndpoint_IsExercisedOrExplicitlyExempt_AndEveryPageFormIsNamed()

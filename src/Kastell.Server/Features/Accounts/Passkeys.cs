@@ -51,6 +51,7 @@ internal sealed class Passkeys(
     {
         if (!await reauthentication.VerifyAsync(user, password, code))
         {
+            await RefusedAsync(AuditEventType.PasskeyAdded, user, "reauthentication-failed");
             return false;
         }
 
@@ -90,12 +91,14 @@ internal sealed class Passkeys(
     {
         if (!await HasGrantAsync(user, sessionId))
         {
+            await RefusedAsync(AuditEventType.PasskeyAdded, user, "no-grant");
             return PasskeyRegistration.NoGrant;
         }
 
         await users.RemoveAuthenticationTokenAsync(user, TokenProvider, GrantToken);
         if (string.IsNullOrWhiteSpace(credentialJson))
         {
+            await RefusedAsync(AuditEventType.PasskeyAdded, user, "no-credential");
             return PasskeyRegistration.Rejected;
         }
 
@@ -106,11 +109,14 @@ internal sealed class Passkeys(
         }
         catch (InvalidOperationException)
         {
-            return PasskeyRegistration.Rejected; // no ceremony under way (options never requested, or expired)
+            // No ceremony under way (options never requested, or expired).
+            await RefusedAsync(AuditEventType.PasskeyAdded, user, "no-ceremony");
+            return PasskeyRegistration.Rejected;
         }
 
         if (!result.Succeeded || !result.Passkey.IsUserVerified || await users.FindByPasskeyIdAsync(result.Passkey.CredentialId) is not null)
         {
+            await RefusedAsync(AuditEventType.PasskeyAdded, user, result.Succeeded ? "not-user-verified-or-known" : "attestation-rejected");
             return PasskeyRegistration.Rejected;
         }
 
@@ -126,6 +132,7 @@ internal sealed class Passkeys(
     {
         if (!await reauthentication.VerifyAsync(user, password, code))
         {
+            await RefusedAsync(AuditEventType.PasskeyRemoved, user, "reauthentication-failed");
             return PasskeyRemoval.ReauthenticationFailed;
         }
 
@@ -148,6 +155,11 @@ internal sealed class Passkeys(
             Details: new Dictionary<string, string> { ["credential"] = CredentialHandle(credentialId) }));
         return (await users.RemovePasskeyAsync(user, credentialId)).Succeeded ? PasskeyRemoval.Removed : PasskeyRemoval.NotFound;
     }
+
+    /// <summary>A refused credential change changes nothing, so its event is written in a transaction of its own.</summary>
+    private Task RefusedAsync(AuditEventType type, KastellUser user, string reason) =>
+        audit.RecordNowAsync(new(type, AuditActor.User(user.Id), AuditTarget.User(user.Id), AuditOutcome.Failed,
+            new Dictionary<string, string> { ["reason"] = reason }));
 
     /// <summary>A short, non-reversible name of a credential for the audit log.</summary>
     internal static string CredentialHandle(byte[] credentialId) => Convert.ToHexStringLower(SHA256.HashData(credentialId))[..20];

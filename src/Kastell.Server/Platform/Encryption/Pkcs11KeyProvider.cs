@@ -18,6 +18,11 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
     // process (another host in tests, the CLI), so loaded modules stay loaded until the process ends.
     private static readonly ConcurrentDictionary<string, Lazy<IPkcs11Library>> Libraries = new();
 
+    // One lock per module for every session of the process: SoftHSM2 (file object store) was seen answering
+    // CKR_OBJECT_HANDLE_INVALID when one session looked up its key while another created or destroyed objects on
+    // the same token. KEK operations are rare (data keys are cached), so serializing them costs nothing that matters.
+    private static readonly ConcurrentDictionary<string, Lock> ModuleGates = new();
+
     static Pkcs11KeyProvider()
     {
         // Pkcs11Interop loads modules through "libdl", which glibc 2.34+ (Debian 12) ships only as libdl.so.2
@@ -28,37 +33,41 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
 
     private readonly Pkcs11Options _options;
     private readonly ISession _session;
-    private readonly Lock _gate = new(); // one session, used by one thread at a time
+    private readonly Lock _gate;
 
     public Pkcs11KeyProvider(Pkcs11Options options)
     {
         _options = options;
-        var library = Libraries.GetOrAdd(options.LibraryPath!, path => new Lazy<IPkcs11Library>(() =>
+        _gate = ModuleGates.GetOrAdd(options.LibraryPath!, _ => new Lock());
+        lock (_gate)
         {
-            var factories = new Pkcs11InteropFactories();
-            return factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, path, AppType.MultiThreaded);
-        })).Value;
-        var slot = library.GetSlotList(SlotsType.WithTokenPresent)
-            .FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == options.TokenLabel)
-            ?? throw new KeyUnavailableException($"No PKCS#11 token labelled '{options.TokenLabel}' in {options.LibraryPath}.");
-        _session = slot.OpenSession(SessionType.ReadWrite);
-        try
-        {
-            _session.Login(CKU.CKU_USER, options.Pin);
-        }
-        catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
-        {
-            // Login state is per token and process: another session of this process already logged in.
-        }
-        catch (Pkcs11Exception ex) when (ex.RV is CKR.CKR_PIN_INCORRECT or CKR.CKR_PIN_LOCKED or CKR.CKR_PIN_INVALID or CKR.CKR_PIN_LEN_RANGE)
-        {
-            _session.Dispose();
-            throw new KeyUnavailableException($"The PKCS#11 token '{options.TokenLabel}' refused the PIN ({ex.RV}).", ex);
-        }
+            var library = Libraries.GetOrAdd(options.LibraryPath!, path => new Lazy<IPkcs11Library>(() =>
+            {
+                var factories = new Pkcs11InteropFactories();
+                return factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, path, AppType.MultiThreaded);
+            })).Value;
+            var slot = library.GetSlotList(SlotsType.WithTokenPresent)
+                .FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == options.TokenLabel)
+                ?? throw new KeyUnavailableException($"No PKCS#11 token labelled '{options.TokenLabel}' in {options.LibraryPath}.");
+            _session = slot.OpenSession(SessionType.ReadWrite);
+            try
+            {
+                _session.Login(CKU.CKU_USER, options.Pin);
+            }
+            catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+            {
+                // Login state is per token and process: another session of this process already logged in.
+            }
+            catch (Pkcs11Exception ex) when (ex.RV is CKR.CKR_PIN_INCORRECT or CKR.CKR_PIN_LOCKED or CKR.CKR_PIN_INVALID or CKR.CKR_PIN_LEN_RANGE)
+            {
+                _session.Dispose();
+                throw new KeyUnavailableException($"The PKCS#11 token '{options.TokenLabel}' refused the PIN ({ex.RV}).", ex);
+            }
 
-        if (Versions().Count == 0)
-        {
-            Generate(1);
+            if (Versions().Count == 0)
+            {
+                Generate(1);
+            }
         }
     }
 
@@ -75,7 +84,7 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
         var plain = dataKey.ToArray();
         lock (_gate)
         {
-            var sealedKey = _session.Encrypt(Gcm(nonce, aad), Find(kekVersion), plain);
+            var sealedKey = WithFreshHandle(kekVersion, key => _session.Encrypt(Gcm(nonce, aad), key, plain));
             return [.. nonce, .. sealedKey];
         }
     }
@@ -93,10 +102,9 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
         var aad = associatedData.ToArray();
         lock (_gate)
         {
-            var key = Find(kekVersion);
             try
             {
-                return _session.Decrypt(Gcm(nonce, aad), key, sealedKey);
+                return WithFreshHandle(kekVersion, key => _session.Decrypt(Gcm(nonce, aad), key, sealedKey));
             }
             catch (Pkcs11Exception ex) when (ex.RV is CKR.CKR_ENCRYPTED_DATA_INVALID or CKR.CKR_ENCRYPTED_DATA_LEN_RANGE or CKR.CKR_GENERAL_ERROR or CKR.CKR_FUNCTION_FAILED)
             {
@@ -123,11 +131,33 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _session.Dispose();
+        }
+    }
 
     private IMechanism Gcm(byte[] nonce, byte[] aad) =>
         _session.Factories.MechanismFactory.Create(CKM.CKM_AES_GCM,
             _session.Factories.MechanismParamsFactory.CreateCkGcmParams(nonce, (ulong)nonce.Length * 8, aad, AesGcmBlob.TagSize * 8));
+
+    /// <summary>
+    /// Runs a key operation, looking the key up once more if the token calls the handle invalid: another process
+    /// (a CLI verb rotating keys while the server runs) may have changed the token's objects since the lookup.
+    /// </summary>
+    private T WithFreshHandle<T>(int kekVersion, Func<IObjectHandle, T> operation)
+    {
+        try
+        {
+            return operation(Find(kekVersion));
+        }
+        catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_OBJECT_HANDLE_INVALID || ex.RV == CKR.CKR_KEY_HANDLE_INVALID)
+        {
+            return operation(Find(kekVersion));
+        }
+    }
 
     private string LabelOf(int version) => $"{_options.KeyLabel}-v{version}";
 
