@@ -90,6 +90,15 @@ ensure_softhsm() {
     apt_install softhsm2
 }
 
+# clamd: the malware scanner the upload tests start with their own config and a one-line EICAR signature database
+# (no freshclam: its servers are out of reach, and the tests need no real signatures).
+ensure_clamd() {
+    if [[ -x /usr/sbin/clamd ]]; then
+        return
+    fi
+    apt_install clamav-daemon
+}
+
 ensure_node() {
     if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
         return
@@ -195,6 +204,7 @@ main() {
     ensure_chromium
     ensure_rsyslog
     ensure_softhsm
+    ensure_clamd
     ensure_node
     ensure_npm_packages
     build_solution

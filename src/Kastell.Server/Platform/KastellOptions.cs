@@ -20,6 +20,8 @@ public sealed class KastellOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    public Storage.StorageOptions Storage { get; set; } = new();
+
     public Siem.SiemOptions Siem { get; set; } = new();
 
     public Observability.TelemetryOptions Telemetry { get; set; } = new();

@@ -12,13 +12,14 @@ namespace Kastell.Server.Tests.Storage;
 
 /// <summary>
 /// Files in a Space's own storage container, encrypted by Kastell, on each database with each key provider: what
-/// lands on disk, what comes back, and what is refused when the file, its record or its key is damaged or gone.
+/// lands in storage, what comes back, and what is refused when the file, its record or its key is damaged or gone.
+/// The same tests run on the file-system backend and on S3 (a real S3-protocol server on loopback).
 /// </summary>
 public abstract class SpaceFilesTests(KastellHost host)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private string ObjectsRoot => Path.Combine(host.DataDirectory, "objects");
+    private IObjectStore Store => host.Services.GetRequiredService<IObjectStore>();
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -43,9 +44,12 @@ public abstract class SpaceFilesTests(KastellHost host)
             spaceId = await db.Spaces.Where(s => s.Name == "Ablage").Select(s => s.Id).SingleAsync(Ct);
         }
 
-        var container = Path.Combine(ObjectsRoot, StorageContainers.OfSpace(spaceId));
-        Assert.True(Directory.Exists(container));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(container));
+        Assert.True(await Store.ContainerExistsAsync(StorageContainers.OfSpace(spaceId), Ct));
+        if (host.Storage is FileSystemStorageProbe files)
+        {
+            var directory = files.ContainerDirectory(StorageContainers.OfSpace(spaceId));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+        }
     }
 
     [Fact]
@@ -57,10 +61,15 @@ public abstract class SpaceFilesTests(KastellHost host)
 
         var stored = await UploadAsync(org, space, "Prüfbericht 2026.pdf", plain);
 
-        var onDisk = await File.ReadAllBytesAsync(ObjectFile(space, stored.Id), Ct);
-        Assert.Equal(-1, onDisk.AsSpan().IndexOf(plain.AsSpan(4096, 32)));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ObjectFile(space, stored.Id)));
-        Assert.Empty(Directory.GetFiles(Path.Combine(ObjectsRoot, StorageContainers.OfSpace(space), ".incoming")));
+        var inStorage = await StoredBytesAsync(space, stored.Id);
+        Assert.Equal(ObjectCipher.CiphertextLength(plain.Length), inStorage.Length);
+        Assert.Equal(-1, inStorage.AsSpan().IndexOf(plain.AsSpan(4096, 32)));
+        Assert.Equal(0, StorageProbe.FilesIn(host.Storage.StagingDirectory(StorageContainers.OfSpace(space))));
+        if (host.Storage is FileSystemStorageProbe files)
+        {
+            var file = Path.Combine(files.ContainerDirectory(StorageContainers.OfSpace(space)), stored.Id.ToString("N"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
         var raw = await RawDatabase.TenantColumnAsync(host, org,
             """SELECT "FileName" || '|' || "Sha256" || '|' || "ContentKey" FROM "StoredObjects" WHERE lower(CAST("Id" AS TEXT)) = @id""",
             ("id", stored.Id.ToString()));
@@ -101,14 +110,11 @@ public abstract class SpaceFilesTests(KastellHost host)
         var (org, space) = await CreateSpaceAsync();
         var truncated = await UploadAsync(org, space, "a.bin", RandomNumberGenerator.GetBytes(100_000));
         var altered = await UploadAsync(org, space, "b.bin", RandomNumberGenerator.GetBytes(100_000));
-        await using (var file = File.Open(ObjectFile(space, truncated.Id), FileMode.Open))
-        {
-            file.SetLength(file.Length - 1);
-        }
-
-        var bytes = await File.ReadAllBytesAsync(ObjectFile(space, altered.Id), Ct);
+        var cut = await StoredBytesAsync(space, truncated.Id);
+        await ReplaceStoredBytesAsync(space, truncated.Id, cut[..^1]);
+        var bytes = await StoredBytesAsync(space, altered.Id);
         bytes[^20] ^= 0x40;
-        await File.WriteAllBytesAsync(ObjectFile(space, altered.Id), bytes, Ct);
+        await ReplaceStoredBytesAsync(space, altered.Id, bytes);
 
         Assert.Contains("truncated", (await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAsync(org, truncated.Id))).Message, StringComparison.Ordinal);
         Assert.Contains("failed authentication", (await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAsync(org, altered.Id))).Message, StringComparison.Ordinal);
@@ -119,7 +125,7 @@ public abstract class SpaceFilesTests(KastellHost host)
     {
         var (org, space) = await CreateSpaceAsync();
         var stored = await UploadAsync(org, space, "weg.bin", [1, 2, 3]);
-        File.Delete(ObjectFile(space, stored.Id));
+        await Store.DeleteAsync(StorageContainers.OfSpace(space), stored.Id.ToString("N"), Ct);
 
         var error = await Assert.ThrowsAsync<ObjectStoreException>(() => ReadAsync(org, stored.Id));
         Assert.Contains("missing", error.Message, StringComparison.Ordinal);
@@ -139,7 +145,7 @@ public abstract class SpaceFilesTests(KastellHost host)
         host.Services.GetRequiredService<DataKeyRing>().Forget();
         var error = await EncryptionAssert.RefusedAsync<KeyUnavailableException>(() => ReadAsync(org, stored.Id));
         Assert.DoesNotContain("streng", error.Message, StringComparison.Ordinal);
-        Assert.True(File.Exists(ObjectFile(space, stored.Id))); // the ciphertext is still there, and useless
+        Assert.NotEmpty(await StoredBytesAsync(space, stored.Id)); // the ciphertext is still there, and useless
     }
 
     [Fact]
@@ -154,7 +160,7 @@ public abstract class SpaceFilesTests(KastellHost host)
         var files = scope.ServiceProvider.GetRequiredService<SpaceFiles>();
         Assert.Null(await files.OpenReadAsync(stored.Id, Ct));
         await Assert.ThrowsAsync<InvalidOperationException>(() => files.UploadAsync(space, "fremd.txt", "text/plain", new MemoryStream([1]), Ct));
-        Assert.Single(Directory.GetFiles(Path.Combine(ObjectsRoot, StorageContainers.OfSpace(space))));
+        Assert.Equal(1, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
     }
 
     [Fact]
@@ -181,7 +187,7 @@ public abstract class SpaceFilesTests(KastellHost host)
 
         await host.Services.GetRequiredService<OrganizationDeletion>().DeleteAsync(org, AuditActor.System("test"), Ct);
 
-        Assert.False(Directory.Exists(Path.Combine(ObjectsRoot, StorageContainers.OfSpace(space))));
+        Assert.False(await Store.ContainerExistsAsync(StorageContainers.OfSpace(space), Ct));
         var (scope, db) = host.OpenDb(org);
         await using (scope)
         {
@@ -190,7 +196,24 @@ public abstract class SpaceFilesTests(KastellHost host)
         }
     }
 
-    private string ObjectFile(Guid space, Guid id) => Path.Combine(ObjectsRoot, StorageContainers.OfSpace(space), id.ToString("N"));
+    /// <summary>The ciphertext as the backend holds it.</summary>
+    private async Task<byte[]> StoredBytesAsync(Guid space, Guid id)
+    {
+        await using var stream = await Store.OpenReadAsync(StorageContainers.OfSpace(space), id.ToString("N"), Ct);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, Ct);
+        return copy.ToArray();
+    }
+
+    /// <summary>Damages a stored file as an attacker with access to the backend could.</summary>
+    private async Task ReplaceStoredBytesAsync(Guid space, Guid id, byte[] bytes)
+    {
+        var container = StorageContainers.OfSpace(space);
+        await Store.DeleteAsync(container, id.ToString("N"), Ct);
+        await using var upload = await Store.BeginUploadAsync(container, id.ToString("N"), Ct);
+        await upload.Content.WriteAsync(bytes, Ct);
+        await upload.CommitAsync(Ct);
+    }
 
     private async Task<(Guid Organization, Guid Space)> CreateSpaceAsync()
     {
@@ -235,3 +258,7 @@ public sealed class SpaceFilesTestsOnPostgresWithKeyFile(PostgresHost host) : Sp
 public sealed class SpaceFilesTestsOnSqliteWithSoftHsm(SqliteHsmHost host) : SpaceFilesTests(host), IClassFixture<SqliteHsmHost>;
 
 public sealed class SpaceFilesTestsOnPostgresWithSoftHsm(PostgresHsmHost host) : SpaceFilesTests(host), IClassFixture<PostgresHsmHost>;
+
+public sealed class SpaceFilesTestsOnSqliteWithKeyFileAndS3(SqliteS3Host host) : SpaceFilesTests(host), IClassFixture<SqliteS3Host>;
+
+public sealed class SpaceFilesTestsOnPostgresWithSoftHsmAndS3(PostgresHsmS3Host host) : SpaceFilesTests(host), IClassFixture<PostgresHsmS3Host>;

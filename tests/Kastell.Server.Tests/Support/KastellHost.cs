@@ -34,6 +34,9 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
 
     protected abstract string? ConnectionString { get; }
 
+    /// <summary>A look into the storage backend this host uses (the file system unless a subclass picks S3).</summary>
+    public virtual StorageProbe Storage => new FileSystemStorageProbe(Path.Combine(_dataDirectory, "objects"));
+
     /// <summary>Extra configuration a test class needs (e.g. a tight rate limit).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 

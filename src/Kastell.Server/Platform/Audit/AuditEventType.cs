@@ -41,6 +41,15 @@ public enum AuditEventType
     SpaceCreated = 2000,
     SpaceDeleted = 2001,
 
+    /// <summary>An upload the malware scanner found infected: refused, nothing kept.</summary>
+    FileMalwareFound = 2010,
+
+    /// <summary>An upload held in quarantine because the malware scanner was unavailable.</summary>
+    FileQuarantined = 2011,
+
+    /// <summary>A quarantined upload scanned clean later and made available.</summary>
+    FileReleased = 2012,
+
     AuditLogExported = 8000,
     AuditLogPruned = 8001,
     AuditRetentionChanged = 8002,

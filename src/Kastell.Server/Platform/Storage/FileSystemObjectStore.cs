@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Kastell.Server.Platform.Storage;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace Kastell.Server.Platform.Storage;
 /// <c>.incoming/</c> inside the container and renamed into place on commit (atomic on one file system), so a
 /// half-written file never appears under an object name.
 /// </summary>
-public sealed partial class FileSystemObjectStore(string root) : IObjectStore
+public sealed class FileSystemObjectStore(string root) : IObjectStore
 {
     private const string Incoming = ".incoming";
 
@@ -76,24 +74,9 @@ public sealed partial class FileSystemObjectStore(string root) : IObjectStore
 
     private string ObjectPath(string container, string name) => Path.Combine(ContainerPath(container), Checked(name));
 
-    /// <summary>Only names Kastell generates: no separators, dots or traversal.</summary>
-    private static string Checked(string name) =>
-        SafeName().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a valid storage name.", nameof(name));
+    private static string Checked(string name) => StorageNames.Check(name);
 
-    private static void CreateOwnerOnlyDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,99}$")]
-    private static partial Regex SafeName();
+    private static void CreateOwnerOnlyDirectory(string path) => StorageNames.CreateOwnerOnlyDirectory(path);
 
     private sealed class Upload(FileStream content, string part, string final) : IObjectUpload
     {

@@ -13,7 +13,11 @@ namespace Kastell.Server.Platform.Storage;
 /// </summary>
 public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time)
 {
-    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, CancellationToken cancellationToken = default)
+    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, CancellationToken cancellationToken = default) =>
+        await UploadAsync(spaceId, fileName, contentType, content, StoredObjectStatus.Available, cancellationToken);
+
+    /// <summary>Stores a file with the given status (uploads start quarantined until scanned; see <see cref="Uploads"/>).</summary>
+    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, StoredObjectStatus status, CancellationToken cancellationToken = default)
     {
         var space = await db.Spaces.AsNoTracking().SingleOrDefaultAsync(s => s.Id == spaceId, cancellationToken)
             ?? throw new InvalidOperationException("No such Space in this organization.");
@@ -41,6 +45,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
                 Sha256 = Convert.ToHexStringLower(sha256),
                 ContentKey = Convert.ToBase64String(key),
                 CreatedAt = time.GetUtcNow(),
+                Status = status,
             };
             db.StoredObjects.Add(stored);
             try
@@ -67,10 +72,14 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     /// <exception cref="KeyUnavailableException">The organization's data key is gone (shredded).</exception>
     /// <exception cref="DecryptionFailedException">The stored file is damaged or not this record's.</exception>
     /// <exception cref="ObjectStoreException">The stored file is missing or storage fails.</exception>
-    public async Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, CancellationToken cancellationToken = default)
+    public Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(objectId, includeQuarantined: false, cancellationToken);
+
+    /// <summary>Also quarantined files: only for the malware scan, never for users.</summary>
+    internal async Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, bool includeQuarantined, CancellationToken cancellationToken = default)
     {
         var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId, cancellationToken);
-        if (stored is null)
+        if (stored is null || (stored.Status != StoredObjectStatus.Available && !includeQuarantined))
         {
             return null;
         }
@@ -92,6 +101,11 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
             CryptographicOperations.ZeroMemory(key);
         }
     }
+
+    /// <summary>Sets status and content type in one update (both are plain columns, no re-encryption).</summary>
+    internal async Task SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, CancellationToken cancellationToken = default) =>
+        await db.StoredObjects.Where(o => o.Id == objectId)
+            .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, status).SetProperty(o => o.ContentType, contentType), cancellationToken);
 
     public async Task<bool> DeleteAsync(Guid objectId, CancellationToken cancellationToken = default)
     {

@@ -30,4 +30,16 @@ public sealed class StoredObject : ITenantOwned
     public string ContentKey { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Only <see cref="StoredObjectStatus.Available"/> files are shown to users.</summary>
+    public StoredObjectStatus Status { get; set; } = StoredObjectStatus.Available;
+}
+
+/// <summary>Stored as a number: append only.</summary>
+public enum StoredObjectStatus
+{
+    Available = 0,
+
+    /// <summary>Stored encrypted but not yet scanned for malware (the scanner was unavailable); hidden from users.</summary>
+    Quarantined = 1,
 }

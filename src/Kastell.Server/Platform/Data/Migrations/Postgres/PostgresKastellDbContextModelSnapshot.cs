@@ -636,6 +636,9 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres
                     b.Property<Guid>("SpaceId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OrganizationId");

@@ -626,6 +626,9 @@ namespace Kastell.Server.Platform.Data.Migrations.Sqlite
                     b.Property<Guid>("SpaceId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OrganizationId");

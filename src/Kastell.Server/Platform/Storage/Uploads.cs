@@ -1,0 +1,157 @@
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Platform.Storage;
+
+public enum UploadOutcome
+{
+    Accepted,
+
+    /// <summary>Stored encrypted but hidden until a rescan: the malware scanner was unavailable.</summary>
+    Quarantined,
+
+    TooLarge,
+    UnsupportedType,
+    Infected,
+}
+
+public sealed record UploadResult(UploadOutcome Outcome, StoredObject? File = null);
+
+/// <summary>
+/// An upload into a Space: size limit, content type from the bytes, malware scan. The file is encrypted and stored
+/// as <see cref="StoredObjectStatus.Quarantined"/> first — so no plaintext ever touches a disk, not even for the scan —
+/// then sniffed and scanned from its decrypted stream. Clean: made available. Infected or of a type Kastell does not
+/// accept: deleted (infected ones audited). Scanner unavailable: left in quarantine for <see cref="RescanAsync"/>.
+/// </summary>
+public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner scanner, IAuditLog audit, IOptions<KastellOptions> options)
+{
+    private readonly long _maxBytes = options.Value.Storage.MaxUploadBytes;
+
+    public async Task<UploadResult> UploadAsync(Guid spaceId, string fileName, Stream content, AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        StoredObject stored;
+        try
+        {
+            stored = await files.UploadAsync(spaceId, fileName, "application/octet-stream", new LengthLimitedStream(content, _maxBytes), StoredObjectStatus.Quarantined, cancellationToken);
+        }
+        catch (UploadTooLargeException)
+        {
+            return new UploadResult(UploadOutcome.TooLarge);
+        }
+
+        return await CheckAsync(stored, actor, newUpload: true, cancellationToken);
+    }
+
+    /// <summary>Scans one quarantined file again: released, rejected, or still quarantined.</summary>
+    public async Task<UploadResult> RescanAsync(Guid objectId, AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && o.Status == StoredObjectStatus.Quarantined, cancellationToken)
+            ?? throw new InvalidOperationException("No such quarantined file in this organization.");
+        stored.ContentKey = ""; // the result goes to callers, who have no use for the file's key
+        return await CheckAsync(stored, actor, newUpload: false, cancellationToken);
+    }
+
+    /// <summary>The organization's quarantined files, for a rescan.</summary>
+    public Task<List<Guid>> QuarantinedAsync(CancellationToken cancellationToken = default) =>
+        db.StoredObjects.Where(o => o.Status == StoredObjectStatus.Quarantined).Select(o => o.Id).ToListAsync(cancellationToken);
+
+    private async Task<UploadResult> CheckAsync(StoredObject stored, AuditActor actor, bool newUpload, CancellationToken cancellationToken)
+    {
+        string? contentType;
+        ScanResult scan;
+        var (_, content) = (await files.OpenReadAsync(stored.Id, includeQuarantined: true, cancellationToken))!.Value;
+        await using (content)
+        {
+            contentType = ContentSniffer.Detect(content);
+            if (contentType is null)
+            {
+                await files.DeleteAsync(stored.Id, cancellationToken);
+                return new UploadResult(UploadOutcome.UnsupportedType);
+            }
+
+            content.Position = 0;
+            scan = await scanner.ScanAsync(content, cancellationToken);
+        }
+
+        var target = new AuditTarget("file", stored.Id.ToString());
+        switch (scan.Verdict)
+        {
+            case ScanVerdict.Clean:
+                await files.SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, cancellationToken);
+                if (!newUpload)
+                {
+                    await audit.RecordNowAsync(new(AuditEventType.FileReleased, actor, target), cancellationToken);
+                }
+
+                stored.ContentType = contentType;
+                stored.Status = StoredObjectStatus.Available;
+                return new UploadResult(UploadOutcome.Accepted, stored);
+
+            case ScanVerdict.Infected:
+                await files.DeleteAsync(stored.Id, cancellationToken);
+                await audit.RecordNowAsync(new(AuditEventType.FileMalwareFound, actor, target, AuditOutcome.Denied,
+                    new Dictionary<string, string> { ["signature"] = scan.Signature ?? "", ["space"] = stored.SpaceId.ToString() }), cancellationToken);
+                return new UploadResult(UploadOutcome.Infected);
+
+            default:
+                await files.SetStatusAsync(stored.Id, StoredObjectStatus.Quarantined, contentType, cancellationToken);
+                if (newUpload)
+                {
+                    await audit.RecordNowAsync(new(AuditEventType.FileQuarantined, actor, target, AuditOutcome.Failed,
+                        new Dictionary<string, string> { ["reason"] = "scanner unavailable", ["space"] = stored.SpaceId.ToString() }), cancellationToken);
+                }
+
+                stored.ContentType = contentType;
+                return new UploadResult(UploadOutcome.Quarantined, stored);
+        }
+    }
+}
+
+/// <summary>Thrown while the upload is still being stored, so the incomplete ciphertext is discarded with it.</summary>
+public sealed class UploadTooLargeException() : Exception("The upload exceeds the size limit.");
+
+/// <summary>Passes reads through until more than the limit has been read, then throws.</summary>
+internal sealed class LengthLimitedStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _read;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private int Count(int read)
+    {
+        _read += read;
+        return _read > limit ? throw new UploadTooLargeException() : read;
+    }
+}

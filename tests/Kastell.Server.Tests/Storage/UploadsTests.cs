@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Infrastructure;
+using Kastell.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kastell.Server.Tests.Storage;
+
+/// <summary>
+/// Uploads through <see cref="Uploads"/> with a real clamd: size limit, type from the bytes, infected files refused
+/// and audited, and a scanner outage holding files in quarantine until a rescan releases or rejects them.
+/// </summary>
+public abstract class UploadsTests(KastellHost host)
+{
+    public const long MaxBytes = 1024 * 1024;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static readonly AuditActor Actor = AuditActor.System("upload-test");
+
+    [Fact]
+    public async Task CleanFile_IsAccepted_WithTheTypeOfItsBytes_NotItsName()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        byte[] pdf = [.. "%PDF-1.7\n"u8, .. RandomNumberGenerator.GetBytes(100_000)];
+
+        var result = await WithUploads(org, u => u.UploadAsync(space, "harmlos.txt", new MemoryStream(pdf), Actor, Ct));
+
+        Assert.Equal(UploadOutcome.Accepted, result.Outcome);
+        var (record, content) = await ReadAsync(org, result.File!.Id) ?? throw new InvalidOperationException("Not readable.");
+        Assert.Equal(ContentSniffer.Pdf, record.ContentType);
+        Assert.Equal(StoredObjectStatus.Available, record.Status);
+        Assert.Equal(pdf, content);
+    }
+
+    [Fact]
+    public async Task InfectedFile_IsRefused_Audited_AndNotKept()
+    {
+        var (org, space) = await CreateSpaceAsync();
+
+        var result = await WithUploads(org, u => u.UploadAsync(space, "eicar.txt", new MemoryStream(Clamd.Eicar), Actor, Ct));
+
+        Assert.Equal(UploadOutcome.Infected, result.Outcome);
+        Assert.Null(result.File);
+        await AssertNothingStoredAsync(org, space);
+        var audited = await AuditAsync(org, AuditEventType.FileMalwareFound);
+        Assert.Equal(AuditOutcome.Denied, Assert.Single(audited).Outcome);
+        Assert.Contains(Clamd.SignatureName, audited[0].Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FileOverTheLimit_IsRefused_AndNothingIsStored()
+    {
+        var (org, space) = await CreateSpaceAsync();
+
+        var result = await WithUploads(org, u => u.UploadAsync(space, "gross.txt", new MemoryStream(new byte[MaxBytes + 1]), Actor, Ct));
+
+        Assert.Equal(UploadOutcome.TooLarge, result.Outcome);
+        await AssertNothingStoredAsync(org, space);
+        Assert.Equal(0, StorageProbe.FilesIn(host.Storage.StagingDirectory(StorageContainers.OfSpace(space))));
+        var exactly = await WithUploads(org, u => u.UploadAsync(space, "genau.txt", new MemoryStream(RepeatedText(MaxBytes)), Actor, Ct));
+        Assert.Equal(UploadOutcome.Accepted, exactly.Outcome); // the limit itself is allowed
+    }
+
+    [Fact]
+    public async Task UnsupportedType_IsRefused_AndNothingIsStored()
+    {
+        var (org, space) = await CreateSpaceAsync();
+
+        var result = await WithUploads(org, u => u.UploadAsync(space, "tool.pdf", new MemoryStream([0x7F, .. "ELF"u8, 2, 1, 1, 0, 0, 0]), Actor, Ct));
+
+        Assert.Equal(UploadOutcome.UnsupportedType, result.Outcome);
+        await AssertNothingStoredAsync(org, space);
+    }
+
+    [Fact]
+    public async Task ScannerOutage_Quarantines_AndARescanReleasesOrRejects()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        var clean = "Auditbericht: keine Abweichungen"u8.ToArray();
+
+        UploadResult held, heldInfected;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
+            held = await down.UploadAsync(space, "bericht.txt", new MemoryStream(clean), Actor, Ct);
+            heldInfected = await down.UploadAsync(space, "eicar.txt", new MemoryStream(Clamd.Eicar), Actor, Ct);
+        }
+
+        Assert.Equal(UploadOutcome.Quarantined, held.Outcome);
+        Assert.Equal(UploadOutcome.Quarantined, heldInfected.Outcome);
+        Assert.Null(await ReadAsync(org, held.File!.Id)); // not visible to users
+        Assert.Equal(2, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct)); // but stored, encrypted
+        var (scope2, db) = host.OpenDb(org);
+        await using (scope2)
+        {
+            Assert.Equal(StoredObjectStatus.Quarantined, (await db.StoredObjects.SingleAsync(o => o.Id == held.File.Id, Ct)).Status);
+        }
+
+        Assert.Equal(2, (await AuditAsync(org, AuditEventType.FileQuarantined)).Count);
+        Assert.Equal(2, (await WithUploads(org, u => u.QuarantinedAsync(Ct))).Count);
+
+        var released = await WithUploads(org, u => u.RescanAsync(held.File.Id, Actor, Ct));
+        var rejected = await WithUploads(org, u => u.RescanAsync(heldInfected.File!.Id, Actor, Ct));
+
+        Assert.Equal(UploadOutcome.Accepted, released.Outcome);
+        Assert.Equal(clean, (await ReadAsync(org, held.File.Id))!.Value.Content);
+        Assert.Equal(UploadOutcome.Infected, rejected.Outcome);
+        Assert.Equal(1, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
+        Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
+        Assert.Single(await AuditAsync(org, AuditEventType.FileMalwareFound));
+        Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
+    }
+
+    private static byte[] RepeatedText(long length) => Enumerable.Repeat((byte)'a', (int)length).ToArray();
+
+    private async Task AssertNothingStoredAsync(Guid org, Guid space)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            Assert.False(await db.StoredObjects.AnyAsync(Ct));
+        }
+
+        Assert.Equal(0, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
+    }
+
+    private async Task<List<AuditEvent>> AuditAsync(Guid org, AuditEventType type)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            return await db.AuditEvents.Where(e => e.OrganizationId == org && e.Type == type).ToListAsync(Ct);
+        }
+    }
+
+    private async Task<T> WithUploads<T>(Guid org, Func<Uploads, Task<T>> action)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        return await action(scope.ServiceProvider.GetRequiredService<Uploads>());
+    }
+
+    private async Task<(StoredObject Record, byte[] Content)?> ReadAsync(Guid org, Guid id)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        if (await scope.ServiceProvider.GetRequiredService<SpaceFiles>().OpenReadAsync(id, Ct) is not var (record, stream))
+        {
+            return null;
+        }
+
+        await using (stream)
+        {
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, Ct);
+            return (record, copy.ToArray());
+        }
+    }
+
+    private async Task<(Guid Organization, Guid Space)> CreateSpaceAsync()
+    {
+        var org = await EncryptedOrganizations.CreateAsync(host, "mit Uploads");
+        var space = new Space { Id = Guid.NewGuid(), OrganizationId = org.Id, Slug = "uploads", Name = "Uploads", CreatedAt = DateTimeOffset.UtcNow };
+        var (scope, db) = host.OpenDb(org.Id);
+        await using (scope)
+        {
+            db.Spaces.Add(space);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await host.Services.GetRequiredService<IObjectStore>().CreateContainerAsync(StorageContainers.OfSpace(space.Id), Ct);
+        return (org.Id, space.Id);
+    }
+}
+
+public sealed class UploadsSqliteHost(SmtpSink mail) : SqliteHost(mail)
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+    [
+        new("Kastell:Storage:Clamd", Clamd.Endpoint),
+        new("Kastell:Storage:MaxUploadBytes", UploadsTests.MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+}
+
+public sealed class UploadsPostgresHost(PostgresCluster cluster, SmtpSink mail) : PostgresHost(cluster, mail)
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+    [
+        new("Kastell:Storage:Clamd", Clamd.Endpoint),
+        new("Kastell:Storage:MaxUploadBytes", UploadsTests.MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ];
+}
+
+public sealed class UploadsTestsOnSqlite(UploadsSqliteHost host) : UploadsTests(host), IClassFixture<UploadsSqliteHost>;
+
+public sealed class UploadsTestsOnPostgres(UploadsPostgresHost host) : UploadsTests(host), IClassFixture<UploadsPostgresHost>;
