@@ -1,6 +1,7 @@
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ internal static class BenchServices
         // The server's Identity schema version shapes the model; without it EF would see pending model changes.
         services.Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
         services.AddKastellDatabase(options);
+        services.AddKastellEncryption(); // the database's interceptors need the key ring (a key file in the data directory)
         services.AddAudit();
         var provider_ = services.BuildServiceProvider();
         await using var scope = provider_.CreateAsyncScope();
