@@ -46,14 +46,14 @@ public abstract class EncryptionAtRestTests(KastellHost host)
     [Fact]
     public async Task ConfidentialDescription_IsCiphertextInTheDatabase_AndPlaintextThroughEf()
     {
-        var org = await CreateOrganizationAsync("Pläne für die Übernahme");
+        var org = await EncryptedOrganizations.CreateAsync(host, "Pläne für die Übernahme");
 
-        var stored = Assert.Single(await DescriptionsAsync(org.Slug))!;
+        var stored = await EncryptedOrganizations.StoredDescriptionAsync(host, org);
         Assert.StartsWith(FieldCipher.Prefix, stored, StringComparison.Ordinal);
         Assert.DoesNotContain("Übernahme", stored, StringComparison.Ordinal);
 
         host.Services.GetRequiredService<DataKeyRing>().Forget();
-        Assert.Equal("Pläne für die Übernahme", await ReadDescriptionAsync(org.Id));
+        Assert.Equal("Pläne für die Übernahme", await EncryptedOrganizations.ReadDescriptionAsync(host, org.Id));
         var (scope, db) = host.OpenDb(org.Id);
         await using (scope)
         {
@@ -65,7 +65,7 @@ public abstract class EncryptionAtRestTests(KastellHost host)
     [Fact]
     public async Task ReadingAnEncryptedRow_DoesNotMarkItModified()
     {
-        var org = await CreateOrganizationAsync("unchanged");
+        var org = await EncryptedOrganizations.CreateAsync(host, "unchanged");
         var (scope, db) = host.OpenDb(org.Id);
         await using (scope)
         {
@@ -90,7 +90,7 @@ public abstract class EncryptionAtRestTests(KastellHost host)
             """UPDATE "AspNetUserTokens" SET "Value" = @value WHERE "Name" = 'AuthenticatorKey' AND "UserId" = (SELECT "Id" FROM "AspNetUsers" WHERE "Email" = @email)""",
             ("value", aliceKey), ("email", b.Email));
 
-        var error = await RefusedAsync<DecryptionFailedException>(() => ReadTokensAsync(b.Email));
+        var error = await EncryptionAssert.RefusedAsync<DecryptionFailedException>(() => ReadTokensAsync(b.Email));
         Assert.Contains("AspNetUserTokens.Value", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(a.TotpSecret, error.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -98,13 +98,13 @@ public abstract class EncryptionAtRestTests(KastellHost host)
     [Fact]
     public async Task CiphertextCopiedToAnotherOrganization_IsRefused()
     {
-        var first = await CreateOrganizationAsync("first secret");
-        var second = await CreateOrganizationAsync("second secret");
-        var firstCiphertext = Assert.Single(await DescriptionsAsync(first.Slug))!;
-        await SetStoredDescriptionAsync(second.Slug, firstCiphertext);
+        var first = await EncryptedOrganizations.CreateAsync(host, "first secret");
+        var second = await EncryptedOrganizations.CreateAsync(host, "second secret");
+        var firstCiphertext = await EncryptedOrganizations.StoredDescriptionAsync(host, first);
+        await EncryptedOrganizations.SetStoredDescriptionAsync(host, second, firstCiphertext);
 
         host.Services.GetRequiredService<DataKeyRing>().Forget();
-        var error = await RefusedAsync<KeyUnavailableException>(() => ReadDescriptionAsync(second.Id));
+        var error = await EncryptionAssert.RefusedAsync<KeyUnavailableException>(() => EncryptedOrganizations.ReadDescriptionAsync(host, second.Id));
         Assert.DoesNotContain("first secret", error.Message, StringComparison.Ordinal);
     }
 
@@ -115,8 +115,8 @@ public abstract class EncryptionAtRestTests(KastellHost host)
     [InlineData("not-base64")]
     public async Task DamagedCiphertext_IsRefused_WithoutPlaintext(string damage)
     {
-        var org = await CreateOrganizationAsync("the crown jewels");
-        var stored = Assert.Single(await DescriptionsAsync(org.Slug))!;
+        var org = await EncryptedOrganizations.CreateAsync(host, "the crown jewels");
+        var stored = await EncryptedOrganizations.StoredDescriptionAsync(host, org);
         var bytes = Convert.FromBase64String(stored[FieldCipher.Prefix.Length..]);
         var damaged = damage switch
         {
@@ -125,21 +125,21 @@ public abstract class EncryptionAtRestTests(KastellHost host)
             "plaintext" => "the crown jewels",
             _ => FieldCipher.Prefix + "%%%",
         };
-        await SetStoredDescriptionAsync(org.Slug, damaged);
+        await EncryptedOrganizations.SetStoredDescriptionAsync(host, org, damaged);
 
-        var error = await RefusedAsync<DecryptionFailedException>(() => ReadDescriptionAsync(org.Id));
+        var error = await EncryptionAssert.RefusedAsync<DecryptionFailedException>(() => EncryptedOrganizations.ReadDescriptionAsync(host, org.Id));
         Assert.DoesNotContain("crown", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task FailingEncryption_WritesNothing_AndKeepsPlaintextInMemory()
     {
-        var org = await CreateOrganizationAsync("before");
+        var org = await EncryptedOrganizations.CreateAsync(host, "before");
         // A wrapped data key that no longer authenticates: encrypting the next value must fail.
         var intact = await ReplaceWrappedKeyAsync(org.Id, k => [.. k[..^1], (byte)(k[^1] ^ 1)]);
 
         host.Services.GetRequiredService<DataKeyRing>().Forget();
-        var storedBefore = await DescriptionsAsync(org.Slug);
+        var storedBefore = await EncryptedOrganizations.StoredDescriptionAsync(host, org);
         var (scope, db) = host.OpenDb(org.Id);
         await using (scope)
         {
@@ -150,11 +150,11 @@ public abstract class EncryptionAtRestTests(KastellHost host)
             db.Entry(tracked).Property(o => o.Name).IsModified = true;
             db.Entry(tracked).Property(o => o.ConfidentialDescription).IsModified = true;
 
-            await RefusedAsync<DecryptionFailedException>(() => db.SaveChangesAsync(Ct));
+            await EncryptionAssert.RefusedAsync<DecryptionFailedException>(() => db.SaveChangesAsync(Ct));
             Assert.Equal("after", tracked.ConfidentialDescription);
         }
 
-        Assert.Equal(storedBefore, await DescriptionsAsync(org.Slug));
+        Assert.Equal(storedBefore, await EncryptedOrganizations.StoredDescriptionAsync(host, org));
         Assert.NotEqual("Renamed", Assert.Single(await RawDatabase.ColumnAsync(host, """SELECT "Name" FROM "Organizations" WHERE "Slug" = @slug""", ("slug", org.Slug))));
         await ReplaceWrappedKeyAsync(org.Id, _ => intact); // later tests in this class rotate every key
     }
@@ -202,7 +202,7 @@ public abstract class EncryptionAtRestTests(KastellHost host)
         var cookies = new System.Net.CookieContainer();
         using var browser = BrowserOn(host, cookies);
         var user = await Journeys.SignUpAndEnrolAsync(browser);
-        var org = await CreateOrganizationAsync("survives rotation");
+        var org = await EncryptedOrganizations.CreateAsync(host, "survives rotation");
         var kek = host.Services.GetRequiredService<IKeyEncryptionKeyProvider>();
         var old = kek.CurrentVersion();
         using var output = new StringWriter();
@@ -223,7 +223,7 @@ public abstract class EncryptionAtRestTests(KastellHost host)
         kek.Destroy(old);
         host.Services.GetRequiredService<DataKeyRing>().Forget();
 
-        Assert.Equal("survives rotation", await ReadDescriptionAsync(org.Id));
+        Assert.Equal("survives rotation", await EncryptedOrganizations.ReadDescriptionAsync(host, org.Id));
         var tokens = await ReadTokensAsync(user.Email);
         Assert.Equal((await TokensOfAsync(user.Email)).Count, tokens.Count);
         Assert.All(tokens, t => Assert.False(FieldCipher.LooksEncrypted(t!), "a token was not decrypted"));
@@ -249,35 +249,6 @@ public abstract class EncryptionAtRestTests(KastellHost host)
     private static TestBrowser BrowserOn(KastellHost instance, System.Net.CookieContainer cookies) =>
         new(instance.CreateDefaultClient(new Uri("https://localhost"), new CookieContainerHandler(cookies)));
 
-    private async Task<Organization> CreateOrganizationAsync(string description)
-    {
-        var org = new Organization
-        {
-            Id = Guid.NewGuid(),
-            Slug = "enc-" + Guid.NewGuid().ToString("N")[..10],
-            Name = "Encrypted Org",
-            CreatedAt = DateTimeOffset.UtcNow,
-            ConfidentialDescription = description,
-        };
-        var (scope, db) = host.OpenDb(org.Id);
-        await using (scope)
-        {
-            db.Organizations.Add(org);
-            await db.SaveChangesAsync(Ct);
-        }
-
-        return org;
-    }
-
-    private async Task<string?> ReadDescriptionAsync(Guid organizationId)
-    {
-        var (scope, db) = host.OpenDb(organizationId);
-        await using (scope)
-        {
-            return (await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == organizationId, Ct)).ConfidentialDescription;
-        }
-    }
-
     private async Task<List<string?>> ReadTokensAsync(string email)
     {
         var (scope, db) = host.OpenDb();
@@ -292,28 +263,6 @@ public abstract class EncryptionAtRestTests(KastellHost host)
         RawDatabase.ColumnAsync(host,
             """SELECT t."Value" FROM "AspNetUserTokens" t JOIN "AspNetUsers" u ON u."Id" = t."UserId" WHERE u."Email" = @email AND (@name = '' OR t."Name" = @name)""",
             ("email", email), ("name", name ?? ""));
-
-    private Task<List<string?>> DescriptionsAsync(string slug) =>
-        RawDatabase.ColumnAsync(host, """SELECT "ConfidentialDescription" FROM "Organizations" WHERE "Slug" = @slug""", ("slug", slug));
-
-    private Task<int> SetStoredDescriptionAsync(string slug, string value) =>
-        RawDatabase.ExecuteAsync(host, """UPDATE "Organizations" SET "ConfidentialDescription" = @value WHERE "Slug" = @slug""", ("value", value), ("slug", slug));
-
-    /// <summary>The operation fails with <typeparamref name="T"/>, directly or wrapped by EF.</summary>
-    private static async Task<T> RefusedAsync<T>(Func<Task> operation)
-        where T : Exception
-    {
-        var error = await Assert.ThrowsAnyAsync<Exception>(operation);
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            if (e is T expected)
-            {
-                return expected;
-            }
-        }
-
-        throw new Xunit.Sdk.XunitException($"Expected {typeof(T).Name}, got {error}");
-    }
 }
 
 public sealed class EncryptionAtRestTestsOnSqliteWithKeyFile(SqliteHost host) : EncryptionAtRestTests(host), IClassFixture<SqliteHost>;

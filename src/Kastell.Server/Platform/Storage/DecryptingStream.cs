@@ -7,7 +7,7 @@ namespace Kastell.Server.Platform.Storage;
 /// Read-only, seekable plaintext over a <c>kso1</c> ciphertext stream. Decrypts one chunk at a time (the one the
 /// position is in), so memory stays at one chunk whatever the file size and a range costs only its chunks.
 /// </summary>
-internal sealed class DecryptingStream : Stream
+internal sealed class DecryptingStream : ReadOnlySeekableStream
 {
     private readonly Stream _ciphertext;
     private readonly AesGcm _aes;
@@ -20,7 +20,6 @@ internal sealed class DecryptingStream : Stream
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _chunkIndex = -1;
     private int _chunkLength;
-    private long _position;
 
     // The hash covers the plaintext only when it is read in order from the start; a seek elsewhere stops it.
     private long _hashedUpTo;
@@ -49,39 +48,25 @@ internal sealed class DecryptingStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
-
     public override long Length => _length;
-
-    public override long Position
-    {
-        get => _position;
-        set => Seek(value, SeekOrigin.Begin);
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        if (_position >= _length || buffer.IsEmpty)
+        if (CurrentPosition >= _length || buffer.IsEmpty)
         {
             return 0;
         }
 
-        var index = _position / ObjectCipher.ChunkSize;
+        var index = CurrentPosition / ObjectCipher.ChunkSize;
         if (index != _chunkIndex)
         {
             Load(index);
         }
 
-        var within = (int)(_position - (index * ObjectCipher.ChunkSize));
+        var within = (int)(CurrentPosition - (index * ObjectCipher.ChunkSize));
         var count = Math.Min(buffer.Length, _chunkLength - within);
         _chunk.AsSpan(within, count).CopyTo(buffer);
-        if (_hashing && _position == _hashedUpTo)
+        if (_hashing && CurrentPosition == _hashedUpTo)
         {
             _hash.AppendData(_chunk, within, count);
             _hashedUpTo += count;
@@ -91,7 +76,7 @@ internal sealed class DecryptingStream : Stream
             }
         }
 
-        _position += count;
+        CurrentPosition += count;
         return count;
     }
 
@@ -101,31 +86,14 @@ internal sealed class DecryptingStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(buffer.Span));
 
-    public override long Seek(long offset, SeekOrigin origin)
+    // A seek anywhere but where the in-order hash stands ends the whole-file check; the chunk tags still hold.
+    protected override void OnSeeking(long target)
     {
-        var target = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => _length + offset,
-        };
-        ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
         if (target != _hashedUpTo)
         {
             _hashing = false;
         }
-
-        _position = target;
-        return target;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
