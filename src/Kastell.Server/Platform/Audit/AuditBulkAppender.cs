@@ -6,7 +6,6 @@ using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Platform.Audit;
 
@@ -17,7 +16,7 @@ namespace Kastell.Server.Platform.Audit;
 /// statements whose parameters EF's own type mappings produce, so the stored form is identical on both providers and
 /// PostgreSQL's row-level-security checks apply as for any insert.
 /// </summary>
-internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenant, AuditSigningKey key, IOptions<KastellOptions> options, TimeProvider time, IHttpContextAccessor http)
+internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http)
 {
     /// <summary>Rows per INSERT: 18 parameters each stays far below SQLite's and PostgreSQL's parameter limits.</summary>
     private const int RowsPerStatement = 500;
@@ -33,22 +32,7 @@ internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenan
         var events = entries.Select(builder.Build).ToList();
         var chain = tenant.OrganizationId;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await AuditChainSealer.LockChainAsync(db, chain, cancellationToken);
-        var tail = await AuditChainSealer.TailAsync(db, chain, cancellationToken);
-        var sequence = tail?.Sequence ?? 0;
-        var previous = tail?.Hash ?? AuditHashing.Genesis;
-        var interval = options.Value.Audit.CheckpointInterval;
-        foreach (var e in events)
-        {
-            e.Sequence = ++sequence;
-            e.PreviousHash = previous;
-            e.Hash = previous = AuditHashing.Compute(e);
-            if (e.Sequence % interval == 0)
-            {
-                db.Set<AuditCheckpoint>().Add(AuditCheckpoints.Create(key, time, chain, e.Sequence, e.Hash));
-            }
-        }
-
+        await sealer.SealAsync(db, chain, events, cancellationToken);
         await InsertAsync(events, transaction.GetDbTransaction(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken); // the checkpoints, through EF
         await transaction.CommitAsync(cancellationToken);

@@ -86,7 +86,8 @@ internal sealed class AuditChainSealer(AuditSigningKey key, IOptions<KastellOpti
             .OrderByDescending(e => e.Sequence)
             .FirstOrDefaultAsync(cancellationToken);
 
-    private async Task SealAsync(KastellDbContext db, Guid? chain, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    /// <summary>Locks the chain, then numbers, links, hashes and checkpoints <paramref name="events"/> after its tail.</summary>
+    internal async Task SealAsync(KastellDbContext db, Guid? chain, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await LockChainAsync(db, chain, cancellationToken);
         var tail = await TailAsync(db, chain, cancellationToken);
