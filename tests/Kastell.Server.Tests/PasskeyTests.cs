@@ -129,7 +129,7 @@ public abstract class PasskeyTests(KastellHost host)
         var aliceKey = await AddStoredPasskeyAsync(alice.Email, "Alice's phone");
         using var malloryBrowser = host.CreateBrowser();
         var mallory = await Journeys.SignUpAndEnrolAsync(malloryBrowser);
-        var malloryKey = await AddStoredPasskeyAsync(mallory.Email, "Mallory's laptop");
+        await AddStoredPasskeyAsync(mallory.Email, "Mallory's laptop");
 
         await RemoveAsync(malloryBrowser, aliceKey, mallory.Password, TestBrowser.NextTotpCode(mallory.TotpSecret));
         Assert.Contains("There is no such passkey on your account", malloryBrowser.LastPage, StringComparison.Ordinal);
@@ -143,7 +143,6 @@ public abstract class PasskeyTests(KastellHost host)
         Assert.Contains("The passkey has been removed", aliceBrowser.LastPage, StringComparison.Ordinal);
         Assert.Equal(0, await PasskeyCountAsync(alice.Email));
         Assert.Equal(1, await PasskeyCountAsync(mallory.Email));
-        Assert.NotEqual(aliceKey, malloryKey);
 
         var (scope, db) = host.OpenDb();
         await using (scope)

@@ -221,13 +221,12 @@ internal sealed class ListObjectsQuery(
         switch (await EvaluateRestAsync(fact, edge).ConfigureAwait(false))
         {
             case CheckEvaluator.Outcome.True:
+                // A result, but not a premise: the evaluation's real depth (including the facts it leaned on) is
+                // unknown, so passing the proof on could list an object whose Check fails on the depth limit.
+                // Dependents are left to the final Check.
                 fact.State = FactState.Proven;
                 fact.Height = height;
-                if (HasDependents(fact.Relation))
-                {
-                    _pendingFacts.Enqueue(fact);
-                }
-
+                fact.ProvenByEvaluation = true;
                 break;
             case CheckEvaluator.Outcome.False:
                 fact.State = FactState.Refuted;
@@ -251,7 +250,7 @@ internal sealed class ListObjectsQuery(
     }
 
     bool CheckEvaluator.IKnownFacts.Holds(string @object, CompiledRelation relation) =>
-        _facts.TryGetValue((@object, relation), out var fact) && fact.State == FactState.Proven;
+        _facts.TryGetValue((@object, relation), out var fact) && fact.State == FactState.Proven && !fact.ProvenByEvaluation;
 
     private void EnqueueSubject(string value, string kind, bool proven, int height)
     {
@@ -292,6 +291,9 @@ internal sealed class ListObjectsQuery(
         public int Height { get; set; }
 
         public bool Evaluated { get; set; }
+
+        /// <summary>Proven by evaluating its relation rather than by a step: final for itself, never a premise.</summary>
+        public bool ProvenByEvaluation { get; set; }
 
         public bool Followed { get; set; }
 

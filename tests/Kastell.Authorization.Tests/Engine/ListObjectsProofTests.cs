@@ -65,4 +65,35 @@ public sealed class ListObjectsProofTests
             Assert.Equal(allowed, listed.Contains(document));
         }
     }
+
+    /// <summary>
+    /// f holds through an intersection whose other operand sits 13 dispatches deep, and g12 twelve more above f: Check
+    /// of g12 runs past the depth limit (25). ListObjects must not list the document on a shortcut proof that hides that.
+    /// </summary>
+    [Fact]
+    public async Task ListObjects_DoesNotListWhatCheckRefusesForDepth_BehindAnEvaluatedIntersection()
+    {
+        var relations = new List<string> { "define a0: [user]" };
+        relations.AddRange(Enumerable.Range(1, 12).Select(i => $"define a{i}: a{i - 1}"));
+        relations.Add("define f: [user] and a12");
+        relations.Add("define g0: f");
+        relations.AddRange(Enumerable.Range(1, 12).Select(i => $"define g{i}: g{i - 1}"));
+        var model = "model\n  schema 1.1\ntype user\ntype doc\n  relations\n" + string.Join('\n', relations.Select(r => "    " + r)) + "\n";
+        var engine = await EngineFixture.CreateAsync(model, ["doc:1#a0@user:anne", "doc:1#f@user:anne"]);
+
+        var check = await Assert.ThrowsAsync<AuthorizationException>(async () => await engine.CheckAsync(new CheckRequest("doc:1", "g12", "user:anne"), Ct));
+        Assert.Equal(AuthorizationErrorCode.AuthorizationModelResolutionTooComplex, check.Code);
+
+        IReadOnlyCollection<string> listed;
+        try
+        {
+            listed = (await engine.ListObjectsAsync(new ListObjectsRequest("doc", "g12", "user:anne"), Ct)).Objects;
+        }
+        catch (AuthorizationException)
+        {
+            return; // refusing the whole request, as OpenFGA may, is consistent with Check
+        }
+
+        Assert.DoesNotContain("doc:1", listed);
+    }
 }

@@ -196,6 +196,8 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             await member.GetAsync($"/o/{owner.OrganizationSlug}");
             var forged = await member.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = member.AnyAntiforgeryToken() });
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            // Binds no form, so only the endpoint's own antiforgery filter stops a forged cross-site post.
+            Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync(action, new Dictionary<string, string>())).StatusCode);
             var revoked = await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
             Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
         })),

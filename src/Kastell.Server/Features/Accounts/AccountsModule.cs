@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Localization;
@@ -178,18 +179,6 @@ public static class AccountsModule
         }).WithName("SwitchCulture");
         return endpoints;
     }
-
-    /// <summary>
-    /// Refuses a post without a valid antiforgery token. The antiforgery middleware only records its verdict (this
-    /// feature); form binding enforces it, and endpoints that bind no form (sign-out, passkey options) have none.
-    /// </summary>
-    private static RouteHandlerBuilder RequireValidAntiforgeryToken(this RouteHandlerBuilder endpoint) =>
-        endpoint.WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute())
-            .AddEndpointFilter(async (context, next) =>
-                context.HttpContext.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: true }
-                    ? await next(context)
-                    // With a body, so the status-code pages do not re-run the request through a form-reading page.
-                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token."));
 
     internal static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));

@@ -29,12 +29,13 @@ internal sealed class DeleteAccountCommand(
     SignInManager<KastellUser> signIn,
     TenantContext tenant,
     IServiceScopeFactory scopes,
+    Reauthentication reauthentication,
     IAuditLog audit)
 {
     public async Task<DeleteAccountResult> ExecuteAsync(Guid userId, string password, string totpCode, CancellationToken cancellationToken = default)
     {
         var user = await users.FindByIdAsync(userId.ToString());
-        if (user is null || !await ReauthenticatesAsync(user, password, totpCode))
+        if (user is null || !await reauthentication.VerifyAsync(user, password, totpCode))
         {
             await RecordRefusalAsync(userId, "reauthentication", cancellationToken);
             return DeleteAccountResult.ReauthenticationFailed;
@@ -71,16 +72,6 @@ internal sealed class DeleteAccountCommand(
     private Task RecordRefusalAsync(Guid userId, string reason, CancellationToken cancellationToken) =>
         audit.RecordNowAsync(new(AuditEventType.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
             new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
-
-    private async Task<bool> ReauthenticatesAsync(KastellUser user, string password, string totpCode)
-    {
-        // Counts towards lockout like any other password check.
-        var passwordOk = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        var code = new string(totpCode.Where(char.IsDigit).ToArray());
-        var codeOk = user.TwoFactorEnabled && code.Length == 6
-            && await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code);
-        return passwordOk.Succeeded && codeOk;
-    }
 
     private async Task<List<string>> OrganizationsOnlyOwnedByAsync(Guid userId, CancellationToken cancellationToken)
     {

@@ -56,7 +56,8 @@ internal sealed class SessionHandoff(
         await db.UserSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync();
         var nonce = Base64Url(RandomNumberGenerator.GetBytes(32));
         await users.SetAuthenticationTokenAsync(user, TokenProvider, TokenName, Hash(nonce));
-        var payload = string.Join('|', user.Id.ToString("N"), purpose, nonce);
+        // Bound to the security stamp: a password reset, factor change or lockout after this point voids the handoff.
+        var payload = string.Join('|', user.Id.ToString("N"), purpose, nonce, await users.GetSecurityStampAsync(user));
         var lifetime = purpose == "enrolment" ? EnrolmentLifetime : Lifetime;
         context.Response.Cookies.Append(CookieName, Protector.Protect(payload, time.GetUtcNow() + lifetime), new CookieOptions
         {
@@ -94,7 +95,12 @@ internal sealed class SessionHandoff(
         }
 
         var parts = payload.Split('|');
-        if (parts.Length != 3 || !Targets.TryGetValue(parts[1], out var target) || await users.FindByIdAsync(parts[0]) is not { } user)
+        if (parts.Length != 4 || !Targets.TryGetValue(parts[1], out var target) || await users.FindByIdAsync(parts[0]) is not { } user)
+        {
+            return null;
+        }
+
+        if (parts[3] != await users.GetSecurityStampAsync(user) || await users.IsLockedOutAsync(user))
         {
             return null;
         }

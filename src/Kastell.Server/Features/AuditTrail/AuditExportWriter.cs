@@ -100,7 +100,7 @@ internal static class AuditExportWriter
         ["userAgent"] = e.UserAgent,
         ["correlationId"] = e.CorrelationId,
         // Already a JSON object of strings: embedded as an object, not as an escaped string.
-        ["details"] = e.Details is null ? null : JsonSerializer.Deserialize<SortedDictionary<string, string>>(e.Details),
+        ["details"] = AuditDetailsJson.Parse(e.Details),
         ["previousHash"] = e.PreviousHash,
         ["hash"] = e.Hash,
     };

@@ -17,7 +17,7 @@ namespace Kastell.Server.Features.Organizations;
 /// </summary>
 internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
 {
-    [GeneratedRegex(@"^(?:/api/v1)?/o/(?<org>[^/]+)(?:/s/(?<space>[^/]+))?(?:/|$)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:/api/v1)?/o/(?<org>[^/]+)(?:/s/(?<space>[^/]+))?(?:/|$)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex TenantRoute();
 
     public async Task InvokeAsync(HttpContext context, TenantContext tenant, TenantAccess access, KastellDbContext db, IAuditLog audit)

@@ -20,7 +20,9 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
     {
         await next(context);
 
+        // The re-executed status-code page (/not-found) is not the endpoint that refused: the first pass recorded it.
         if (!IsStateChanging(context.Request.Method)
+            || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
             || context.GetEndpoint() is not { } endpoint
             || context.Items.ContainsKey(AuditLog.DenialRecordedItem)
             || !Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)

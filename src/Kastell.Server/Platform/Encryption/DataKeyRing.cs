@@ -83,15 +83,16 @@ public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFact
     /// <summary>Drops every unwrapped key from memory (after KEK rotation, and in tests to force a fresh unwrap).</summary>
     public void Forget() => Forget(_cache.Keys);
 
-    /// <summary>Drops these unwrapped keys from memory (destroyed data keys must not outlive their rows here).</summary>
+    /// <summary>
+    /// Drops these unwrapped keys from the cache (destroyed data keys must not outlive their rows here). The arrays are
+    /// not zeroed: a save or a re-encryption job may still hold the same array, and zeroing it under them would make
+    /// them encrypt with an all-zero key.
+    /// </summary>
     public void Forget(IEnumerable<Guid> keyIds)
     {
         foreach (var key in keyIds.ToList())
         {
-            if (_cache.TryRemove(key, out var removed))
-            {
-                CryptographicOperations.ZeroMemory(removed.Key);
-            }
+            _cache.TryRemove(key, out _);
         }
     }
 

@@ -140,23 +140,6 @@ public static class AuditEventBody
         _ => 7,
     };
 
-    /// <summary>The stored details are a JSON object written by Kastell; anything else (a tampered row) goes out as a string.</summary>
-    private static void WriteDetails(Utf8JsonWriter json, string? details)
-    {
-        if (details is null)
-        {
-            json.WriteNullValue();
-            return;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(details);
-            document.RootElement.WriteTo(json);
-        }
-        catch (JsonException)
-        {
-            json.WriteStringValue(details);
-        }
-    }
+    private static void WriteDetails(Utf8JsonWriter json, string? details) =>
+        JsonSerializer.Serialize(json, AuditDetailsJson.Parse(details));
 }

@@ -84,6 +84,8 @@ public sealed class SiemTrust
         chain.ChainPolicy.CustomTrustStore.AddRange(_roots!);
         // A private SIEM CA rarely publishes revocation lists; the pin is the stronger control for key compromise.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // As the default validation does: the receiver's certificate must be fit for TLS server authentication.
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1"));
         if (presentedChain is not null)
         {
             foreach (var element in presentedChain.ChainElements.Skip(1))

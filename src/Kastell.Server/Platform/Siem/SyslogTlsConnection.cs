@@ -136,16 +136,21 @@ internal sealed class SyslogTlsConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Bytes sent but not yet acknowledged by the receiver's TCP stack; 0 where the platform cannot tell.</summary>
+    /// <summary>
+    /// Bytes sent but not yet acknowledged by the receiver's TCP stack. Where that cannot be read, nothing counts as
+    /// delivered (an exception, so the batch is sent again): guessing 0 would move the cursor past unconfirmed events.
+    /// </summary>
     private int UnacknowledgedBytes()
     {
         if (!OperatingSystem.IsLinux())
         {
-            return 0;
+            throw new PlatformNotSupportedException("SIEM forwarding confirms delivery through Linux's SIOCOUTQ and runs on Linux only.");
         }
 
         const nuint SiocOutq = 0x5411; // TIOCOUTQ, which is SIOCOUTQ for TCP sockets
-        return Ioctl((int)_tcp.Client.Handle, SiocOutq, out var pending) == 0 ? pending : 0;
+        return Ioctl((int)_tcp.Client.Handle, SiocOutq, out var pending) == 0
+            ? pending
+            : throw new IOException($"Could not read the unacknowledged bytes of the SIEM connection (errno {Marshal.GetLastPInvokeError()}).");
     }
 
     // DllImport rather than LibraryImport: the generated marshaller would need unsafe code for one out int.

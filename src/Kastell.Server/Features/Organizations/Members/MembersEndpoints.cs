@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Antiforgery;
+using Kastell.Server.Platform.Security;
 
 namespace Kastell.Server.Features.Organizations.Members;
 
@@ -19,7 +19,7 @@ public static class MembersEndpoints
                 _ => Results.NotFound(),
             })
             .RequireAuthorization()
-            .WithMetadata(new RequireAntiforgeryTokenAttribute());
+            .RequireValidAntiforgeryToken();
         return endpoints;
     }
 }

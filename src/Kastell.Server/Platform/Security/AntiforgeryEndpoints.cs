@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace Kastell.Server.Platform.Security;
+
+internal static class AntiforgeryEndpoints
+{
+    /// <summary>
+    /// Refuses a post without a valid antiforgery token. The antiforgery middleware only records its verdict (a
+    /// feature); form binding enforces it, so an endpoint that binds no form (sign-out, passkey options, revoking an
+    /// invitation) would otherwise accept a forged post. Every minimal-API post declares antiforgery through this.
+    /// </summary>
+    public static RouteHandlerBuilder RequireValidAntiforgeryToken(this RouteHandlerBuilder endpoint) =>
+        endpoint.WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true }
+                    ? await next(context)
+                    // With a body, so the status-code pages do not re-run the request through a form-reading page.
+                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token."));
+}
