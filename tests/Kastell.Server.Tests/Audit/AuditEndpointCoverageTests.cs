@@ -198,6 +198,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
             // Binds no form, so only the endpoint's own antiforgery filter stops a forged cross-site post.
             Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync(action, new Dictionary<string, string>())).StatusCode);
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/members");
             var revoked = await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
             Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
         })),

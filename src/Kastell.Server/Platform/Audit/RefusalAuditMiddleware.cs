@@ -63,7 +63,10 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
 
     private static async Task<string?> FormNameAsync(HttpContext context)
     {
-        if (!context.Request.HasFormContentType)
+        // ASP.NET Core refuses to read a form whose antiforgery check failed (it throws): a forged post has no name to give.
+        // (even asking HasFormContentType throws then, so the feature is checked first).
+        if (context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false }
+            || !context.Request.HasFormContentType)
         {
             return null;
         }
