@@ -110,6 +110,20 @@ public sealed class KeyProviderTestsWithSoftHsm : KeyProviderTests, IDisposable
         return provider;
     }
 
+    [Fact]
+    public void WrongPin_IsRefused_EvenWhileThisProcessIsLoggedInToTheToken()
+    {
+        // The open provider keeps the token logged in, so the token itself answers "already logged in" to any PIN.
+        _ = OpenProvider().CurrentVersion();
+        var wrong = SoftHsm.Options(_label);
+        wrong.Pin = "not-" + SoftHsm.Pin;
+
+        var error = Assert.Throws<KeyUnavailableException>(() => new Pkcs11KeyProvider(wrong));
+
+        Assert.Contains("refused the PIN", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, OpenProvider().CurrentVersion());
+    }
+
     public void Dispose()
     {
         foreach (var provider in _opened)

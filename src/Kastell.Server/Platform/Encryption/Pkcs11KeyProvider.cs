@@ -23,6 +23,11 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
     // the same token. KEK operations are rare (data keys are cached), so serializing them costs nothing that matters.
     private static readonly ConcurrentDictionary<string, Lock> ModuleGates = new();
 
+    // Login state belongs to the token and the process, so a second login answers CKR_USER_ALREADY_LOGGED_IN
+    // whatever PIN it carries. To keep a wrong PIN from riding on an earlier login, the process remembers a hash of
+    // the PIN the token accepted and refuses any other PIN while that login lasts.
+    private static readonly ConcurrentDictionary<(string Library, string Token), byte[]> AcceptedPins = new();
+
     static Pkcs11KeyProvider()
     {
         // Pkcs11Interop loads modules through "libdl", which glibc 2.34+ (Debian 12) ships only as libdl.so.2
@@ -50,13 +55,20 @@ internal sealed class Pkcs11KeyProvider : IKeyEncryptionKeyProvider, IDisposable
                 .FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == options.TokenLabel)
                 ?? throw new KeyUnavailableException($"No PKCS#11 token labelled '{options.TokenLabel}' in {options.LibraryPath}.");
             _session = slot.OpenSession(SessionType.ReadWrite);
+            var token = (options.LibraryPath!, options.TokenLabel!);
+            var pinHash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.Pin!));
             try
             {
                 _session.Login(CKU.CKU_USER, options.Pin);
+                AcceptedPins[token] = pinHash;
             }
             catch (Pkcs11Exception ex) when (ex.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
             {
-                // Login state is per token and process: another session of this process already logged in.
+                if (!AcceptedPins.TryGetValue(token, out var accepted) || !CryptographicOperations.FixedTimeEquals(accepted, pinHash))
+                {
+                    _session.Dispose();
+                    throw new KeyUnavailableException($"The PKCS#11 token '{options.TokenLabel}' refused the PIN (it differs from the PIN this process is logged in with).", ex);
+                }
             }
             catch (Pkcs11Exception ex) when (ex.RV is CKR.CKR_PIN_INCORRECT or CKR.CKR_PIN_LOCKED or CKR.CKR_PIN_INVALID or CKR.CKR_PIN_LEN_RANGE)
             {
