@@ -50,6 +50,17 @@ public enum AuditEventType
     /// <summary>A quarantined upload scanned clean later and made available.</summary>
     FileReleased = 2012,
 
+    /// <summary>A file uploaded, scanned clean and made available.</summary>
+    FileUploaded = 2013,
+
+    /// <summary>An upload refused before it was kept: too large, empty, or of a type Kastell does not accept.</summary>
+    FileUploadRefused = 2014,
+
+    /// <summary>A file (or a range of it) sent to a user.</summary>
+    FileDownloaded = 2015,
+
+    FileDeleted = 2016,
+
     AuditLogExported = 8000,
     AuditLogPruned = 8001,
     AuditRetentionChanged = 8002,

@@ -31,6 +31,9 @@ public sealed class StoredObject : ITenantOwned
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The user who uploaded the file; null for files stored by the system (or a user since deleted).</summary>
+    public Guid? UploadedBy { get; set; }
+
     /// <summary>Only <see cref="StoredObjectStatus.Available"/> files are shown to users.</summary>
     public StoredObjectStatus Status { get; set; } = StoredObjectStatus.Available;
 }
