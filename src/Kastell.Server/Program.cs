@@ -1,6 +1,7 @@
 using Kastell.Server;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform;
@@ -17,6 +18,7 @@ var options = builder.AddKastellPlatform();
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddOrganizations();
 builder.Services.AddAuditTrail();
+builder.Services.AddFiles();
 
 var app = builder.Build();
 
@@ -37,6 +39,7 @@ app.UseKastellPlatform();
 app.MapAccountEndpoints();
 app.MapMemberEndpoints();
 app.MapAuditTrailEndpoints();
+app.MapFileEndpoints();
 app.MapKastellPages();
 
 await app.RunAsync();

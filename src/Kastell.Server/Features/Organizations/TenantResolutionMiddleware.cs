@@ -106,8 +106,11 @@ internal sealed partial class TenantResolutionMiddleware(RequestDelegate next)
             .Where(m => m.SpaceId == space.Id && m.UserId == caller)
             .Select(m => (SpaceRole?)m.Role)
             .SingleOrDefaultAsync(ct);
-        // Organization owners and admins manage every Space; everyone else needs a Space role.
-        spaceRole ??= access.CanAdministerOrganization ? SpaceRole.Manager : null;
+        // Organization owners and admins manage every Space and auditors read every Space (they audit the whole
+        // organization); everyone else needs a Space role.
+        spaceRole ??= access.CanAdministerOrganization ? SpaceRole.Manager
+            : access.OrganizationRole == OrganizationRole.Auditor ? SpaceRole.Viewer
+            : null;
         if (spaceRole is null)
         {
             return new Refusal(AuditTarget.Space(space.Id), "no-space-role");

@@ -65,8 +65,10 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
     {
         // ASP.NET Core refuses to read a form whose antiforgery check failed (it throws): a forged post has no name to give.
         // (even asking HasFormContentType throws then, so the feature is checked first).
+        // A multipart body is an upload: reading it as a form would buffer the file (to a plaintext temporary file).
         if (context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false }
-            || !context.Request.HasFormContentType)
+            || !context.Request.HasFormContentType
+            || context.Request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
         {
             return null;
         }

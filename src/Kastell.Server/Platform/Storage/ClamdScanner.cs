@@ -14,7 +14,14 @@ public enum ScanVerdict
     Unavailable,
 }
 
-public sealed record ScanResult(ScanVerdict Verdict, string? Signature = null);
+/// <param name="Reason">Why there is no verdict (<see cref="ScanVerdict.Unavailable"/> only), for the audit log.</param>
+public sealed record ScanResult(ScanVerdict Verdict, string? Signature = null, string? Reason = null)
+{
+    public const string ScannerUnavailable = "scanner unavailable";
+
+    /// <summary>clamd refused the stream as longer than its <c>StreamMaxLength</c>: a configuration problem, never a pass.</summary>
+    public const string StreamLimitExceeded = "scanner stream limit exceeded";
+}
 
 /// <summary>
 /// ClamAV's clamd over its socket (<c>unix:/path</c> or <c>tcp://host:port</c>) with the INSTREAM command: the
@@ -32,22 +39,31 @@ public sealed class ClamdScanner(string endpoint, TimeSpan timeout)
         {
             using var socket = await ConnectAsync(deadline.Token);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            await stream.WriteAsync("zINSTREAM\0"u8.ToArray(), deadline.Token);
-            var buffer = new byte[4 + ChunkSize];
-            int read;
-            while ((read = await content.ReadAsync(buffer.AsMemory(4, ChunkSize), deadline.Token)) > 0)
+            try
             {
-                BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)read);
-                await stream.WriteAsync(buffer.AsMemory(0, 4 + read), deadline.Token);
+                await stream.WriteAsync("zINSTREAM\0"u8.ToArray(), deadline.Token);
+                var buffer = new byte[4 + ChunkSize];
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(4, ChunkSize), deadline.Token)) > 0)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)read);
+                    await stream.WriteAsync(buffer.AsMemory(0, 4 + read), deadline.Token);
+                }
+
+                await stream.WriteAsync(new byte[4], deadline.Token); // a zero length ends the stream
+            }
+            catch (IOException) when (!deadline.IsCancellationRequested)
+            {
+                // clamd answers a stream longer than its StreamMaxLength with an error and closes the socket while
+                // Kastell is still sending: the reply may be waiting, so read it before calling the scanner down.
+                return Interpret(await TryReadReplyAsync(stream, deadline.Token));
             }
 
-            await stream.WriteAsync(new byte[4], deadline.Token); // a zero length ends the stream
-            var reply = await ReadReplyAsync(stream, deadline.Token);
-            return Interpret(reply);
+            return Interpret(await ReadReplyAsync(stream, deadline.Token));
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new ScanResult(ScanVerdict.Unavailable);
+            return new ScanResult(ScanVerdict.Unavailable, Reason: ScanResult.ScannerUnavailable);
         }
     }
 
@@ -64,7 +80,21 @@ public sealed class ClamdScanner(string endpoint, TimeSpan timeout)
             return new ScanResult(ScanVerdict.Infected, reply["stream: ".Length..^" FOUND".Length]);
         }
 
-        return new ScanResult(ScanVerdict.Unavailable);
+        return new ScanResult(ScanVerdict.Unavailable, Reason: reply.Contains("size limit exceeded", StringComparison.OrdinalIgnoreCase)
+            ? ScanResult.StreamLimitExceeded
+            : ScanResult.ScannerUnavailable);
+    }
+
+    private static async Task<string> TryReadReplyAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadReplyAsync(stream, cancellationToken);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private async Task<Socket> ConnectAsync(CancellationToken cancellationToken)

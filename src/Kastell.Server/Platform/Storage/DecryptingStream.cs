@@ -5,7 +5,9 @@ namespace Kastell.Server.Platform.Storage;
 
 /// <summary>
 /// Read-only, seekable plaintext over a <c>kso1</c> ciphertext stream. Decrypts one chunk at a time (the one the
-/// position is in), so memory stays at one chunk whatever the file size and a range costs only its chunks.
+/// position is in), so memory stays at one chunk whatever the file size and a range costs only its chunks. Reads are
+/// asynchronous end to end when the caller reads asynchronously (a download from S3 waits on the network, not on a
+/// blocked thread); the synchronous path stays for callers that need it (ZIP detection).
 /// </summary>
 internal sealed class DecryptingStream : ReadOnlySeekableStream
 {
@@ -25,27 +27,51 @@ internal sealed class DecryptingStream : ReadOnlySeekableStream
     private long _hashedUpTo;
     private bool _hashing = true;
 
-    public DecryptingStream(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256)
+    private DecryptingStream(Stream ciphertext, byte[] header, byte[] key, long length, byte[] sha256)
     {
         _ciphertext = ciphertext;
+        _header = header;
         _length = length;
         _chunks = ObjectCipher.ChunkCount(length, ObjectCipher.ChunkSize);
         _expectedSha256 = sha256;
-        if (ciphertext.Length != ObjectCipher.CiphertextLength(length))
-        {
-            throw new DecryptionFailedException($"The stored file is {ciphertext.Length} bytes, not the {ObjectCipher.CiphertextLength(length)} its record expects: it was truncated or extended.");
-        }
-
-        _header = new byte[ObjectCipher.HeaderSize];
-        ciphertext.Position = 0;
-        ciphertext.ReadExactly(_header);
-        ObjectCipher.CheckHeader(_header, fileId);
         _aes = new AesGcm(key, ObjectCipher.TagSize);
+    }
+
+    /// <exception cref="DecryptionFailedException">Wrong length, header, or (for an empty file) final chunk.</exception>
+    public static DecryptingStream Open(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256)
+    {
+        CheckLength(ciphertext, length);
+        var header = new byte[ObjectCipher.HeaderSize];
+        ciphertext.Position = 0;
+        ciphertext.ReadExactly(header);
+        ObjectCipher.CheckHeader(header, fileId);
+        var stream = new DecryptingStream(ciphertext, header, key, length, sha256);
         if (length == 0)
         {
-            Load(0); // the empty final chunk still proves the file is complete and authentic
-            Verify();
+            // The empty final chunk still proves the file is complete and authentic.
+            stream.Decrypt(0, stream.ReadSealed(0));
+            stream.Verify();
         }
+
+        return stream;
+    }
+
+    /// <inheritdoc cref="Open"/>
+    public static async Task<DecryptingStream> OpenAsync(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256, CancellationToken cancellationToken)
+    {
+        CheckLength(ciphertext, length);
+        var header = new byte[ObjectCipher.HeaderSize];
+        ciphertext.Position = 0;
+        await ciphertext.ReadExactlyAsync(header, cancellationToken);
+        ObjectCipher.CheckHeader(header, fileId);
+        var stream = new DecryptingStream(ciphertext, header, key, length, sha256);
+        if (length == 0)
+        {
+            stream.Decrypt(0, await stream.ReadSealedAsync(0, cancellationToken));
+            stream.Verify();
+        }
+
+        return stream;
     }
 
     public override long Length => _length;
@@ -60,31 +86,45 @@ internal sealed class DecryptingStream : ReadOnlySeekableStream
         var index = CurrentPosition / ObjectCipher.ChunkSize;
         if (index != _chunkIndex)
         {
-            Load(index);
+            Decrypt(index, ReadSealed(index));
         }
 
-        var within = (int)(CurrentPosition - (index * ObjectCipher.ChunkSize));
-        var count = Math.Min(buffer.Length, _chunkLength - within);
-        _chunk.AsSpan(within, count).CopyTo(buffer);
-        if (_hashing && CurrentPosition == _hashedUpTo)
-        {
-            _hash.AppendData(_chunk, within, count);
-            _hashedUpTo += count;
-            if (_hashedUpTo == _length)
-            {
-                Verify();
-            }
-        }
-
-        CurrentPosition += count;
-        return count;
+        return CopyOut(buffer);
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (CurrentPosition >= _length || buffer.IsEmpty)
+        {
+            return 0;
+        }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(Read(buffer.Span));
+        var index = CurrentPosition / ObjectCipher.ChunkSize;
+        if (index != _chunkIndex)
+        {
+            Decrypt(index, await ReadSealedAsync(index, cancellationToken));
+        }
+
+        return CopyOut(buffer.Span);
+    }
+
+    /// <summary>Writes whole decrypted chunks straight from the chunk buffer, without a copy through a caller's buffer.</summary>
+    public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
+    {
+        while (CurrentPosition < _length)
+        {
+            var index = CurrentPosition / ObjectCipher.ChunkSize;
+            if (index != _chunkIndex)
+            {
+                Decrypt(index, await ReadSealedAsync(index, cancellationToken));
+            }
+
+            var within = (int)(CurrentPosition - (index * ObjectCipher.ChunkSize));
+            var count = _chunkLength - within;
+            Consume(within, count); // hash (and the final check) before the bytes leave
+            await destination.WriteAsync(_chunk.AsMemory(within, count), cancellationToken);
+        }
+    }
 
     // A seek anywhere but where the in-order hash stands ends the whole-file check; the chunk tags still hold.
     protected override void OnSeeking(long target)
@@ -100,7 +140,7 @@ internal sealed class DecryptingStream : ReadOnlySeekableStream
         if (disposing)
         {
             _ciphertext.Dispose();
-            _aes?.Dispose();
+            _aes.Dispose();
             _hash.Dispose();
             CryptographicOperations.ZeroMemory(_chunk);
         }
@@ -108,14 +148,71 @@ internal sealed class DecryptingStream : ReadOnlySeekableStream
         base.Dispose(disposing);
     }
 
-    private void Load(long index)
+    public override async ValueTask DisposeAsync()
     {
-        var plainLength = (int)Math.Min(ObjectCipher.ChunkSize, _length - (index * ObjectCipher.ChunkSize));
-        _ciphertext.Position = ObjectCipher.HeaderSize + (index * (ObjectCipher.ChunkSize + ObjectCipher.TagSize));
-        var sealedChunk = _sealed.AsSpan(0, plainLength + ObjectCipher.TagSize);
-        _ciphertext.ReadExactly(sealedChunk);
+        await _ciphertext.DisposeAsync();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    private static void CheckLength(Stream ciphertext, long length)
+    {
+        if (ciphertext.Length != ObjectCipher.CiphertextLength(length))
+        {
+            throw new DecryptionFailedException($"The stored file is {ciphertext.Length} bytes, not the {ObjectCipher.CiphertextLength(length)} its record expects: it was truncated or extended.");
+        }
+    }
+
+    private int CopyOut(Span<byte> buffer)
+    {
+        var within = (int)(CurrentPosition - (_chunkIndex * ObjectCipher.ChunkSize));
+        var count = Math.Min(buffer.Length, _chunkLength - within);
+        Consume(within, count);
+        _chunk.AsSpan(within, count).CopyTo(buffer);
+        return count;
+    }
+
+    /// <summary>Advances past <paramref name="count"/> bytes of the current chunk, hashing them if the read is in order.</summary>
+    private void Consume(int within, int count)
+    {
+        if (_hashing && CurrentPosition == _hashedUpTo)
+        {
+            _hash.AppendData(_chunk, within, count);
+            _hashedUpTo += count;
+            if (_hashedUpTo == _length)
+            {
+                Verify();
+            }
+        }
+
+        CurrentPosition += count;
+    }
+
+    private int PlainLength(long index) => (int)Math.Min(ObjectCipher.ChunkSize, _length - (index * ObjectCipher.ChunkSize));
+
+    private long Offset(long index) => ObjectCipher.HeaderSize + (index * (ObjectCipher.ChunkSize + ObjectCipher.TagSize));
+
+    private Memory<byte> ReadSealed(long index)
+    {
+        var sealedChunk = _sealed.AsMemory(0, PlainLength(index) + ObjectCipher.TagSize);
+        _ciphertext.Position = Offset(index);
+        _ciphertext.ReadExactly(sealedChunk.Span);
+        return sealedChunk;
+    }
+
+    private async ValueTask<Memory<byte>> ReadSealedAsync(long index, CancellationToken cancellationToken)
+    {
+        var sealedChunk = _sealed.AsMemory(0, PlainLength(index) + ObjectCipher.TagSize);
+        _ciphertext.Position = Offset(index);
+        await _ciphertext.ReadExactlyAsync(sealedChunk, cancellationToken);
+        return sealedChunk;
+    }
+
+    private void Decrypt(long index, Memory<byte> sealedChunk)
+    {
+        var plainLength = sealedChunk.Length - ObjectCipher.TagSize;
         _chunkIndex = -1; // a failed chunk must not stay readable
-        ObjectCipher.Open(_aes, _header, index, index == _chunks - 1, sealedChunk, _chunk.AsSpan(0, plainLength));
+        ObjectCipher.Open(_aes, _header, index, index == _chunks - 1, sealedChunk.Span, _chunk.AsSpan(0, plainLength));
         _chunkIndex = index;
         _chunkLength = plainLength;
     }

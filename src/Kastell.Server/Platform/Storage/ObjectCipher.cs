@@ -69,7 +69,12 @@ public static class ObjectCipher
     /// </summary>
     /// <exception cref="DecryptionFailedException">The stored file is damaged, another file's, or the key is wrong.</exception>
     public static Stream OpenRead(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256) =>
-        new DecryptingStream(ciphertext, key, fileId, length, sha256);
+        DecryptingStream.Open(ciphertext, key, fileId, length, sha256);
+
+    /// <inheritdoc cref="OpenRead"/>
+    /// <remarks>Reads the header without blocking; the stream's own async reads never block either.</remarks>
+    public static async Task<Stream> OpenReadAsync(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256, CancellationToken cancellationToken = default) =>
+        await DecryptingStream.OpenAsync(ciphertext, key, fileId, length, sha256, cancellationToken);
 
     internal static long ChunkCount(long length, int chunkSize) => Math.Max(1, (length + chunkSize - 1) / chunkSize);
 

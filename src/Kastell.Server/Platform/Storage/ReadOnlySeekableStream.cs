@@ -24,6 +24,12 @@ internal abstract class ReadOnlySeekableStream : Stream
 
     public abstract override int Read(Span<byte> buffer);
 
+    // Stream's default would run the synchronous Read on a pool thread; subclasses read asynchronously instead.
+    public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
     public override long Seek(long offset, SeekOrigin origin)
     {
         var target = origin switch

@@ -3,7 +3,8 @@ namespace Kastell.Server.Platform.Storage;
 /// <summary>
 /// A seekable read-only stream over an S3 object: one ranged GET from the current position, read on as long as reads
 /// are sequential; a seek elsewhere closes it and the next read opens a new range. So a whole-file download is one
-/// request and a range read fetches only from its chunk on.
+/// request and a range read fetches only from its chunk on. Asynchronous reads await the GET and the body; the
+/// synchronous path (kept for callers that read synchronously) has to block on the SDK's asynchronous GET.
 /// </summary>
 internal sealed class S3RangeReadStream(S3ObjectStore store, string bucket, string key, long length) : ReadOnlySeekableStream
 {
@@ -22,7 +23,7 @@ internal sealed class S3RangeReadStream(S3ObjectStore store, string bucket, stri
         if (_body is null || _bodyPosition != CurrentPosition)
         {
             _body?.Dispose();
-            // The decrypting stream above reads synchronously; opening a range is the only blocking wait on the SDK.
+            _body = null;
             _body = store.OpenRangeAsync(bucket, key, CurrentPosition, length, CancellationToken.None).GetAwaiter().GetResult();
             _bodyPosition = CurrentPosition;
         }
@@ -34,17 +35,42 @@ internal sealed class S3RangeReadStream(S3ObjectStore store, string bucket, stri
         }
         catch (IOException ex)
         {
-            throw new ObjectStoreException($"S3 storage failed while reading object {key}.", ex);
+            throw Failed(ex);
         }
 
-        if (read == 0)
+        return Advance(read);
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (CurrentPosition >= length || buffer.IsEmpty)
         {
-            throw new ObjectStoreException($"S3 storage ended object {key} early.");
+            return 0;
         }
 
-        CurrentPosition += read;
-        _bodyPosition += read;
-        return read;
+        if (_body is null || _bodyPosition != CurrentPosition)
+        {
+            if (_body is not null)
+            {
+                await _body.DisposeAsync();
+                _body = null;
+            }
+
+            _body = await store.OpenRangeAsync(bucket, key, CurrentPosition, length, cancellationToken);
+            _bodyPosition = CurrentPosition;
+        }
+
+        int read;
+        try
+        {
+            read = await _body.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw Failed(ex);
+        }
+
+        return Advance(read);
     }
 
     protected override void Dispose(bool disposing)
@@ -56,4 +82,18 @@ internal sealed class S3RangeReadStream(S3ObjectStore store, string bucket, stri
 
         base.Dispose(disposing);
     }
+
+    private int Advance(int read)
+    {
+        if (read == 0)
+        {
+            throw new ObjectStoreException($"S3 storage ended object {key} early.");
+        }
+
+        CurrentPosition += read;
+        _bodyPosition += read;
+        return read;
+    }
+
+    private ObjectStoreException Failed(Exception ex) => new($"S3 storage failed while reading object {key}.", ex);
 }

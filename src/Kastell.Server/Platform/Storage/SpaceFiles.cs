@@ -14,10 +14,10 @@ namespace Kastell.Server.Platform.Storage;
 public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time)
 {
     public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, CancellationToken cancellationToken = default) =>
-        await UploadAsync(spaceId, fileName, contentType, content, StoredObjectStatus.Available, cancellationToken);
+        await UploadAsync(spaceId, fileName, contentType, content, StoredObjectStatus.Available, null, cancellationToken);
 
     /// <summary>Stores a file with the given status (uploads start quarantined until scanned; see <see cref="Uploads"/>).</summary>
-    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, StoredObjectStatus status, CancellationToken cancellationToken = default)
+    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, StoredObjectStatus status, Guid? uploadedBy, CancellationToken cancellationToken = default)
     {
         var space = await db.Spaces.AsNoTracking().SingleOrDefaultAsync(s => s.Id == spaceId, cancellationToken)
             ?? throw new InvalidOperationException("No such Space in this organization.");
@@ -46,6 +46,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
                 ContentKey = Convert.ToBase64String(key),
                 CreatedAt = time.GetUtcNow(),
                 Status = status,
+                UploadedBy = uploadedBy,
             };
             db.StoredObjects.Add(stored);
             try
@@ -73,12 +74,19 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     /// <exception cref="DecryptionFailedException">The stored file is damaged or not this record's.</exception>
     /// <exception cref="ObjectStoreException">The stored file is missing or storage fails.</exception>
     public Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, CancellationToken cancellationToken = default) =>
-        OpenReadAsync(objectId, includeQuarantined: false, cancellationToken);
+        OpenReadAsync(objectId, spaceId: null, includeQuarantined: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="OpenReadAsync(Guid, CancellationToken)"/>, but only a file of <paramref name="spaceId"/>: an id of
+    /// another Space answers like one that does not exist.
+    /// </summary>
+    public Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default) =>
+        OpenReadAsync(objectId, spaceId, includeQuarantined: false, cancellationToken);
 
     /// <summary>Also quarantined files: only for the malware scan, never for users.</summary>
-    internal async Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, bool includeQuarantined, CancellationToken cancellationToken = default)
+    internal async Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, Guid? spaceId, bool includeQuarantined, CancellationToken cancellationToken = default)
     {
-        var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId, cancellationToken);
+        var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && (spaceId == null || o.SpaceId == spaceId), cancellationToken);
         if (stored is null || (stored.Status != StoredObjectStatus.Available && !includeQuarantined))
         {
             return null;
@@ -89,7 +97,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
         var ciphertext = await store.OpenReadAsync(StorageContainers.OfSpace(stored.SpaceId), stored.Id.ToString("N"), cancellationToken);
         try
         {
-            return (stored, ObjectCipher.OpenRead(ciphertext, key, stored.Id, stored.Size, Convert.FromHexString(stored.Sha256)));
+            return (stored, await ObjectCipher.OpenReadAsync(ciphertext, key, stored.Id, stored.Size, Convert.FromHexString(stored.Sha256), cancellationToken));
         }
         catch
         {
@@ -106,6 +114,29 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     internal async Task SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, CancellationToken cancellationToken = default) =>
         await db.StoredObjects.Where(o => o.Id == objectId)
             .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, status).SetProperty(o => o.ContentType, contentType), cancellationToken);
+
+    /// <summary>
+    /// The files of one Space, newest first, without their keys and hashes: quarantined ones too (users see that a
+    /// file awaits its scan), which <see cref="OpenReadAsync(Guid, Guid, CancellationToken)"/> never opens.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredObject>> ListAsync(Guid spaceId, CancellationToken cancellationToken = default)
+    {
+        // Whole entities, not a projection: only entities pass through the decrypting interceptor (the names).
+        var files = await db.StoredObjects.AsNoTracking().Where(o => o.SpaceId == spaceId).ToListAsync(cancellationToken);
+        foreach (var file in files)
+        {
+            file.ContentKey = "";
+            file.Sha256 = "";
+        }
+
+        // Version-7 ids sort by creation; SQLite cannot order by a DateTimeOffset column.
+        return [.. files.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Id)];
+    }
+
+    /// <summary>Deletes a file of <paramref name="spaceId"/>; false if there is none with this id there.</summary>
+    public async Task<bool> DeleteAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default) =>
+        await db.StoredObjects.AnyAsync(o => o.Id == objectId && o.SpaceId == spaceId, cancellationToken)
+        && await DeleteAsync(objectId, cancellationToken);
 
     public async Task<bool> DeleteAsync(Guid objectId, CancellationToken cancellationToken = default)
     {

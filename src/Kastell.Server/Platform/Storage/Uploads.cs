@@ -15,6 +15,9 @@ public enum UploadOutcome
     TooLarge,
     UnsupportedType,
     Infected,
+
+    /// <summary>A file of zero bytes: nothing to keep.</summary>
+    Empty,
 }
 
 public sealed record UploadResult(UploadOutcome Outcome, StoredObject? File = null);
@@ -23,25 +26,58 @@ public sealed record UploadResult(UploadOutcome Outcome, StoredObject? File = nu
 /// An upload into a Space: size limit, content type from the bytes, malware scan. The file is encrypted and stored
 /// as <see cref="StoredObjectStatus.Quarantined"/> first — so no plaintext ever touches a disk, not even for the scan —
 /// then sniffed and scanned from its decrypted stream. Clean: made available. Infected or of a type Kastell does not
-/// accept: deleted (infected ones audited). Scanner unavailable: left in quarantine for <see cref="RescanAsync"/>.
+/// accept: deleted. Scanner unavailable: left in quarantine for <see cref="RescanAsync"/>. Every outcome of a new
+/// upload is audited (accepted, quarantined, infected, refused with its reason).
 /// </summary>
 public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner scanner, IAuditLog audit, IOptions<KastellOptions> options)
 {
     private readonly long _maxBytes = options.Value.Storage.MaxUploadBytes;
+
+    public long MaxBytes => _maxBytes;
 
     public async Task<UploadResult> UploadAsync(Guid spaceId, string fileName, Stream content, AuditActor actor, CancellationToken cancellationToken = default)
     {
         StoredObject stored;
         try
         {
-            stored = await files.UploadAsync(spaceId, fileName, "application/octet-stream", new LengthLimitedStream(content, _maxBytes), StoredObjectStatus.Quarantined, cancellationToken);
+            var uploader = actor.Kind == AuditActorKind.User && Guid.TryParse(actor.Id, out var user) ? user : (Guid?)null;
+            stored = await files.UploadAsync(spaceId, fileName, "application/octet-stream", new LengthLimitedStream(content, _maxBytes), StoredObjectStatus.Quarantined, uploader, cancellationToken);
         }
         catch (UploadTooLargeException)
         {
-            return new UploadResult(UploadOutcome.TooLarge);
+            return await RefusedAsync(spaceId, null, UploadOutcome.TooLarge, actor, cancellationToken);
+        }
+
+        if (stored.Size == 0)
+        {
+            await files.DeleteAsync(stored.Id, cancellationToken);
+            return await RefusedAsync(spaceId, null, UploadOutcome.Empty, actor, cancellationToken);
         }
 
         return await CheckAsync(stored, actor, newUpload: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a refused upload. Used by callers too, for a request refused before its file reached
+    /// <see cref="UploadAsync"/> (a body over the request limit).
+    /// </summary>
+    public async Task<UploadResult> RefusedAsync(Guid spaceId, Guid? fileId, UploadOutcome outcome, AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        var reason = outcome switch
+        {
+            UploadOutcome.TooLarge => "too-large",
+            UploadOutcome.UnsupportedType => "unsupported-type",
+            UploadOutcome.Empty => "empty",
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Not a refusal."),
+        };
+        var details = new Dictionary<string, string> { ["reason"] = reason, ["space"] = spaceId.ToString() };
+        if (outcome == UploadOutcome.TooLarge)
+        {
+            details["limit"] = _maxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await audit.RecordNowAsync(new(AuditEventType.FileUploadRefused, actor, new AuditTarget("file", fileId?.ToString()), AuditOutcome.Denied, details), cancellationToken);
+        return new UploadResult(outcome);
     }
 
     /// <summary>Scans one quarantined file again: released, rejected, or still quarantined.</summary>
@@ -61,14 +97,16 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
     {
         string? contentType;
         ScanResult scan;
-        var (_, content) = (await files.OpenReadAsync(stored.Id, includeQuarantined: true, cancellationToken))!.Value;
+        var (_, content) = (await files.OpenReadAsync(stored.Id, spaceId: null, includeQuarantined: true, cancellationToken))!.Value;
         await using (content)
         {
             contentType = ContentSniffer.Detect(content);
             if (contentType is null)
             {
                 await files.DeleteAsync(stored.Id, cancellationToken);
-                return new UploadResult(UploadOutcome.UnsupportedType);
+                return newUpload
+                    ? await RefusedAsync(stored.SpaceId, stored.Id, UploadOutcome.UnsupportedType, actor, cancellationToken)
+                    : new UploadResult(UploadOutcome.UnsupportedType);
             }
 
             content.Position = 0;
@@ -80,10 +118,14 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
         {
             case ScanVerdict.Clean:
                 await files.SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, cancellationToken);
-                if (!newUpload)
-                {
-                    await audit.RecordNowAsync(new(AuditEventType.FileReleased, actor, target), cancellationToken);
-                }
+                await audit.RecordNowAsync(newUpload
+                    ? new(AuditEventType.FileUploaded, actor, target, Details: new Dictionary<string, string>
+                    {
+                        ["space"] = stored.SpaceId.ToString(),
+                        ["size"] = stored.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["type"] = contentType,
+                    })
+                    : new(AuditEventType.FileReleased, actor, target), cancellationToken);
 
                 stored.ContentType = contentType;
                 stored.Status = StoredObjectStatus.Available;
@@ -100,7 +142,7 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
                 if (newUpload)
                 {
                     await audit.RecordNowAsync(new(AuditEventType.FileQuarantined, actor, target, AuditOutcome.Failed,
-                        new Dictionary<string, string> { ["reason"] = "scanner unavailable", ["space"] = stored.SpaceId.ToString() }), cancellationToken);
+                        new Dictionary<string, string> { ["reason"] = scan.Reason ?? ScanResult.ScannerUnavailable, ["space"] = stored.SpaceId.ToString() }), cancellationToken);
                 }
 
                 stored.ContentType = contentType;

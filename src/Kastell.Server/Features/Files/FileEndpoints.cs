@@ -1,0 +1,169 @@
+using System.Security.Claims;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Storage;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Kastell.Server.Features.Files;
+
+/// <summary>
+/// Upload, download and delete of a Space's files. The tenant middleware has already answered 404 for an
+/// organization or Space the caller cannot enter; a file id of another Space or organization answers the same 404
+/// as one that does not exist (the queries are scoped to the request's organization and to the route's Space).
+/// </summary>
+public static class FileEndpoints
+{
+    /// <summary>Room for the multipart envelope around the file (boundaries, part headers, the antiforgery token).</summary>
+    public const long MultipartAllowanceBytes = 64 * 1024;
+
+    private const int MaxAuditedRangeLength = 100;
+
+    public static IServiceCollection AddFiles(this IServiceCollection services) => services.AddScoped<FileListQuery>();
+
+    public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        // No antiforgery metadata: the middleware would read (and buffer) the whole form to find the token.
+        // MultipartUpload validates the token itself, from the first section, before the file is read.
+        endpoints.MapPost("/o/{org}/s/{space}/files", UploadAsync)
+            .RequireAuthorization()
+            .DisableAntiforgery()
+            .WithName("UploadFile");
+        endpoints.MapGet("/o/{org}/s/{space}/files/{id:guid}", DownloadAsync)
+            .RequireAuthorization()
+            .WithName("DownloadFile");
+        endpoints.MapPost("/o/{org}/s/{space}/files/{id:guid}/delete", DeleteAsync)
+            .RequireAuthorization()
+            .RequireValidAntiforgeryToken()
+            .WithName("DeleteFile");
+        return endpoints;
+    }
+
+    internal static string PagePath(TenantAccess access) =>
+        $"/o/{Uri.EscapeDataString(access.RequireOrganization().Slug)}/s/{Uri.EscapeDataString(access.RequireSpace().Slug)}/files";
+
+    private static async Task<IResult> UploadAsync(
+        HttpContext context, ClaimsPrincipal user, TenantAccess access, Uploads uploads, IAuditLog audit,
+        IAntiforgery antiforgery, IOptions<AntiforgeryOptions> antiforgeryOptions)
+    {
+        var userId = UserId(user);
+        var space = access.RequireSpace();
+        if (!FilePermissions.CanChange(access))
+        {
+            await audit.RecordNowAsync(AuditDenials.Permission(userId, "file.upload", AuditTarget.Space(space.Id), "space-role"), context.RequestAborted);
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        // Aligned with the upload limit (Kestrel's default for every other request is far smaller).
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = uploads.MaxBytes + MultipartAllowanceBytes;
+        }
+
+        var actor = AuditActor.User(userId);
+        try
+        {
+            var (file, problem) = await new MultipartUpload(context, antiforgery, antiforgeryOptions).OpenFileAsync(context.RequestAborted);
+            if (file is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: problem);
+            }
+
+            var result = await uploads.UploadAsync(space.Id, FileNames.Clean(MultipartUpload.ClientFileName(file)), file.Body, actor, context.RequestAborted);
+            return Results.LocalRedirect($"{PagePath(access)}?upload={UploadMessages.Key(result.Outcome)}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The body outgrew the request limit before the file's own limit was reached (more than one file, say).
+            await uploads.RefusedAsync(space.Id, null, UploadOutcome.TooLarge, actor, CancellationToken.None);
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The upload exceeds the size limit.");
+        }
+    }
+
+    private static async Task<IResult> DownloadAsync(Guid id, HttpContext context, ClaimsPrincipal user, TenantAccess access, SpaceFiles files, IAuditLog audit)
+    {
+        if (!FilePermissions.CanRead(access) || await files.OpenReadAsync(access.RequireSpace().Id, id, context.RequestAborted) is not var (record, content))
+        {
+            return Results.NotFound();
+        }
+
+        try
+        {
+            var details = new Dictionary<string, string>
+            {
+                ["space"] = record.SpaceId.ToString(),
+                ["size"] = record.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
+            {
+                details["range"] = range.Length <= MaxAuditedRangeLength ? range : range[..MaxAuditedRangeLength];
+            }
+
+            // Before the first byte leaves, in its own transaction: a download that cannot be audited does not happen.
+            await audit.RecordNowAsync(new(AuditEventType.FileDownloaded, AuditActor.User(UserId(user)), new AuditTarget("file", record.Id.ToString()), Details: details), context.RequestAborted);
+        }
+        catch
+        {
+            await content.DisposeAsync();
+            throw;
+        }
+
+        // Files never change, so the id is a strong validator for If-Range. nosniff is on every response
+        // (SecurityHeadersMiddleware); the type is the one detected from the bytes at upload, never the client's.
+        return Results.File(content, record.ContentType, FileNames.Clean(record.FileName),
+            lastModified: record.CreatedAt, entityTag: new EntityTagHeaderValue($"\"{record.Id:N}\""), enableRangeProcessing: true);
+    }
+
+    private static async Task<IResult> DeleteAsync(Guid id, HttpContext context, ClaimsPrincipal user, TenantAccess access, SpaceFiles files, IAuditLog audit)
+    {
+        var userId = UserId(user);
+        var space = access.RequireSpace();
+        if (!FilePermissions.CanChange(access))
+        {
+            await audit.RecordNowAsync(AuditDenials.Permission(userId, "file.delete", new AuditTarget("file", id.ToString()), "space-role"), context.RequestAborted);
+            return Results.StatusCode(StatusCodes.Status403Forbidden);
+        }
+
+        if (!await files.DeleteAsync(space.Id, id, context.RequestAborted))
+        {
+            return Results.NotFound();
+        }
+
+        await audit.RecordNowAsync(new(AuditEventType.FileDeleted, AuditActor.User(userId), new AuditTarget("file", id.ToString()),
+            Details: new Dictionary<string, string> { ["space"] = space.Id.ToString() }), CancellationToken.None);
+        return Results.LocalRedirect($"{PagePath(access)}?deleted=1");
+    }
+
+    private static Guid UserId(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : throw new InvalidOperationException("Signed-in user without an id.");
+}
+
+/// <summary>The upload outcomes as they travel to the page in the query string, and their texts.</summary>
+internal static class UploadMessages
+{
+    public static string Key(UploadOutcome outcome) => outcome switch
+    {
+        UploadOutcome.Accepted => "accepted",
+        UploadOutcome.Quarantined => "quarantined",
+        UploadOutcome.TooLarge => "too-large",
+        UploadOutcome.UnsupportedType => "unsupported-type",
+        UploadOutcome.Infected => "infected",
+        UploadOutcome.Empty => "empty",
+        _ => "failed",
+    };
+
+    /// <summary>The resource key of the message for a query value, or null for anything else (the query is client input).</summary>
+    public static (string Text, bool Success)? Message(string? key) => key switch
+    {
+        "accepted" => ("FileUploadAccepted", true),
+        "quarantined" => ("FileUploadQuarantined", true),
+        "too-large" => ("FileUploadTooLarge", false),
+        "unsupported-type" => ("FileUploadUnsupportedType", false),
+        "infected" => ("FileUploadInfected", false),
+        "empty" => ("FileUploadEmpty", false),
+        _ => null,
+    };
+}
