@@ -28,7 +28,8 @@ public static class FileEndpoints
     {
         // No antiforgery metadata: the middleware would read (and buffer) the whole form to find the token.
         // MultipartUpload validates the token itself, from the first section, before the file is read.
-        endpoints.MapPost("/o/{org}/s/{space}/files", UploadAsync)
+        // Its own path: the page's route answers posts too (server-rendered forms), which would make the match ambiguous.
+        endpoints.MapPost("/o/{org}/s/{space}/files/upload", UploadAsync)
             .RequireAuthorization()
             .DisableAntiforgery()
             .WithName("UploadFile");
