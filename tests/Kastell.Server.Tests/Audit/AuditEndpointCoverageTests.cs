@@ -43,6 +43,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/deleted"] = "confirmation page without forms",
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{Org}/s/{SpaceSlug}"] = "Space start page without forms (yet)",
+        ["PAGE /o/{Org}/s/{SpaceSlug}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["POST /account/passkeys/request-options"] = "hands out a WebAuthn challenge kept in a short-lived cookie; the sign-in that answers it is audited on /account/sign-in",
         ["POST /account/passkeys/creation-options"] = "hands out WebAuthn creation options to a re-authenticated session; adding the passkey is audited on /account/security",
     };
@@ -279,6 +280,24 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
             }
         })),
+        // This host has no clamd: a stored upload stays in quarantine (audited as such); the refusals are what is checked.
+        ("POST /o/{org}/s/{space}/files/upload", new([], [AuditEventType.FileUploadRefused, AuditEventType.AuthorizationDenied], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            Assert.Equal(files + "?upload=empty", TestBrowser.LocationOf(await Storage.FileEndpointTests.UploadAsync(browser, files, "leer.txt", [])));
+            Assert.Equal(HttpStatusCode.BadRequest, (await Storage.FileEndpointTests.UploadAsync(browser, files, "ohne.txt", "x"u8.ToArray(), token: "none")).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/files/{id:guid}/delete", new([], [AuditEventType.FileDeleted, AuditEventType.AuthorizationDenied], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await Storage.FileEndpointTests.UploadAsync(browser, files, "weg.txt", "bald weg"u8.ToArray())).StatusCode);
+            await browser.GetAsync(files);
+            var action = DeleteAction().Match(browser.LastPage!).Groups[1].Value;
+            var member = await w.MemberAsync(); // no role in the Space: the tenant middleware refuses (and records it)
+            await member.GetAsync("/");
+            Assert.Equal(HttpStatusCode.NotFound, (await member.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = member.AnyAntiforgeryToken() })).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() })).StatusCode);
+        })),
         ("POST /account/sign-out", new([], [AuditEventType.SignedOut], async w =>
         {
             using var browser = host.CreateBrowser();
@@ -409,6 +428,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         private readonly List<TestBrowser> _browsers = [];
         private (EnrolledUser User, TestBrowser Browser)? _owner;
         private TestBrowser? _member;
+        private string? _files;
 
         public async Task<(EnrolledUser User, TestBrowser Browser)> OwnerAsync()
         {
@@ -419,6 +439,19 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             }
 
             return _owner.Value;
+        }
+
+        /// <summary>The owner's browser and the Files page of a Space of theirs (made on first use).</summary>
+        public async Task<(TestBrowser Browser, string Files)> FilesAsync()
+        {
+            var (owner, browser) = await OwnerAsync();
+            if (_files is null)
+            {
+                Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(browser, owner.OrganizationSlug, "Covered Files")).StatusCode);
+                _files = $"/o/{owner.OrganizationSlug}/s/covered-files/files";
+            }
+
+            return (browser, _files);
         }
 
         /// <summary>A person who joined the owner's organization as a plain member through an invitation.</summary>
@@ -455,6 +488,9 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
     [GeneratedRegex("name=\"_handler\" value=\"revoke-([0-9a-f]{20})\"")]
     private static partial Regex RevokeForm();
+
+    [GeneratedRegex("action=\"(/o/[^\"]+/files/[0-9a-f-]{36}/delete)\"")]
+    private static partial Regex DeleteAction();
 
     [GeneratedRegex("action=\"(/o/[^\"]+/revoke)\"")]
     private static partial Regex RevokeAction();

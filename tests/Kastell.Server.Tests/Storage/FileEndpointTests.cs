@@ -414,7 +414,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
     /// Posts the upload form as a browser does: the antiforgery token first, then the file. <paramref name="token"/>:
     /// "page" (the page's token), "none", "forged", or "after-the-file" (the right token, sent too late).
     /// </summary>
-    private static async Task<HttpResponseMessage> UploadAsync(TestBrowser browser, string files, string fileName, byte[] content, string token = "page", bool loadPage = true)
+    internal static async Task<HttpResponseMessage> UploadAsync(TestBrowser browser, string files, string fileName, byte[] content, string token = "page", bool loadPage = true)
     {
         var pageToken = "";
         if (loadPage)
