@@ -63,15 +63,21 @@ public sealed class ObjectCipherTests
     }
 
     [Fact]
-    public async Task SwappedChunks_AreRefused()
+    public async Task SwappedChunks_AreRefusedByTheChunkTags_EvenWithAMatchingSha256()
     {
-        var (_, file) = await EncryptAsync((2 * C) + 7);
+        var (plain, file) = await EncryptAsync((2 * C) + 7);
         var sealedSize = C + ObjectCipher.TagSize;
         var chunk0 = file.Bytes.AsSpan(ObjectCipher.HeaderSize, sealedSize).ToArray();
         file.Bytes.AsSpan(ObjectCipher.HeaderSize + sealedSize, sealedSize).CopyTo(file.Bytes.AsSpan(ObjectCipher.HeaderSize));
         chunk0.CopyTo(file.Bytes.AsSpan(ObjectCipher.HeaderSize + sealedSize));
+        // The hash of the swapped plaintext: only the chunk authentication can notice the swap.
+        byte[] swapped = [.. plain.AsSpan(C, C), .. plain.AsSpan(0, C), .. plain.AsSpan(2 * C)];
+        var forged = file with { Sha256 = SHA256.HashData(swapped) };
 
-        await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(file));
+        var error = await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(forged));
+        Assert.Contains("Chunk 0 of the stored file failed authentication", error.Message, StringComparison.Ordinal);
+        var synchronous = Assert.Throws<DecryptionFailedException>(() => ReadAllSynchronously(forged));
+        Assert.Contains("Chunk 0 of the stored file failed authentication", synchronous.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,13 +91,19 @@ public sealed class ObjectCipherTests
     }
 
     [Fact]
-    public async Task CutAtAChunkBoundary_WithAMatchingRecord_IsRefused()
+    public async Task CutAtAChunkBoundary_WithAMatchingRecord_IsRefusedByTheFinalChunkFlag()
     {
-        // An attacker who can also change the record's size: the remaining last chunk was not sealed as final.
-        var (_, file) = await EncryptAsync((2 * C) + 7);
-        var cut = file with { Bytes = file.Bytes[..(int)ObjectCipher.CiphertextLength(2 * C)], Length = 2 * C };
+        // An attacker who can also change the record's size and hash: the remaining last chunk was not sealed as final.
+        var (plain, file) = await EncryptAsync((2 * C) + 7);
+        var cut = file with
+        {
+            Bytes = file.Bytes[..(int)ObjectCipher.CiphertextLength(2 * C)],
+            Length = 2 * C,
+            Sha256 = SHA256.HashData(plain.AsSpan(0, 2 * C)),
+        };
 
-        await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(cut));
+        var error = await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(cut));
+        Assert.Contains("Chunk 1 of the stored file failed authentication", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,10 +115,43 @@ public sealed class ObjectCipherTests
     }
 
     [Fact]
-    public async Task WrongKey_IsRefused()
+    public async Task WrongKey_IsRefusedByTheFirstChunkTag()
     {
         var (_, file) = await EncryptAsync(100);
-        await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(file with { Key = RandomNumberGenerator.GetBytes(32) }));
+        var error = await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(file with { Key = RandomNumberGenerator.GetBytes(32) }));
+        Assert.Contains("Chunk 0 of the stored file failed authentication", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(C + 1)]
+    [InlineData((3 * C) + 5)]
+    public async Task SynchronousReads_StillWork_AndMatchTheAsynchronousOnes(int length)
+    {
+        var (plain, file) = await EncryptAsync(length);
+
+        Assert.Equal(plain, ReadAllSynchronously(file));
+        await using var stream = Open(file);
+        stream.Position = length / 2;
+        var tail = new byte[length - (length / 2)];
+        stream.ReadExactly(tail);
+        Assert.Equal(plain.AsSpan(length / 2).ToArray(), tail);
+    }
+
+    [Fact]
+    public async Task AsyncOpen_ChecksLengthAndHeader_LikeTheSynchronousOne()
+    {
+        var (plain, file) = await EncryptAsync(C + 3);
+
+        await using (var opened = await ObjectCipher.OpenReadAsync(new MemoryStream(file.Bytes), file.Key, file.Id, file.Length, file.Sha256, Ct))
+        {
+            using var copy = new MemoryStream();
+            await opened.CopyToAsync(copy, Ct);
+            Assert.Equal(plain, copy.ToArray());
+        }
+
+        await Assert.ThrowsAsync<DecryptionFailedException>(() => ObjectCipher.OpenReadAsync(new MemoryStream(file.Bytes[..^1]), file.Key, file.Id, file.Length, file.Sha256, Ct));
+        await Assert.ThrowsAsync<DecryptionFailedException>(() => ObjectCipher.OpenReadAsync(new MemoryStream(file.Bytes), file.Key, Guid.NewGuid(), file.Length, file.Sha256, Ct));
     }
 
     [Fact]
@@ -133,6 +178,20 @@ public sealed class ObjectCipherTests
     }
 
     private static Stream Open(Encrypted file) => ObjectCipher.OpenRead(new MemoryStream(file.Bytes), file.Key, file.Id, file.Length, file.Sha256);
+
+    private static byte[] ReadAllSynchronously(Encrypted file)
+    {
+        using var stream = Open(file);
+        using var copy = new MemoryStream();
+        var buffer = new byte[10_000]; // not a divisor of the chunk size: reads straddle chunk boundaries
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            copy.Write(buffer, 0, read);
+        }
+
+        return copy.ToArray();
+    }
 
     private static async Task<byte[]> ReadAllAsync(Encrypted file)
     {

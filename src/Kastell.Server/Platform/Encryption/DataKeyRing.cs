@@ -20,15 +20,25 @@ public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFact
     /// The key new values of a scope are encrypted with, from the saving context. A missing key is created and added
     /// to that context, so it is stored in the same transaction as the first value it encrypts — or not at all.
     /// </summary>
-    internal (Guid KeyId, byte[] Key) CurrentKeyForSaving(KastellDbContext db, Guid? organizationId)
-    {
-        var pending = db.ChangeTracker.Entries<DataKey>()
+    internal (Guid KeyId, byte[] Key) CurrentKeyForSaving(KastellDbContext db, Guid? organizationId) =>
+        UseOrCreate(db, organizationId, PendingKey(db, organizationId) ?? CurrentQuery(db, organizationId).FirstOrDefault());
+
+    /// <inheritdoc cref="CurrentKeyForSaving"/>
+    internal async Task<(Guid KeyId, byte[] Key)> CurrentKeyForSavingAsync(KastellDbContext db, Guid? organizationId, CancellationToken cancellationToken) =>
+        UseOrCreate(db, organizationId, PendingKey(db, organizationId) ?? await CurrentQuery(db, organizationId).FirstOrDefaultAsync(cancellationToken));
+
+    private static DataKey? PendingKey(KastellDbContext db, Guid? organizationId) =>
+        db.ChangeTracker.Entries<DataKey>()
             .Where(e => e.State == EntityState.Added && e.Entity.OrganizationId == organizationId)
             .Select(e => e.Entity).FirstOrDefault();
-        var stored = pending ?? db.DataKeys.AsNoTracking()
+
+    private static IQueryable<DataKey> CurrentQuery(KastellDbContext db, Guid? organizationId) =>
+        db.DataKeys.AsNoTracking()
             .Where(k => k.OrganizationId == organizationId)
-            .OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Id)
-            .FirstOrDefault();
+            .OrderByDescending(k => k.CreatedAt).ThenBy(k => k.Id);
+
+    private (Guid KeyId, byte[] Key) UseOrCreate(KastellDbContext db, Guid? organizationId, DataKey? stored)
+    {
         if (stored is not null)
         {
             return (stored.Id, Unwrapped(stored));

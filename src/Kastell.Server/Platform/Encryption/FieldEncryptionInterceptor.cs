@@ -11,7 +11,8 @@ namespace Kastell.Server.Platform.Encryption;
 /// just before they are written (<see cref="FieldDecryptionInterceptor"/> decrypts them as rows are read), so
 /// entities only ever hold plaintext in memory and the database only ever ciphertext. An interceptor rather than a value converter because the ciphertext is
 /// bound to its row id, which a converter never sees. Encryption happens before any SQL is sent, so a failure
-/// writes nothing. Bulk updates (ExecuteUpdate) and projections of encrypted columns bypass it and see ciphertext.
+/// writes nothing. The current data key of each organization is looked up once per save (without blocking in
+/// SaveChangesAsync), not once per field. Bulk updates (ExecuteUpdate) and projections of encrypted columns bypass it and see ciphertext.
 /// </summary>
 public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesInterceptor
 {
@@ -19,14 +20,36 @@ public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesI
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        EncryptPending(eventData.Context);
+        if (eventData.Context is KastellDbContext db)
+        {
+            var fields = PendingFields(db);
+            var scopeKeys = new Dictionary<Guid, (Guid, byte[])>();
+            foreach (var organization in fields.Select(f => f.OrganizationId).Distinct())
+            {
+                scopeKeys[ScopeOf(organization)] = keys.CurrentKeyForSaving(db, organization);
+            }
+
+            Encrypt(db, fields, scopeKeys);
+        }
+
         return result;
     }
 
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        EncryptPending(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (eventData.Context is KastellDbContext db)
+        {
+            var fields = PendingFields(db);
+            var scopeKeys = new Dictionary<Guid, (Guid, byte[])>();
+            foreach (var organization in fields.Select(f => f.OrganizationId).Distinct())
+            {
+                scopeKeys[ScopeOf(organization)] = await keys.CurrentKeyForSavingAsync(db, organization, cancellationToken);
+            }
+
+            Encrypt(db, fields, scopeKeys);
+        }
+
+        return result;
     }
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
@@ -75,35 +98,11 @@ public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesI
         }
     }
 
-    private void EncryptPending(DbContext? context)
+    /// <summary>Every field to encrypt in this save, with whose key; the keys are looked up once per scope, not per field.</summary>
+    private static List<Pending> PendingFields(KastellDbContext db)
     {
-        if (context is not KastellDbContext db)
-        {
-            return;
-        }
-
         db.ChangeTracker.DetectChanges();
-        var encrypted = new List<Encrypted>();
-        try
-        {
-            EncryptInto(db, encrypted);
-        }
-        catch
-        {
-            // Leave the entities as they were: plaintext in memory, nothing written.
-            foreach (var (field, plaintext) in encrypted)
-            {
-                field.CurrentValue = plaintext;
-            }
-
-            throw;
-        }
-
-        _pending.AddOrUpdate(db, encrypted);
-    }
-
-    private void EncryptInto(KastellDbContext db, List<Encrypted> encrypted)
-    {
+        var fields = new List<Pending>();
         foreach (var entry in db.ChangeTracker.Entries().ToList())
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified))
@@ -125,12 +124,38 @@ public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesI
                 }
 
                 var location = EncryptedFields.LocationOf(entry.Metadata, property, p => entry.Property(p.Name).CurrentValue);
-                var (keyId, key) = keys.CurrentKeyForSaving(db, EncryptedFields.OrganizationOf(entry.Entity, scope));
-                var ciphertext = FieldCipher.Encrypt(keyId, key, plaintext, location);
-                encrypted.Add(new Encrypted(field, plaintext));
-                field.CurrentValue = ciphertext;
+                fields.Add(new Pending(field, plaintext, location, EncryptedFields.OrganizationOf(entry.Entity, scope)));
             }
         }
+
+        return fields;
+    }
+
+    private void Encrypt(KastellDbContext db, List<Pending> fields, Dictionary<Guid, (Guid KeyId, byte[] Key)> scopeKeys)
+    {
+        var encrypted = new List<Encrypted>();
+        try
+        {
+            foreach (var pending in fields)
+            {
+                var (keyId, key) = scopeKeys[ScopeOf(pending.OrganizationId)];
+                var ciphertext = FieldCipher.Encrypt(keyId, key, pending.Plaintext, pending.Location);
+                encrypted.Add(new Encrypted(pending.Field, pending.Plaintext));
+                pending.Field.CurrentValue = ciphertext;
+            }
+        }
+        catch
+        {
+            // Leave the entities as they were: plaintext in memory, nothing written.
+            foreach (var (field, plaintext) in encrypted)
+            {
+                field.CurrentValue = plaintext;
+            }
+
+            throw;
+        }
+
+        _pending.AddOrUpdate(db, encrypted);
     }
 
     private void RestorePlaintext(DbContext? context, bool saved)
@@ -153,4 +178,9 @@ public sealed class FieldEncryptionInterceptor(DataKeyRing keys) : ISaveChangesI
     }
 
     private sealed record Encrypted(PropertyEntry Field, string Plaintext);
+
+    /// <summary>A dictionary key for a scope: no organization (the platform key) as the empty id, which no organization has.</summary>
+    private static Guid ScopeOf(Guid? organizationId) => organizationId ?? Guid.Empty;
+
+    private sealed record Pending(PropertyEntry Field, string Plaintext, FieldLocation Location, Guid? OrganizationId);
 }
