@@ -117,6 +117,40 @@ public abstract class UploadsTests(KastellHost host)
         Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
     }
 
+    [Fact]
+    public async Task ScannerStreamLimitBelowTheUpload_Quarantines_NeverAccepts()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        var text = RepeatedText(Clamd.SmallStreamLimit + 100_000);
+
+        UploadResult held;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            var limited = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.SmallLimitEndpoint, TimeSpan.FromSeconds(30)));
+            held = await limited.UploadAsync(space, "gross.txt", new MemoryStream(text), Actor, Ct);
+        }
+
+        Assert.Equal(UploadOutcome.Quarantined, held.Outcome);
+        Assert.Null(await ReadAsync(org, held.File!.Id));
+        var quarantined = Assert.Single(await AuditAsync(org, AuditEventType.FileQuarantined));
+        Assert.Contains(ScanResult.StreamLimitExceeded, quarantined.Details, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClamdReplies_AreInterpreted_NeverAsClean()
+    {
+        var scanner = new ClamdScanner(Clamd.SmallLimitEndpoint, TimeSpan.FromSeconds(30));
+
+        var small = await scanner.ScanAsync(new MemoryStream("klein"u8.ToArray()), Ct);
+        var large = await scanner.ScanAsync(new MemoryStream(RepeatedText(Clamd.SmallStreamLimit + 1)), Ct);
+        var infected = await scanner.ScanAsync(new MemoryStream(Clamd.Eicar), Ct);
+
+        Assert.Equal(ScanVerdict.Clean, small.Verdict);
+        Assert.Equal(new ScanResult(ScanVerdict.Unavailable, Reason: ScanResult.StreamLimitExceeded), large);
+        Assert.Equal(ScanVerdict.Infected, infected.Verdict);
+    }
+
     private static byte[] RepeatedText(long length) => Enumerable.Repeat((byte)'a', (int)length).ToArray();
 
     private async Task AssertNothingStoredAsync(Guid org, Guid space)

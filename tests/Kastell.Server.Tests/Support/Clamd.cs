@@ -18,15 +18,23 @@ public static class Clamd
     /// <summary>The EICAR anti-virus test file: harmless, and recognised as "infected" by design.</summary>
     public static byte[] Eicar => Encoding.ASCII.GetBytes(@"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*");
 
-    private static readonly Lazy<string> Socket_ = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>The stream limit of <see cref="SmallLimitEndpoint"/>'s clamd.</summary>
+    public const int SmallStreamLimit = 512 * 1024;
+
+    private static readonly Lazy<string> Socket_ = new(() => Start("200M"), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly Lazy<string> SmallLimitSocket = new(() => Start("512K"), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The <c>Kastell:Storage:Clamd</c> value for the running clamd.</summary>
     public static string Endpoint => "unix:" + Socket_.Value;
 
+    /// <summary>A second clamd whose StreamMaxLength (512 KiB) is below what Kastell uploads: a misconfigured scanner.</summary>
+    public static string SmallLimitEndpoint => "unix:" + SmallLimitSocket.Value;
+
     /// <summary>A socket path nothing listens on: a scanner outage.</summary>
     public static string Unreachable => "unix:" + Path.Combine(Path.GetTempPath(), "kastell-no-clamd-" + Guid.NewGuid().ToString("N") + ".sock");
 
-    private static string Start()
+    private static string Start(string streamMaxLength)
     {
         if (!File.Exists(Program))
         {
@@ -44,7 +52,7 @@ public static class Clamd
             DatabaseDirectory {database}
             TemporaryDirectory {directory}
             LogFile {Path.Combine(directory, "clamd.log")}
-            StreamMaxLength 200M
+            StreamMaxLength {streamMaxLength}
             """);
         var process = Process.Start(new ProcessStartInfo(Program, ["-c", config])
         {
