@@ -43,8 +43,10 @@ try
     builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http1));
     var app = builder.Build();
     app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(directory), ServeUnknownFileTypes = true });
-    app.MapGet("/encrypted", () => Results.Stream(
-        ObjectCipher.OpenRead(new FileStream(cipherPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan), key, fileId, size, sha256),
+    // Opened as SpaceFiles opens it (asynchronous file, header read without blocking) and served as the download
+    // endpoint serves it (Results.File with range processing).
+    app.MapGet("/encrypted", async () => Results.File(
+        await ObjectCipher.OpenReadAsync(new FileStream(cipherPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess | FileOptions.Asynchronous), key, fileId, size, sha256),
         "application/octet-stream",
         enableRangeProcessing: true));
     await app.StartAsync();
