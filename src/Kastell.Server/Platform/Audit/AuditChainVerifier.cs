@@ -3,6 +3,9 @@ namespace Kastell.Server.Platform.Audit;
 /// <summary>
 /// Checks one chain held in memory: recomputes every hash, checks sequence continuity and the links between events,
 /// the checkpoint signatures, and that the chain reaches the last checkpoint. Pure, so tests and tools can use it.
+/// An intact chain (the normal case) takes the fast path: every event's hash and link are checked in parallel chunks
+/// without allocating, while another core checks the checkpoint signatures. Only if that finds anything does the
+/// locating path run, which builds the indexes needed to say what kind of damage it is and where.
 /// </summary>
 internal static class AuditChainVerifier
 {
@@ -11,6 +14,60 @@ internal static class AuditChainVerifier
 
     /// <param name="prune">The chain's latest retention mark, if any: the chain then starts after it, at its signed checkpoint.</param>
     public static List<AuditProblem> Verify(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune = null)
+    {
+        (long Sequence, string Hash) start = prune is null ? (0, AuditHashing.Genesis) : (prune.UpToSequence, prune.CheckpointHash);
+        bool signed = false, linked = false;
+        Parallel.Invoke(
+            () => signed = checkpoints.All(c => c.OrganizationId == chain && key.Verify(c)),
+            () => linked = IsIntact(events, start.Sequence, start.Hash));
+        if (signed && linked && CheckpointsAgree(events, checkpoints, start, prune))
+        {
+            return [];
+        }
+
+        return Locate(chain, events, checkpoints, key, prune);
+    }
+
+    /// <summary>Events chunk by chunk in parallel: numbered start+1, start+2, … without gaps, each hash and link as stored.</summary>
+    private static bool IsIntact(IReadOnlyList<AuditEvent> events, long startSequence, string startHash)
+    {
+        const int ChunkSize = 4096;
+        var chunks = (events.Count + ChunkSize - 1) / ChunkSize;
+        var intact = true;
+        Parallel.For(0, chunks, (chunk, state) =>
+        {
+            var end = Math.Min(events.Count, (chunk + 1) * ChunkSize);
+            for (var i = chunk * ChunkSize; i < end && !state.ShouldExitCurrentIteration; i++)
+            {
+                var e = events[i];
+                var previousHash = i == 0 ? startHash : events[i - 1].Hash;
+                if (e.Sequence != startSequence + i + 1 || !string.Equals(e.PreviousHash, previousHash, StringComparison.Ordinal) || !AuditHashing.Matches(e, e.Sequence))
+                {
+                    Volatile.Write(ref intact, false);
+                    state.Stop();
+                }
+            }
+        });
+        return intact;
+    }
+
+    /// <summary>On an intact event list: every checkpoint at or before the end, with the hash of the event it names; a retention mark on one.</summary>
+    private static bool CheckpointsAgree(IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, (long Sequence, string Hash) start, AuditPrune? prune)
+    {
+        var last = start.Sequence + events.Count;
+        foreach (var c in checkpoints)
+        {
+            if (c.Sequence > last || (c.Sequence > start.Sequence && !string.Equals(events[(int)(c.Sequence - start.Sequence - 1)].Hash, c.Hash, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return prune is null || checkpoints.Any(c => c.Sequence == prune.UpToSequence && c.Hash == prune.CheckpointHash);
+    }
+
+    /// <summary>The slow path: tells each kind of damage apart and locates it (also what it reports for an intact chain: nothing).</summary>
+    private static List<AuditProblem> Locate(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune)
     {
         var problems = new List<AuditProblem>();
         var byHash = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
@@ -178,6 +235,5 @@ internal static class AuditChainVerifier
         return null;
     }
 
-    private static bool HashMatches(AuditEvent e, long sequence) =>
-        e.HashVersion == AuditHashing.CurrentVersion && AuditHashing.Compute(e, sequence) == e.Hash;
+    private static bool HashMatches(AuditEvent e, long sequence) => AuditHashing.Matches(e, sequence);
 }
