@@ -13,7 +13,8 @@ namespace Kastell.Authorization.Engine;
 /// step (computed relation, tuple-to-userset, userset) costs one. Facts with a negative slack are not proven, so a
 /// proof never hides a Check that fails on the depth limit.</item>
 /// <item>A step is proven when its source fact is proven and the tuple it follows has no condition and fits the type
-/// restrictions; a proven step into a leaf that sits under unions only proves the relation.</item>
+/// restrictions (as Check requires; every tuple of one reverse-index read has the same user, so the restriction is
+/// looked up once per read); a proven step into a leaf that sits under unions only proves the relation.</item>
 /// <item>A proven step into an intersection or exclusion (of a relation off any cycle) evaluates only what is left:
 /// the other operands, starting at the step's slack, with a proven fact counting as true only where it is reached
 /// within its own slack. The evaluation is then Check's own answer from that depth: true proves the fact with that
@@ -34,7 +35,7 @@ internal sealed class ListObjectsQuery(
     IReadOnlyDictionary<string, object?>? context,
     CancellationToken cancellationToken) : CheckEvaluator.IKnownFacts
 {
-    private readonly Dictionary<(string Object, CompiledRelation Relation), Fact> _facts = [];
+    private readonly Dictionary<FactKey, Fact> _facts = [];
     private readonly Dictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
     private readonly Queue<Subject> _pendingSubjects = new();
     private readonly Queue<Fact> _pendingFacts = new();
@@ -132,11 +133,12 @@ internal sealed class ListObjectsQuery(
         subject.FollowedProven |= proven;
         foreach (var relation in model.RelationsAdmitting(subject.Kind))
         {
+            var admitted = proven && relation.AdmitsWithoutCondition(subject.Kind);
             var tuples = await reader.ReadByUserAsync(subject.Value, relation.Name, relation.Type, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < tuples.Count; i++)
             {
                 var tuple = tuples[i];
-                AddFact(tuple.Object, relation, ExpansionEdge.Direct, proven && IsPlain(tuple, relation), subject.Slack - 1);
+                AddFact(tuple.Object, relation, ExpansionEdge.Direct, admitted && tuple.Condition is null, subject.Slack - 1);
             }
         }
     }
@@ -161,11 +163,12 @@ internal sealed class ListObjectsQuery(
         foreach (var (dependent, tupleset) in relation.TupleToUsersetDependents)
         {
             var edge = new ExpansionEdge(ExpansionEdgeKind.TupleToUserset, relation, tupleset);
+            var admitted = proven && tupleset.AdmitsWithoutCondition(relation.Type);
             var tuples = await reader.ReadByUserAsync(@object, tupleset.Name, tupleset.Type, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < tuples.Count; i++)
             {
                 var tuple = tuples[i];
-                AddFact(tuple.Object, dependent, edge, proven && IsPlain(tuple, tupleset), fact.Slack - 1);
+                AddFact(tuple.Object, dependent, edge, admitted && tuple.Condition is null, fact.Slack - 1);
             }
         }
 
@@ -175,10 +178,6 @@ internal sealed class ListObjectsQuery(
         }
     }
 
-    /// <summary>A tuple that grants without a condition and still fits the relation's type restrictions, as Check requires.</summary>
-    private static bool IsPlain(RelationshipTuple tuple, CompiledRelation relation) =>
-        tuple.Condition is null && tuple.TryGetParsedUser(out var parsed) && relation.Admits(tuple, parsed);
-
     /// <summary>
     /// Records that the user may hold <paramref name="relation"/> on <paramref name="object"/>, reached by
     /// <paramref name="edge"/> (proven or not; <paramref name="slack"/> is what the step leaves, see the class summary). A
@@ -187,7 +186,7 @@ internal sealed class ListObjectsQuery(
     /// </summary>
     private void AddFact(string @object, CompiledRelation relation, ExpansionEdge edge, bool proven, int slack)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_facts, (@object, relation), out var exists);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_facts, new FactKey(@object, relation), out var exists);
         var fact = slot ??= new Fact(@object, relation);
         if (!exists && ReferenceEquals(relation, target))
         {
@@ -278,7 +277,7 @@ internal sealed class ListObjectsQuery(
     }
 
     bool CheckEvaluator.IKnownFacts.Holds(string @object, CompiledRelation relation, int depth) =>
-        _facts.TryGetValue((@object, relation), out var fact) && fact.State == FactState.Proven && depth <= fact.Slack;
+        _facts.TryGetValue(new FactKey(@object, relation), out var fact) && fact.State == FactState.Proven && depth <= fact.Slack;
 
     /// <summary>Queues a subject to follow; <paramref name="slack"/> is that of the fact (or user) it stands for.</summary>
     private void EnqueueSubject(string value, string kind, bool proven, int slack)
@@ -296,6 +295,23 @@ internal sealed class ListObjectsQuery(
             subject.Slack = slack;
             _pendingSubjects.Enqueue(subject);
         }
+    }
+
+    /// <summary>
+    /// The fact table's key. A non-generic struct, so the dictionary gets code specialised for it (a value tuple of
+    /// reference types runs the shared generic code with its comparer lookups), and the relation hashes by a value
+    /// computed once instead of asking the runtime for its identity hash on every lookup.
+    /// </summary>
+    private readonly struct FactKey(string @object, CompiledRelation relation) : IEquatable<FactKey>
+    {
+        private readonly string _object = @object;
+        private readonly CompiledRelation _relation = relation;
+
+        public bool Equals(FactKey other) => ReferenceEquals(_relation, other._relation) && string.Equals(_object, other._object, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is FactKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(_object.GetHashCode(StringComparison.Ordinal), _relation.IdentityHash);
     }
 
     private enum FactState : byte
