@@ -16,9 +16,9 @@ namespace Kastell.Authorization.Engine;
 /// restrictions (as Check requires; every tuple of one reverse-index read has the same user, so the restriction is
 /// looked up once per read); a proven step into a leaf that sits under unions only proves the relation.</item>
 /// <item>A proven step into an intersection or exclusion (of a relation off any cycle) evaluates only what is left:
-/// the other operands, starting at the step's slack, with a proven fact counting as true only where it is reached
-/// within its own slack. The evaluation is then Check's own answer from that depth: true proves the fact with that
-/// slack (a premise like any other), false refutes it.</item>
+/// the other operands, starting at the step's slack (at most half the depth limit), with a proven fact counting as
+/// true only where it is reached within its own slack. The evaluation is then Check's own answer from that depth: true
+/// proves the fact with that depth as its slack (a premise like any other), false refutes it.</item>
 /// <item>Everything else (conditions, cycles, userset requests) stays a possibility, is still followed as before, and
 /// is settled by a full Check at the end.</item>
 /// </list>
@@ -45,10 +45,11 @@ internal sealed class ListObjectsQuery(
     private CheckEvaluator? _evaluator;
 
     /// <summary>
-    /// An evaluation that runs into the depth limit from the step's slack is tried once more from this depth, which
-    /// leaves it half the limit to explore (the fact's slack is then this depth).
+    /// Evaluations of the rest of an intersection or exclusion start no deeper than this, so they have half the depth
+    /// limit to explore (starting right at the step's slack would leave a fact reached by the user's own tuple no room
+    /// for even one dispatch, and an exception per fact); the fact's slack is then at most this depth.
     /// </summary>
-    private int RetryEvaluationDepth => engine.Options.MaxResolutionDepth / 2;
+    private int EvaluationDepth => engine.Options.MaxResolutionDepth / 2;
 
     /// <summary>Userset users (<c>group:eng#member</c>) are matched by Check's own rules (the userset contains itself); no short cuts.</summary>
     private bool CanProve => user.Kind != UserKind.Userset;
@@ -251,28 +252,21 @@ internal sealed class ListObjectsQuery(
     }
 
     /// <summary>
-    /// Evaluates the fact's relation knowing the step holds, from the step's slack and, if that runs into the depth
-    /// limit, once more from <see cref="RetryEvaluationDepth"/>. A cycle or any other error leaves the fact to the final Check.
+    /// Evaluates the fact's relation knowing the step holds, from the step's slack or <see cref="EvaluationDepth"/>,
+    /// whichever is shallower. A cycle or an error (the depth limit, the deadline) leaves the fact to the final Check.
     /// </summary>
     private async ValueTask<(CheckEvaluator.Outcome Outcome, int Depth)> EvaluateRestAsync(Fact fact, ExpansionEdge edge, int slack)
     {
         var options = engine.Options;
         _evaluator ??= new CheckEvaluator(model, reader, userValue, user, context, options.MaxResolutionDepth, options.CheckTimeout, explain: false, cancellationToken);
-        var depth = slack;
-        while (true)
+        var depth = Math.Min(slack, EvaluationDepth);
+        try
         {
-            try
-            {
-                return (await _evaluator.ResolveKnowingAsync(fact.Object, fact.Relation, edge, this, depth).ConfigureAwait(false), depth);
-            }
-            catch (AuthorizationException e) when (e.Code == AuthorizationErrorCode.AuthorizationModelResolutionTooComplex && depth > RetryEvaluationDepth)
-            {
-                depth = RetryEvaluationDepth;
-            }
-            catch (AuthorizationException)
-            {
-                return (CheckEvaluator.Outcome.Cycle, depth);
-            }
+            return (await _evaluator.ResolveKnowingAsync(fact.Object, fact.Relation, edge, this, depth).ConfigureAwait(false), depth);
+        }
+        catch (AuthorizationException)
+        {
+            return (CheckEvaluator.Outcome.Cycle, depth);
         }
     }
 

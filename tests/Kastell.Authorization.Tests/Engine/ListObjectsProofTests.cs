@@ -98,16 +98,17 @@ public sealed class ListObjectsProofTests
     }
 
     /// <summary>
-    /// Facts proven by evaluating an exclusion or an intersection are premises for what depends on them, with their
-    /// depth slack: along chains of computed relations above them, ListObjects lists the document exactly as far up
-    /// as Check stays within the depth limit (25), whichever depth the intersection's other operand needs.
+    /// Proven facts carry their depth slack, and facts proven by evaluating an exclusion or an intersection are premises
+    /// for what depends on them: along chains of computed relations above the user's tuple and above evaluated facts,
+    /// ListObjects lists the document exactly as far up as Check stays within the depth limit (25), whichever depth
+    /// the intersection's other operand needs.
     /// </summary>
     [Fact]
     public async Task ListObjects_AgreesWithCheck_AtEveryHeightAboveEvaluatedExclusionsAndIntersections()
     {
         const int Chain = 26;
         var relations = new List<string> { "define blocked: [user]", "define but: [user] but not blocked", "define a0: [user]" };
-        relations.AddRange(Enumerable.Range(1, 8).Select(i => $"define a{i}: a{i - 1}"));
+        relations.AddRange(Enumerable.Range(1, Chain).Select(i => $"define a{i}: a{i - 1}"));
         relations.Add("define and3: [user] and a3");
         relations.Add("define and8: [user] and a8");
         foreach (var root in new[] { "but", "and3", "and8" })
@@ -121,7 +122,9 @@ public sealed class ListObjectsProofTests
 
         var allowedSomewhere = 0;
         var refusedSomewhere = 0;
-        foreach (var relation in new[] { "but", "and3", "and8" }.SelectMany(root => Enumerable.Range(0, Chain + 1).Select(i => $"{root}_{i}")))
+        var chains = Enumerable.Range(0, Chain + 1).Select(i => $"a{i}")
+            .Concat(new[] { "but", "and3", "and8" }.SelectMany(root => Enumerable.Range(0, Chain + 1).Select(i => $"{root}_{i}")));
+        foreach (var relation in chains)
         {
             bool allowed;
             try
