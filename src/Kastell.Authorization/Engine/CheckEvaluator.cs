@@ -17,7 +17,8 @@ internal sealed class CheckEvaluator
     /// <summary>Facts established before an evaluation (ListObjects' proven facts).</summary>
     public interface IKnownFacts
     {
-        bool Holds(string @object, CompiledRelation relation);
+        /// <summary>Whether Check of <paramref name="relation"/> on <paramref name="object"/>, reached at <paramref name="depth"/>, is known to be true.</summary>
+        bool Holds(string @object, CompiledRelation relation, int depth);
     }
 
     /// <summary>The result of resolving a node: <see cref="Cycle"/> is a denial that met a cycle (OpenFGA's <c>cycle_detected</c>).</summary>
@@ -96,7 +97,8 @@ internal sealed class CheckEvaluator
 
     /// <summary>
     /// ListObjects' short cut: resolves <paramref name="relation"/> on <paramref name="object"/> knowing that
-    /// <paramref name="edge"/> holds there and that every fact <paramref name="known"/> reports holds. Proven leaves count
+    /// <paramref name="edge"/> holds there when reached at <paramref name="depth"/>, and that every fact <paramref name="known"/>
+    /// reports holds at the depth it is reached (so the answer is Check's answer from that depth). Proven leaves count
     /// as true without reading, and a union tries the operand holding the proven leaf first, so usually only the other
     /// operands of an intersection or exclusion are evaluated. Used only for relations off any cycle, where the result
     /// does not depend on the path a full Check would have come from. The evaluator may be reused for the next fact:
@@ -149,7 +151,7 @@ internal sealed class CheckEvaluator
             }
         }
 
-        if (_known is not null && _known.Holds(@object, relation))
+        if (_known is not null && _known.Holds(@object, relation, depth))
         {
             return Outcome.True;
         }

@@ -96,8 +96,21 @@ internal sealed class CompiledModel
             if (reference.Relation is not null)
             {
                 relation.HasUsersetSubjects = true;
-                referencedType[reference.Relation].UsersetDependents.Add(relation);
+                AddOnce(referencedType[reference.Relation].UsersetDependents, relation);
             }
+        }
+    }
+
+    /// <summary>
+    /// Reverse-expansion edges are sets: a relation that names the same operand twice (<c>a or (a and b)</c>), a
+    /// userset restriction listed with and without a condition, or a tupleset admitting a type twice must not make
+    /// ListObjects follow (and read) the same edge twice. The lists are tiny, so a linear test is cheapest.
+    /// </summary>
+    private static void AddOnce<T>(List<T> edges, T edge)
+    {
+        if (!edges.Contains(edge))
+        {
+            edges.Add(edge);
         }
     }
 
@@ -110,14 +123,17 @@ internal sealed class CompiledModel
             case ComputedUserset computed:
                 var target = FindRelation(owner.Type, computed.Relation)
                     ?? throw Invalid($"relation '{owner.Type}#{computed.Relation}' used in '{owner.Qualified}' is not defined");
-                target.ComputedDependents.Add(owner);
+                AddOnce(target.ComputedDependents, owner);
                 return new ComputedNode(target);
             case TupleToUserset ttu:
                 var tupleset = FindRelation(owner.Type, ttu.Tupleset)
                     ?? throw Invalid($"tupleset relation '{owner.Type}#{ttu.Tupleset}' used in '{owner.Qualified}' is not defined");
                 foreach (var reference in tupleset.Definition.DirectlyRelatedUserTypes.Where(r => r.Relation is null && !r.Wildcard))
                 {
-                    FindRelation(reference.Type, ttu.ComputedRelation)?.TupleToUsersetDependents.Add((owner, tupleset));
+                    if (FindRelation(reference.Type, ttu.ComputedRelation) is { } computedRelation)
+                    {
+                        AddOnce(computedRelation.TupleToUsersetDependents, (owner, tupleset));
+                    }
                 }
 
                 return new TupleToUsersetNode(tupleset, ttu.ComputedRelation);

@@ -8,6 +8,9 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
 {
     public string Type { get; } = type;
 
+    /// <summary>A per-instance hash read once (relations compare by reference): hot dictionaries key on relations.</summary>
+    public int IdentityHash { get; } = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(definition);
+
     public string Name { get; } = definition.Name;
 
     public RelationDefinition Definition { get; } = definition;
@@ -63,6 +66,10 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
         && (tuple.Condition is null ? conditions.Contains(null) : conditions.Contains(tuple.Condition.Name));
 
     public bool AdmitsKind(string subjectKind) => DirectSubjects.ContainsKey(subjectKind);
+
+    /// <summary>Whether a tuple of this relation whose user is of <paramref name="subjectKind"/> and that has no condition fits the type restrictions.</summary>
+    public bool AdmitsWithoutCondition(string subjectKind) =>
+        DirectSubjects.TryGetValue(subjectKind, out var conditions) && conditions.Contains(null);
 
     public override string ToString() => Qualified;
 }

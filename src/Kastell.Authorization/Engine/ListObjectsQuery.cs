@@ -8,12 +8,19 @@ namespace Kastell.Authorization.Engine;
 /// direct assignments, usersets, computed relations and tuple-to-userset edges to every object that could hold the
 /// relation. The expansion proves facts as it goes, so most objects need no Check:
 /// <list type="bullet">
+/// <item>Every proven fact carries its <em>slack</em>: the greatest depth (dispatches from the requested object) at which
+/// a Check reaching the fact is known to be true. The user's own tuples have slack <c>MaxResolutionDepth - 1</c>; each
+/// step (computed relation, tuple-to-userset, userset) costs one. Facts with a negative slack are not proven, so a
+/// proof never hides a Check that fails on the depth limit.</item>
 /// <item>A step is proven when its source fact is proven and the tuple it follows has no condition and fits the type
-/// restrictions; a proven step into a leaf that sits under unions only proves the relation.</item>
+/// restrictions (as Check requires; every tuple of one reverse-index read has the same user, so the restriction is
+/// looked up once per read); a proven step into a leaf that sits under unions only proves the relation.</item>
 /// <item>A proven step into an intersection or exclusion (of a relation off any cycle) evaluates only what is left:
-/// the other operands, with every proven fact known to be true. That settles the fact either way.</item>
-/// <item>Everything else (conditions, cycles, userset requests, chains too deep to be sure of the depth limit) stays a
-/// possibility, is still followed as before, and is settled by a full Check at the end.</item>
+/// the other operands, starting at the step's slack (at most half the depth limit), with a proven fact counting as
+/// true only where it is reached within its own slack. The evaluation is then Check's own answer from that depth: true
+/// proves the fact with that depth as its slack (a premise like any other), false refutes it.</item>
+/// <item>Everything else (conditions, cycles, userset requests) stays a possibility, is still followed as before, and
+/// is settled by a full Check at the end.</item>
 /// </list>
 /// The expansion over-approximates, and each result is either proven or confirmed by Check, so the result is exactly
 /// Check's answer.
@@ -28,35 +35,38 @@ internal sealed class ListObjectsQuery(
     IReadOnlyDictionary<string, object?>? context,
     CancellationToken cancellationToken) : CheckEvaluator.IKnownFacts
 {
-    private readonly Dictionary<(string Object, CompiledRelation Relation), Fact> _facts = [];
+    private readonly Dictionary<FactKey, Fact> _facts = [];
     private readonly Dictionary<string, Subject> _subjects = new(StringComparer.Ordinal);
     private readonly Queue<Subject> _pendingSubjects = new();
     private readonly Queue<Fact> _pendingFacts = new();
-    private readonly Queue<(Fact Fact, ExpansionEdge Edge, int Height)> _pendingEvaluations = new();
+    private readonly Queue<(Fact Fact, ExpansionEdge Edge, int Slack)> _pendingEvaluations = new();
     private readonly List<Fact> _candidates = [];
     private readonly ListDeadline _deadline = new(engine.Options.ListTimeout);
     private CheckEvaluator? _evaluator;
 
     /// <summary>
-    /// Proofs stop at this many dispatches below the user, and evaluations of the remaining operands start at this
-    /// depth: a proven result then lies well within the depth limit a Check from the requested object would apply.
+    /// Evaluations of the rest of an intersection or exclusion start no deeper than this, so they have half the depth
+    /// limit to explore (starting right at the step's slack would leave a fact reached by the user's own tuple no room
+    /// for even one dispatch, and an exception per fact); the fact's slack is then at most this depth.
     /// </summary>
-    private int ProofHeightLimit => engine.Options.MaxResolutionDepth / 2;
+    private int EvaluationDepth => engine.Options.MaxResolutionDepth / 2;
 
     /// <summary>Userset users (<c>group:eng#member</c>) are matched by Check's own rules (the userset contains itself); no short cuts.</summary>
     private bool CanProve => user.Kind != UserKind.Userset;
 
     public async ValueTask<ListObjectsResult> RunAsync()
     {
-        EnqueueSubject(userValue, user.SubjectKind, proven: CanProve, height: 0);
+        // The user's own tuples hold at any depth Check can reach: slack MaxResolutionDepth - 1, one less than the subject's.
+        var userSlack = engine.Options.MaxResolutionDepth;
+        EnqueueSubject(userValue, user.SubjectKind, proven: CanProve, userSlack);
         if (user.Kind == UserKind.Object)
         {
-            EnqueueSubject(user.Type + ":*", user.Type + ":*", proven: CanProve, height: 0);
+            EnqueueSubject(user.Type + ":*", user.Type + ":*", proven: CanProve, userSlack);
         }
 
         if (user.Kind == UserKind.Userset && model.FindRelation(user.Type, user.Relation!) is { } self)
         {
-            AddFact(user.Object, self, ExpansionEdge.Direct, proven: false, height: 0);
+            AddFact(user.Object, self, ExpansionEdge.Direct, proven: false, slack: -1);
         }
 
         var truncated = !await ExpandAsync().ConfigureAwait(false);
@@ -101,7 +111,7 @@ internal sealed class ListObjectsQuery(
             }
             else if (_pendingEvaluations.TryDequeue(out var evaluation))
             {
-                await EvaluateAsync(evaluation.Fact, evaluation.Edge, evaluation.Height).ConfigureAwait(false);
+                await EvaluateAsync(evaluation.Fact, evaluation.Edge, evaluation.Slack).ConfigureAwait(false);
             }
             else
             {
@@ -124,11 +134,12 @@ internal sealed class ListObjectsQuery(
         subject.FollowedProven |= proven;
         foreach (var relation in model.RelationsAdmitting(subject.Kind))
         {
+            var admitted = proven && relation.AdmitsWithoutCondition(subject.Kind);
             var tuples = await reader.ReadByUserAsync(subject.Value, relation.Name, relation.Type, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < tuples.Count; i++)
             {
                 var tuple = tuples[i];
-                AddFact(tuple.Object, relation, ExpansionEdge.Direct, proven && IsPlain(tuple, relation), subject.Height);
+                AddFact(tuple.Object, relation, ExpansionEdge.Direct, admitted && tuple.Condition is null, subject.Slack - 1);
             }
         }
     }
@@ -147,38 +158,36 @@ internal sealed class ListObjectsQuery(
         var (@object, relation) = (fact.Object, fact.Relation);
         foreach (var dependent in relation.ComputedDependents)
         {
-            AddFact(@object, dependent, new ExpansionEdge(ExpansionEdgeKind.Computed, relation), proven, fact.Height + 1);
+            AddFact(@object, dependent, new ExpansionEdge(ExpansionEdgeKind.Computed, relation), proven, fact.Slack - 1);
         }
 
         foreach (var (dependent, tupleset) in relation.TupleToUsersetDependents)
         {
             var edge = new ExpansionEdge(ExpansionEdgeKind.TupleToUserset, relation, tupleset);
+            var admitted = proven && tupleset.AdmitsWithoutCondition(relation.Type);
             var tuples = await reader.ReadByUserAsync(@object, tupleset.Name, tupleset.Type, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < tuples.Count; i++)
             {
                 var tuple = tuples[i];
-                AddFact(tuple.Object, dependent, edge, proven && IsPlain(tuple, tupleset), fact.Height + 1);
+                AddFact(tuple.Object, dependent, edge, admitted && tuple.Condition is null, fact.Slack - 1);
             }
         }
 
         if (relation.UsersetDependents.Count > 0)
         {
-            EnqueueSubject($"{@object}#{relation.Name}", relation.Qualified, proven, fact.Height + 1);
+            EnqueueSubject($"{@object}#{relation.Name}", relation.Qualified, proven, fact.Slack);
         }
     }
 
-    /// <summary>A tuple that grants without a condition and still fits the relation's type restrictions, as Check requires.</summary>
-    private static bool IsPlain(RelationshipTuple tuple, CompiledRelation relation) =>
-        tuple.Condition is null && tuple.TryGetParsedUser(out var parsed) && relation.Admits(tuple, parsed);
-
     /// <summary>
     /// Records that the user may hold <paramref name="relation"/> on <paramref name="object"/>, reached by
-    /// <paramref name="edge"/> (proven or not). A proven step into a union leaf proves the fact at once; one into an
-    /// intersection or exclusion queues an evaluation of the rest.
+    /// <paramref name="edge"/> (proven or not; <paramref name="slack"/> is what the step leaves, see the class summary). A
+    /// proven step into a union leaf proves the fact at once; one into an intersection or exclusion queues an
+    /// evaluation of the rest.
     /// </summary>
-    private void AddFact(string @object, CompiledRelation relation, ExpansionEdge edge, bool proven, int height)
+    private void AddFact(string @object, CompiledRelation relation, ExpansionEdge edge, bool proven, int slack)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_facts, (@object, relation), out var exists);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_facts, new FactKey(@object, relation), out var exists);
         var fact = slot ??= new Fact(@object, relation);
         if (!exists && ReferenceEquals(relation, target))
         {
@@ -186,23 +195,26 @@ internal sealed class ListObjectsQuery(
         }
 
         var wasProven = fact.State == FactState.Proven;
-        if (proven && fact.State == FactState.Possible && height <= ProofHeightLimit)
+        var evaluationQueued = false;
+        if (proven && fact.State == FactState.Possible && slack >= 0)
         {
             if (relation.ProvenBy(edge))
             {
                 fact.State = FactState.Proven;
-                fact.Height = height;
+                fact.Slack = slack;
             }
             else if (!relation.OnCycle && !fact.Evaluated)
             {
                 fact.Evaluated = true;
-                _pendingEvaluations.Enqueue((fact, edge, height));
+                evaluationQueued = true;
+                _pendingEvaluations.Enqueue((fact, edge, slack));
             }
         }
 
         // Followed once as a possibility, and once more if it becomes proven (to pass the proof on); a fact nothing
-        // depends on (the requested relation, usually) needs no following.
-        if ((!exists || (!wasProven && fact.State == FactState.Proven)) && HasDependents(relation))
+        // depends on (the requested relation, usually) needs no following. A fact waiting for its evaluation is
+        // followed after it (once, and not at all if refuted).
+        if (!evaluationQueued && (!exists || (!wasProven && fact.State == FactState.Proven)) && HasDependents(relation))
         {
             _pendingFacts.Enqueue(fact);
         }
@@ -211,52 +223,62 @@ internal sealed class ListObjectsQuery(
     private static bool HasDependents(CompiledRelation relation) =>
         relation.ComputedDependents.Count > 0 || relation.TupleToUsersetDependents.Count > 0 || relation.UsersetDependents.Count > 0;
 
-    private async ValueTask EvaluateAsync(Fact fact, ExpansionEdge edge, int height)
+    private async ValueTask EvaluateAsync(Fact fact, ExpansionEdge edge, int slack)
     {
         if (fact.State != FactState.Possible)
         {
-            return;
+            return; // proven by another step meanwhile, and queued for following then
         }
 
-        switch (await EvaluateRestAsync(fact, edge).ConfigureAwait(false))
+        var (outcome, depth) = await EvaluateRestAsync(fact, edge, slack).ConfigureAwait(false);
+        if (outcome == CheckEvaluator.Outcome.True)
         {
-            case CheckEvaluator.Outcome.True:
-                // A result, but not a premise: the evaluation's real depth (including the facts it leaned on) is
-                // unknown, so passing the proof on could list an object whose Check fails on the depth limit.
-                // Dependents are left to the final Check.
-                fact.State = FactState.Proven;
-                fact.Height = height;
-                fact.ProvenByEvaluation = true;
-                break;
-            case CheckEvaluator.Outcome.False:
-                fact.State = FactState.Refuted;
-                break;
+            // Check's answer from this depth, so from any shallower one too: the fact is proven with that slack.
+            fact.State = FactState.Proven;
+            fact.Slack = depth;
+            if (HasDependents(fact.Relation))
+            {
+                _pendingFacts.Enqueue(fact);
+            }
+        }
+        else if (outcome == CheckEvaluator.Outcome.False)
+        {
+            fact.State = FactState.Refuted;
+        }
+        else if (HasDependents(fact.Relation))
+        {
+            _pendingFacts.Enqueue(fact); // still a possibility: followed as one
         }
     }
 
-    /// <summary>Evaluates the fact's relation knowing the step holds; a cycle or an error leaves the fact to the final Check.</summary>
-    private async ValueTask<CheckEvaluator.Outcome> EvaluateRestAsync(Fact fact, ExpansionEdge edge)
+    /// <summary>
+    /// Evaluates the fact's relation knowing the step holds, from the step's slack or <see cref="EvaluationDepth"/>,
+    /// whichever is shallower. A cycle or an error (the depth limit, the deadline) leaves the fact to the final Check.
+    /// </summary>
+    private async ValueTask<(CheckEvaluator.Outcome Outcome, int Depth)> EvaluateRestAsync(Fact fact, ExpansionEdge edge, int slack)
     {
         var options = engine.Options;
         _evaluator ??= new CheckEvaluator(model, reader, userValue, user, context, options.MaxResolutionDepth, options.CheckTimeout, explain: false, cancellationToken);
+        var depth = Math.Min(slack, EvaluationDepth);
         try
         {
-            return await _evaluator.ResolveKnowingAsync(fact.Object, fact.Relation, edge, this, ProofHeightLimit).ConfigureAwait(false);
+            return (await _evaluator.ResolveKnowingAsync(fact.Object, fact.Relation, edge, this, depth).ConfigureAwait(false), depth);
         }
         catch (AuthorizationException)
         {
-            return CheckEvaluator.Outcome.Cycle;
+            return (CheckEvaluator.Outcome.Cycle, depth);
         }
     }
 
-    bool CheckEvaluator.IKnownFacts.Holds(string @object, CompiledRelation relation) =>
-        _facts.TryGetValue((@object, relation), out var fact) && fact.State == FactState.Proven && !fact.ProvenByEvaluation;
+    bool CheckEvaluator.IKnownFacts.Holds(string @object, CompiledRelation relation, int depth) =>
+        _facts.TryGetValue(new FactKey(@object, relation), out var fact) && fact.State == FactState.Proven && depth <= fact.Slack;
 
-    private void EnqueueSubject(string value, string kind, bool proven, int height)
+    /// <summary>Queues a subject to follow; <paramref name="slack"/> is that of the fact (or user) it stands for.</summary>
+    private void EnqueueSubject(string value, string kind, bool proven, int slack)
     {
         if (!_subjects.TryGetValue(value, out var subject))
         {
-            subject = new Subject(value, kind) { Height = height };
+            subject = new Subject(value, kind);
             _subjects.Add(value, subject);
             _pendingSubjects.Enqueue(subject);
         }
@@ -264,9 +286,26 @@ internal sealed class ListObjectsQuery(
         if (proven && !subject.Proven)
         {
             subject.Proven = true;
-            subject.Height = height;
+            subject.Slack = slack;
             _pendingSubjects.Enqueue(subject);
         }
+    }
+
+    /// <summary>
+    /// The fact table's key. A non-generic struct, so the dictionary gets code specialised for it (a value tuple of
+    /// reference types runs the shared generic code with its comparer lookups), and the relation hashes by a value
+    /// computed once instead of asking the runtime for its identity hash on every lookup.
+    /// </summary>
+    private readonly struct FactKey(string @object, CompiledRelation relation) : IEquatable<FactKey>
+    {
+        private readonly string _object = @object;
+        private readonly CompiledRelation _relation = relation;
+
+        public bool Equals(FactKey other) => ReferenceEquals(_relation, other._relation) && string.Equals(_object, other._object, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is FactKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(_object.GetHashCode(StringComparison.Ordinal), _relation.IdentityHash);
     }
 
     private enum FactState : byte
@@ -287,13 +326,10 @@ internal sealed class ListObjectsQuery(
 
         public FactState State { get; set; }
 
-        /// <summary>Dispatches between this fact and the user's own tuples along its proof.</summary>
-        public int Height { get; set; }
+        /// <summary>When proven: the greatest depth at which a Check reaching this fact is known to be true.</summary>
+        public int Slack { get; set; }
 
         public bool Evaluated { get; set; }
-
-        /// <summary>Proven by evaluating its relation rather than by a step: final for itself, never a premise.</summary>
-        public bool ProvenByEvaluation { get; set; }
 
         public bool Followed { get; set; }
 
@@ -309,7 +345,7 @@ internal sealed class ListObjectsQuery(
 
         public bool Proven { get; set; }
 
-        public int Height { get; set; }
+        public int Slack { get; set; }
 
         public bool Followed { get; set; }
 

@@ -9,9 +9,9 @@ namespace Kastell.Authorization.Storage;
 internal sealed class TupleIndex
 {
     private readonly Dictionary<TupleKey, RelationshipTuple> _byKey = [];
-    private readonly Dictionary<(string Object, string Relation), TupleSnapshotList> _forward = [];
-    private readonly Dictionary<(string Object, string Relation), TupleSnapshotList> _usersets = [];
-    private readonly Dictionary<(string User, string Relation, string ObjectType), TupleSnapshotList> _reverse = [];
+    private readonly Dictionary<ObjectRelation, TupleSnapshotList> _forward = [];
+    private readonly Dictionary<ObjectRelation, TupleSnapshotList> _usersets = [];
+    private readonly Dictionary<UserRelationType, TupleSnapshotList> _reverse = [];
 
     public int Count => _byKey.Count;
 
@@ -19,13 +19,13 @@ internal sealed class TupleIndex
         _byKey.GetValueOrDefault(new TupleKey(@object, relation, user));
 
     public IReadOnlyList<RelationshipTuple> Read(string @object, string relation) =>
-        _forward.GetValueOrDefault((@object, relation)) ?? TupleSnapshotList.Empty;
+        _forward.GetValueOrDefault(new ObjectRelation(@object, relation)) ?? TupleSnapshotList.Empty;
 
     public IReadOnlyList<RelationshipTuple> ReadUsersets(string @object, string relation) =>
-        _usersets.GetValueOrDefault((@object, relation)) ?? TupleSnapshotList.Empty;
+        _usersets.GetValueOrDefault(new ObjectRelation(@object, relation)) ?? TupleSnapshotList.Empty;
 
     public IReadOnlyList<RelationshipTuple> ReadByUser(string user, string relation, string objectType) =>
-        _reverse.GetValueOrDefault((user, relation, objectType)) ?? TupleSnapshotList.Empty;
+        _reverse.GetValueOrDefault(new UserRelationType(user, relation, objectType)) ?? TupleSnapshotList.Empty;
 
     public IEnumerable<RelationshipTuple> All() => _byKey.Values;
 
@@ -33,13 +33,13 @@ internal sealed class TupleIndex
     public void Add(RelationshipTuple tuple)
     {
         _byKey.Add(tuple.Key, tuple);
-        Append(_forward, (tuple.Object, tuple.Relation), tuple);
+        Append(_forward, new ObjectRelation(tuple.Object, tuple.Relation), tuple);
         if (tuple.User.Contains('#', StringComparison.Ordinal))
         {
-            Append(_usersets, (tuple.Object, tuple.Relation), tuple);
+            Append(_usersets, new ObjectRelation(tuple.Object, tuple.Relation), tuple);
         }
 
-        Append(_reverse, (tuple.User, tuple.Relation, ObjectTypeOf(tuple.Object)), tuple);
+        Append(_reverse, new UserRelationType(tuple.User, tuple.Relation, ObjectTypeOf(tuple.Object)), tuple);
     }
 
     public bool Remove(TupleKey key)
@@ -49,9 +49,9 @@ internal sealed class TupleIndex
             return false;
         }
 
-        Remove(_forward, (key.Object, key.Relation), t => t.User == key.User);
-        Remove(_usersets, (key.Object, key.Relation), t => t.User == key.User);
-        Remove(_reverse, (key.User, key.Relation, ObjectTypeOf(key.Object)), t => t.Object == key.Object);
+        Remove(_forward, new ObjectRelation(key.Object, key.Relation), t => t.User == key.User);
+        Remove(_usersets, new ObjectRelation(key.Object, key.Relation), t => t.User == key.User);
+        Remove(_reverse, new UserRelationType(key.User, key.Relation, ObjectTypeOf(key.Object)), t => t.Object == key.Object);
         return true;
     }
 
@@ -84,3 +84,12 @@ internal sealed class TupleIndex
         return colon < 0 ? @object : @object[..colon];
     }
 }
+
+/// <summary>
+/// Keys of the forward and userset indexes. Non-generic structs (like <see cref="TupleKey"/>), so the dictionaries run
+/// code specialised for them instead of the shared generic code a value tuple of strings gets.
+/// </summary>
+internal readonly record struct ObjectRelation(string Object, string Relation);
+
+/// <summary>Key of the reverse index.</summary>
+internal readonly record struct UserRelationType(string User, string Relation, string ObjectType);

@@ -96,4 +96,61 @@ public sealed class ListObjectsProofTests
 
         Assert.DoesNotContain("doc:1", listed);
     }
+
+    /// <summary>
+    /// Proven facts carry their depth slack, and facts proven by evaluating an exclusion or an intersection are premises
+    /// for what depends on them: along chains of computed relations above the user's tuple and above evaluated facts,
+    /// ListObjects lists the document exactly as far up as Check stays within the depth limit (25), whichever depth
+    /// the intersection's other operand needs.
+    /// </summary>
+    [Fact]
+    public async Task ListObjects_AgreesWithCheck_AtEveryHeightAboveEvaluatedExclusionsAndIntersections()
+    {
+        const int Chain = 26;
+        var relations = new List<string> { "define blocked: [user]", "define but: [user] but not blocked", "define a0: [user]" };
+        relations.AddRange(Enumerable.Range(1, Chain).Select(i => $"define a{i}: a{i - 1}"));
+        relations.Add("define and3: [user] and a3");
+        relations.Add("define and8: [user] and a8");
+        foreach (var root in new[] { "but", "and3", "and8" })
+        {
+            relations.Add($"define {root}_0: {root}");
+            relations.AddRange(Enumerable.Range(1, Chain).Select(i => $"define {root}_{i}: {root}_{i - 1}"));
+        }
+
+        var model = "model\n  schema 1.1\ntype user\ntype doc\n  relations\n" + string.Join('\n', relations.Select(r => "    " + r)) + "\n";
+        var engine = await EngineFixture.CreateAsync(model, ["doc:1#but@user:anne", "doc:1#a0@user:anne", "doc:1#and3@user:anne", "doc:1#and8@user:anne"]);
+
+        var allowedSomewhere = 0;
+        var refusedSomewhere = 0;
+        var chains = Enumerable.Range(0, Chain + 1).Select(i => $"a{i}")
+            .Concat(new[] { "but", "and3", "and8" }.SelectMany(root => Enumerable.Range(0, Chain + 1).Select(i => $"{root}_{i}")));
+        foreach (var relation in chains)
+        {
+            bool allowed;
+            try
+            {
+                allowed = await engine.CheckAsync("doc:1", relation, "user:anne");
+            }
+            catch (AuthorizationException e) when (e.Code == AuthorizationErrorCode.AuthorizationModelResolutionTooComplex)
+            {
+                allowed = false;
+            }
+
+            IReadOnlyList<string> listed;
+            try
+            {
+                listed = (await engine.ListObjectsAsync(new ListObjectsRequest("doc", relation, "user:anne"), Ct)).Objects;
+            }
+            catch (AuthorizationException e) when (!allowed && e.Code == AuthorizationErrorCode.AuthorizationModelResolutionTooComplex)
+            {
+                listed = []; // refusing the whole request, as OpenFGA may, is consistent with Check
+            }
+
+            Assert.True(allowed == listed.Contains("doc:1"), $"{relation}: Check {(allowed ? "allows" : "refuses")}, ListObjects gave [{string.Join(", ", listed)}]");
+            allowedSomewhere += allowed ? 1 : 0;
+            refusedSomewhere += allowed ? 0 : 1;
+        }
+
+        Assert.True(allowedSomewhere > 0 && refusedSomewhere > 0, "the chains must cross the depth limit for the test to mean anything");
+    }
 }

@@ -9,15 +9,11 @@ public sealed class DslValidationCaseTests
 
     public static IEnumerable<TheoryDataRow<DslCase>> SemanticCases() => Rows("dsl-semantic-validation-cases.yaml");
 
-    /// <summary>Cases that still fail, listed so the suite stays honest and green; each is reported as skipped with its reason.</summary>
-    private static readonly HashSet<string> KnownGaps = [];
-
     private static IEnumerable<TheoryDataRow<DslCase>> Rows(string file) =>
         LanguageCases.ReadYaml<DslCase>(file).Select((c, i) => new TheoryDataRow<DslCase>(c)
         {
             TestDisplayName = $"{file}[{i}]: {c.Name}",
-            Skip = c.Skip ? "marked skip in OpenFGA's case file"
-                : KnownGaps.Contains(c.Name) ? "KNOWN GAP (issue 3): OpenFGA reports a second error from ANTLR's error recovery that our parser does not reproduce; the first error matches" : null,
+            Skip = c.Skip ? "marked skip in OpenFGA's case file" : null,
         });
 
     [Theory]
