@@ -121,8 +121,16 @@ internal static class PlatformSetup
 
     public static WebApplication MapKastellPages(this WebApplication app)
     {
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>();
+        app.MapStaticAssets().ReadOnly();
+        // Pages take form posts and are covered as such; the framework's own endpoints next to them
+        // (/_framework/opaque-redirect: follows a data-protected redirect during enhanced navigation) only read.
+        app.MapRazorComponents<App>().Add(e =>
+        {
+            if (!e.Metadata.OfType<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>().Any())
+            {
+                e.Metadata.Add(ReadOnlyEndpoint.Instance);
+            }
+        });
         return app;
     }
 }
