@@ -111,6 +111,34 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         Assert.Equal(9, await RecoveryCodesLeftAsync(user.Email));
     }
 
+    [Theory]
+    [InlineData("short", "at least")]          // the organization policy, checked before re-authentication
+    [InlineData(null, "last 5 passwords")]     // the reuse history (null: the current password), checked after it
+    public async Task RefusedNewPassword_SpendsNoRecoveryCode_AndKeepsTheOldPassword(string? newPassword, string message)
+    {
+        using var browser = host.CreateBrowser();
+        var user = await Journeys.SignUpAndEnrolAsync(browser);
+        newPassword ??= user.Password;
+
+        var change = await browser.SubmitAsync("/account/password", "change-password", new Dictionary<string, string>
+        {
+            ["Input.CurrentPassword"] = user.Password,
+            ["Input.Code"] = user.RecoveryCodes[2],
+            ["Input.NewPassword"] = newPassword,
+            ["Input.ConfirmPassword"] = newPassword,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Contains(message, browser.LastPage, StringComparison.Ordinal);
+        Assert.Equal(10, await RecoveryCodesLeftAsync(user.Email));
+        Assert.Empty(await RecoveryCodeEventsAsync(user.Email));
+        Assert.DoesNotContain(AuditEventType.PasswordChanged, await UserEventsAsync(user.Email));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+        using var signIn = host.CreateBrowser();
+        await Journeys.SignInWithRecoveryCodeAsync(signIn, user, 2);
+        Assert.Equal(HttpStatusCode.OK, (await signIn.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
+    }
+
     private static Task<HttpResponseMessage> BeginResetAsync(TestBrowser browser, string password, string code) =>
         browser.SubmitAsync("/account/security", "reset-authenticator", new Dictionary<string, string>
         {

@@ -17,10 +17,12 @@ internal enum ChangePasswordOutcome
 /// Changes a password after re-authentication, under the organization policy and reuse history, and ends every
 /// session of the user — this browser's too — in the same transaction: whoever knew the old password is signed out
 /// everywhere. The page then gives this browser a new session through <see cref="SessionHandoff"/>.
+/// The new password is checked against the policy first, so a refused password spends no recovery code and costs no
+/// lockout attempt; the current password is hashed once, by the re-authentication.
 /// </summary>
 internal sealed class ChangePasswordCommand(
     KastellDbContext db,
-    UserManager<KastellUser> users,
+    KastellUserManager users,
     Reauthentication reauthentication,
     PasswordHistoryRecorder history,
     IAuditLog audit)
@@ -28,17 +30,32 @@ internal sealed class ChangePasswordCommand(
     public async Task<(ChangePasswordOutcome Outcome, IReadOnlyList<IdentityError> Errors)> ExecuteAsync(
         KastellUser user, string currentPassword, string code, string newPassword)
     {
+        // Rules that reveal nothing about the user's secrets first: a too-short or banned password spends no
+        // recovery code and no lockout attempt. The reuse history is checked only after re-authentication, because
+        // "you used this before" would otherwise let a stolen session probe for the current password.
+        var policy = await users.ValidateNewPasswordAsync(user, newPassword, includeHistory: false);
+        if (!policy.Succeeded)
+        {
+            return (ChangePasswordOutcome.Rejected, [.. policy.Errors]);
+        }
+
+        // One transaction from re-authentication to the new hash, so that a password the history refuses hands
+        // back the recovery code the re-authentication spent; a failed re-authentication is committed, so that it
+        // counts toward the lockout and stays in the audit log.
+        await using var transaction = await db.Database.BeginTransactionAsync();
         if (!await reauthentication.VerifyAsync(user, currentPassword, code))
         {
             await audit.RecordNowAsync(new(AuditEventType.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id), AuditOutcome.Failed,
                 new Dictionary<string, string> { ["reason"] = "reauthentication" }));
+            await transaction.CommitAsync();
             return (ChangePasswordOutcome.ReauthenticationFailed, []);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var result = await users.ChangePasswordAsync(user, currentPassword, newPassword);
+        var result = await users.ReplaceVerifiedPasswordAsync(user, newPassword);
         if (!result.Succeeded)
         {
+            await transaction.RollbackAsync();
+            db.ChangeTracker.Clear();
             return (ChangePasswordOutcome.Rejected, [.. result.Errors]);
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Accounts;
 
@@ -49,7 +50,9 @@ internal sealed class MfaFactors(
 
     /// <summary>
     /// Swaps in the pending secret when <paramref name="code"/> comes from it. The security stamp changes, so codes of
-    /// the old app stop working at once; the caller ends every session (see <see cref="SessionHandoff"/>).
+    /// the old app stop working at once, and every session of the user ends in the same transaction — sessions
+    /// opened with the old app do not outlive the swap even if the request dies before the caller's
+    /// <see cref="SessionHandoff"/> gives this browser its new session.
     /// </summary>
     public async Task<bool> ConfirmAuthenticatorResetAsync(KastellUser user, string code)
     {
@@ -67,6 +70,7 @@ internal sealed class MfaFactors(
             ReplayProtectedAuthenticatorTokenProvider.LastStepToken, step.ToString(CultureInfo.InvariantCulture));
         audit.Record(new(AuditEventType.MfaReset, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
         await users.UpdateSecurityStampAsync(user);
+        await db.UserSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync();
         await transaction.CommitAsync();
         return true;
     }

@@ -29,6 +29,13 @@ internal sealed class PolicyPasswordValidator(
         return errors.Count == 0 ? IdentityResult.Success : IdentityResult.Failed([.. errors]);
     }
 
+    /// <summary>The policy and banned-list rules alone: nothing in the answer depends on the user's own passwords.</summary>
+    public async Task<IdentityResult> ValidateWithoutHistoryAsync(KastellUser user, string? password)
+    {
+        var errors = Check(await policies.ForUserAsync(user.Id), password ?? "", user);
+        return errors.Count == 0 ? IdentityResult.Success : IdentityResult.Failed([.. errors]);
+    }
+
     private List<IdentityError> Check(PasswordPolicy policy, string password, KastellUser user)
     {
         var errors = new List<IdentityError>();
