@@ -308,7 +308,11 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(SessionHandoff.RenewPath, TestBrowser.LocationOf(changed));
             var handoff = cookies.GetCookies(new Uri(KastellHost.PublicBaseUrl))[SessionHandoff.CookieName]?.Value;
             Assert.NotNull(handoff);
+            var beforeRenewal = await AuditWatermark.TakeAsync(host);
             Assert.Equal("/account/password?changed=true", TestBrowser.LocationOf(await browser.GetAsync(SessionHandoff.RenewPath)));
+            var renewal = Assert.Single(await beforeRenewal.NewEventsAsync(), e => e.Type == AuditEventType.SessionRenewed);
+            Assert.Equal(AuditOutcome.Succeeded, renewal.Outcome);
+            Assert.Contains("\"purpose\":\"password\"", renewal.Details, StringComparison.Ordinal);
 
             // The same handoff replayed from another browser is refused, and the refusal is recorded against the user.
             var mark = await AuditWatermark.TakeAsync(host);
