@@ -7,11 +7,13 @@ namespace Kastell.Audit.Benchmarks;
 /// <summary>
 /// Verification of one chain of N events compared with <c>sha256sum</c> over the same canonical bytes, measured in
 /// the same run: the bytes of every event (as <see cref="AuditHashing.WriteCanonical"/> hashes them) go to one file,
-/// <c>sha256sum</c> reads it from the page cache, and <see cref="AuditChainVerifier"/> checks the chain held in memory.
+/// <c>sha256sum</c> reads it from the page cache, and <see cref="AuditChainVerifier"/> checks the chain held in memory
+/// (wall time is the goal's measure; its processor time over all cores is reported beside it).
 /// </summary>
 internal static class VerifyBenchmark
 {
-    public sealed record Result(int Events, long Bytes, TimeSpan Sha256Sum, TimeSpan Verify, int Problems);
+    /// <param name="VerifyCpu">Processor time (all threads) of the fastest verification: the verifier hashes on every core, sha256sum on one.</param>
+    public sealed record Result(int Events, long Bytes, TimeSpan Sha256Sum, TimeSpan Verify, TimeSpan VerifyCpu, int Problems);
 
     public static async Task<Result> RunAsync(int events, string directory, AuditSigningKey key, int repetitions)
     {
@@ -31,6 +33,7 @@ internal static class VerifyBenchmark
 
         var sha = TimeSpan.MaxValue;
         var verify = TimeSpan.MaxValue;
+        var verifyCpu = TimeSpan.Zero;
         var problems = 0;
         await Sha256SumAsync(file); // brings the file into the page cache
         for (var r = 0; r < repetitions; r++)
@@ -39,13 +42,18 @@ internal static class VerifyBenchmark
             await Sha256SumAsync(file);
             sha = Min(sha, watch.Elapsed);
 
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             watch.Restart();
             problems = AuditChainVerifier.Verify(chain, list, checkpoints, key).Count;
-            verify = Min(verify, watch.Elapsed);
+            if (watch.Elapsed < verify)
+            {
+                verify = watch.Elapsed;
+                verifyCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            }
         }
 
         File.Delete(file);
-        return new Result(events, bytes, sha, verify, problems);
+        return new Result(events, bytes, sha, verify, verifyCpu, problems);
     }
 
     /// <summary>A valid chain like the append benchmark writes, with a checkpoint every 100 events.</summary>

@@ -40,14 +40,74 @@ public abstract class AuditBulkAppendTests(KastellHost host)
         }
     }
 
-    private async Task BulkAsync(Guid chain, int count)
+    [Fact]
+    public async Task FailureInTheMiddleOfABatch_LeavesNoEventNoCheckpoint_AndTheChainHeadWhereItWas()
+    {
+        var chain = Guid.NewGuid();
+        await BulkAsync(chain, 150);
+        var head = await HeadAsync(chain);
+        var marker = "inject-" + Guid.NewGuid().ToString("N")[..8];
+        await RunAsync(chain, InjectFailureOnAuditInsert(marker));
+        try
+        {
+            // Row 200 of 300 is refused while the batch is written; the seal already numbered all 300 and signed the
+            // checkpoints at #200, #300 and #400 in memory.
+            await Assert.ThrowsAnyAsync<Exception>(() => BulkAsync(chain, 300, i => i == 199 ? marker : "import"));
+        }
+        finally
+        {
+            await RunAsync(chain, RemoveInjectedFailure);
+        }
+
+        await AssertUnmovedAsync(chain, head);
+    }
+
+    protected async Task AssertUnmovedAsync(Guid chain, (int Events, int Checkpoints, long Sequence, string Hash) head)
+    {
+        Assert.Equal(head, await HeadAsync(chain));
+        await BulkAsync(chain, 10);
+        var (events, checkpoints, problems) = await host.Services.GetRequiredService<AuditVerifier>().VerifyChainAsync(chain, Ct);
+        Assert.Empty(problems);
+        Assert.Equal((head.Events + 10, head.Checkpoints), (events, checkpoints));
+    }
+
+    /// <summary>SQL that makes inserting an audit event whose actor id contains <paramref name="marker"/> fail.</summary>
+    protected abstract string[] InjectFailureOnAuditInsert(string marker);
+
+    protected abstract string[] RemoveInjectedFailure { get; }
+
+    protected async Task<(int Events, int Checkpoints, long Sequence, string Hash)> HeadAsync(Guid chain)
+    {
+        var (scope, db) = host.OpenDb(chain);
+        await using (scope)
+        {
+            var events = await db.AuditEvents.CountAsync(e => e.OrganizationId == chain, Ct);
+            var checkpoints = await db.AuditCheckpoints.CountAsync(c => c.OrganizationId == chain, Ct);
+            var tail = await db.AuditEvents.AsNoTracking().Where(e => e.OrganizationId == chain).OrderByDescending(e => e.Sequence).FirstAsync(Ct);
+            return (events, checkpoints, tail.Sequence, tail.Hash);
+        }
+    }
+
+    protected async Task BulkAsync(Guid chain, int count, Func<int, string>? actor = null)
     {
         var (scope, _) = host.OpenDb(chain);
         await using (scope)
         {
-            var entries = Enumerable.Range(0, count).Select(i => new AuditEntry(AuditEventType.MemberRoleChanged, AuditActor.System("import"),
+            var entries = Enumerable.Range(0, count).Select(i => new AuditEntry(AuditEventType.MemberRoleChanged, AuditActor.System(actor?.Invoke(i) ?? "import"),
                 AuditTarget.User(Guid.NewGuid()), AuditOutcome.Failed, new Dictionary<string, string> { ["n"] = i + " ü|=" })).ToList();
             await scope.ServiceProvider.GetRequiredService<AuditBulkAppender>().AppendAsync(entries, Ct);
+        }
+    }
+
+    private async Task RunAsync(Guid chain, string[] statements)
+    {
+        var (scope, db) = host.OpenDb(chain);
+        await using (scope)
+        {
+            foreach (var sql in statements)
+            {
+                await db.Database.ExecuteSqlRawAsync(sql, Ct);
+            }
         }
     }
 
@@ -67,6 +127,36 @@ public abstract class AuditBulkAppendTests(KastellHost host)
     }
 }
 
-public sealed class AuditBulkAppendTestsOnSqlite(SqliteHost host) : AuditBulkAppendTests(host), IClassFixture<SqliteHost>;
+public sealed class AuditBulkAppendTestsOnSqlite(SqliteHost host) : AuditBulkAppendTests(host), IClassFixture<SqliteHost>
+{
+    protected override string[] InjectFailureOnAuditInsert(string marker) =>
+        [$"CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" WHEN NEW.\"ActorId\" = '{marker}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END"];
 
-public sealed class AuditBulkAppendTestsOnPostgres(PostgresHost host) : AuditBulkAppendTests(host), IClassFixture<PostgresHost>;
+    protected override string[] RemoveInjectedFailure => ["DROP TRIGGER injected_failure"];
+}
+
+/// <summary>On PostgreSQL the batch goes through binary COPY; failures both inside the COPY and after it roll everything back.</summary>
+public sealed class AuditBulkAppendTestsOnPostgres(PostgresHost host) : AuditBulkAppendTests(host), IClassFixture<PostgresHost>
+{
+    [Fact]
+    public async Task FailureInsideTheCopyStream_LeavesNoEventNoCheckpoint_AndTheChainHeadWhereItWas()
+    {
+        var chain = Guid.NewGuid();
+        await BulkAsync(chain, 150);
+        var head = await HeadAsync(chain);
+
+        // PostgreSQL text cannot hold NUL: the server rejects row 200 of the COPY stream itself.
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => BulkAsync(chain, 300, i => i == 199 ? "nul\0here" : "import"));
+
+        Assert.Contains("0x00", failure.ToString(), StringComparison.Ordinal);
+        await AssertUnmovedAsync(chain, head);
+    }
+
+    protected override string[] InjectFailureOnAuditInsert(string marker) =>
+    [
+        $"CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"ActorId\" = '{marker}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" FOR EACH ROW EXECUTE FUNCTION injected_failure()",
+    ];
+
+    protected override string[] RemoveInjectedFailure => ["DROP TRIGGER injected_failure ON \"AuditEvents\"", "DROP FUNCTION injected_failure()"];
+}

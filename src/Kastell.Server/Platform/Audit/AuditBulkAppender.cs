@@ -1,26 +1,23 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Kastell.Server.Platform.Audit;
 
 /// <summary>
 /// Appends many events of the current chain in one transaction of their own, for jobs that record events in bulk
 /// (imports, retention, replays) where <see cref="IAuditLog"/>'s change tracking would dominate the cost. Same chain
-/// lock, numbering, hashing and checkpoints as <see cref="AuditChainSealer"/>; rows are written with multi-row INSERT
-/// statements whose parameters EF's own type mappings produce, so the stored form is identical on both providers and
-/// PostgreSQL's row-level-security checks apply as for any insert.
+/// lock, numbering, hashing and checkpoints as <see cref="AuditChainSealer"/> (it seals them), then the rows are
+/// written in the same transaction: on SQLite by one prepared INSERT per row, on PostgreSQL by binary COPY. Values come
+/// from EF's own type mappings and converters, so the stored form is identical to what <c>SaveChanges</c> writes.
 /// </summary>
 internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http)
 {
-    /// <summary>Rows per INSERT: 18 parameters each stays far below SQLite's and PostgreSQL's parameter limits.</summary>
-    private const int RowsPerStatement = 500;
-
     public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
         if (entries.Count == 0)
@@ -33,88 +30,120 @@ internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenan
         var chain = tenant.OrganizationId;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await sealer.SealAsync(db, chain, events, cancellationToken);
-        await InsertAsync(events, transaction.GetDbTransaction(), cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            await CopyAsync(events, transaction.GetDbTransaction(), cancellationToken);
+        }
+        else
+        {
+            await InsertAsync(events, transaction.GetDbTransaction(), cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken); // the checkpoints, through EF
         await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>
-    /// SQLite: one single-row statement, prepared once and run per row (its parameters are bound by name with a
-    /// linear search, so one statement with thousands of parameters would be slow). PostgreSQL: multi-row statements,
-    /// one round trip per <see cref="RowsPerStatement"/> rows.
+    /// SQLite: one single-row statement, prepared once and run per row (its parameters are bound by name with a linear
+    /// search, so one statement with thousands of parameters would be slower).
     /// </summary>
     private async Task InsertAsync(List<AuditEvent> rows, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var perStatement = db.Database.IsSqlite() ? 1 : RowsPerStatement;
-        DbCommand? command = null;
-        try
+        await using var command = CreateInsert(transaction);
+        foreach (var row in rows)
         {
-            for (var start = 0; start < rows.Count; start += perStatement)
+            for (var c = 0; c < Columns.Count; c++)
             {
-                var count = Math.Min(perStatement, rows.Count - start);
-                if (command is null || command.Parameters.Count != count * Columns.Count)
-                {
-                    if (command is not null)
-                    {
-                        await command.DisposeAsync();
-                    }
-
-                    command = CreateInsert(transaction, count);
-                }
-
-                for (var r = 0; r < count; r++)
-                {
-                    for (var c = 0; c < Columns.Count; c++)
-                    {
-                        command.Parameters[(r * Columns.Count) + c].Value = ToProvider(Columns[c], rows[start + r]);
-                    }
-                }
-
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                command.Parameters[c].Value = ToProvider(Columns[c], row) ?? DBNull.Value;
             }
-        }
-        finally
-        {
-            if (command is not null)
-            {
-                await command.DisposeAsync();
-            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    /// <summary>
+    /// PostgreSQL: binary COPY into a temporary table that lives until the commit, then one INSERT … SELECT into the
+    /// audit table. PostgreSQL refuses COPY FROM into a table under row-level security, so the detour is what keeps the
+    /// tenant policy's WITH CHECK and the table's triggers applied to every row, exactly as for a plain INSERT; the
+    /// temporary table has neither (LIKE copies columns only) and is visible to this session alone. Everything runs in
+    /// the caller's transaction: a failure anywhere leaves no row and no checkpoint, and the chain head stays put.
+    /// </summary>
+    private async Task CopyAsync(List<AuditEvent> rows, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)transaction.Connection!;
+        var (table, columns) = TableAndColumns();
+        await using (var create = connection.CreateCommand())
+        {
+            create.Transaction = (NpgsqlTransaction)transaction;
+            create.CommandText = $"CREATE TEMPORARY TABLE {ImportTable} (LIKE {table}) ON COMMIT DROP";
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var types = Columns.Select(c => StoreTypeName(c.GetColumnType())).ToArray();
+        await using (var writer = await connection.BeginBinaryImportAsync($"COPY {ImportTable} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var row in rows)
+            {
+                await writer.StartRowAsync(cancellationToken);
+                for (var c = 0; c < Columns.Count; c++)
+                {
+                    if (ToProvider(Columns[c], row) is { } value)
+                    {
+                        await writer.WriteAsync(value, types[c], cancellationToken);
+                    }
+                    else
+                    {
+                        await writer.WriteNullAsync(cancellationToken);
+                    }
+                }
+            }
+
+            await writer.CompleteAsync(cancellationToken);
+        }
+
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = (NpgsqlTransaction)transaction;
+        insert.CommandText = $"INSERT INTO {table} ({columns}) SELECT {columns} FROM {ImportTable}";
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private const string ImportTable = "kastell_audit_import";
+
+    /// <summary>"character varying(128)" → "character varying": COPY writes the base type; the columns check the length.</summary>
+    private static string StoreTypeName(string columnType) =>
+        columnType.IndexOf('(', StringComparison.Ordinal) is var open and >= 0 ? columnType[..open] : columnType;
 
     private List<IProperty> Columns => _columns ??= [.. db.Model.FindEntityType(typeof(AuditEvent))!.GetProperties()];
 
     private List<IProperty>? _columns;
 
-    private DbCommand CreateInsert(DbTransaction transaction, int rows)
+    private (string Table, string Columns) TableAndColumns()
     {
         var entity = db.Model.FindEntityType(typeof(AuditEvent))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        return (Quote(table.Name), string.Join(", ", Columns.Select(p => Quote(p.GetColumnName(table)!))));
+    }
+
+    private DbCommand CreateInsert(DbTransaction transaction)
+    {
+        var (table, columns) = TableAndColumns();
         var command = transaction.Connection!.CreateCommand();
         command.Transaction = transaction;
-        var sql = new StringBuilder("INSERT INTO ")
-            .Append(Quote(table.Name)).Append(" (")
-            .AppendJoin(", ", Columns.Select(p => Quote(p.GetColumnName(table)!)))
-            .Append(") VALUES ");
-        for (var r = 0; r < rows; r++)
+        var names = new List<string>(Columns.Count);
+        for (var c = 0; c < Columns.Count; c++)
         {
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < Columns.Count; c++)
-            {
-                var name = string.Create(CultureInfo.InvariantCulture, $"@p{r}_{c}");
-                sql.Append(c == 0 ? "" : ", ").Append(name);
-                // EF's own mapping sets the provider type (and converts the value) exactly as SaveChanges would.
-                command.Parameters.Add(((RelationalTypeMapping)Columns[c].GetTypeMapping()).CreateParameter(command, name, null, Columns[c].IsNullable));
-            }
-
-            sql.Append(')');
+            var name = string.Create(CultureInfo.InvariantCulture, $"@p{c}");
+            names.Add(name);
+            // EF's own mapping sets the provider type exactly as SaveChanges would.
+            command.Parameters.Add(((RelationalTypeMapping)Columns[c].GetTypeMapping()).CreateParameter(command, name, null, Columns[c].IsNullable));
         }
 
-        command.CommandText = sql.ToString();
+        command.CommandText = $"INSERT INTO {table} ({columns}) VALUES ({string.Join(", ", names)})";
         return command;
     }
 
-    private static object ToProvider(IProperty column, AuditEvent row)
+    /// <summary>The column's value as the provider stores it (EF's value converter applied), or null.</summary>
+    private static object? ToProvider(IProperty column, AuditEvent row)
     {
         var value = column.GetGetter().GetClrValue(row);
         if (value is not null && column.GetTypeMapping().Converter is { } converter)
@@ -122,7 +151,7 @@ internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenan
             value = converter.ConvertToProvider(value);
         }
 
-        return value ?? DBNull.Value;
+        return value;
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -3,6 +3,10 @@ namespace Kastell.Server.Platform.Audit;
 /// <summary>
 /// Checks one chain held in memory: recomputes every hash, checks sequence continuity and the links between events,
 /// the checkpoint signatures, and that the chain reaches the last checkpoint. Pure, so tests and tools can use it.
+/// An intact chain (the normal case) takes the fast path (<see cref="IntactChainCheck"/>): every event's hash and link
+/// are checked in parallel chunks without allocating, while another core checks the checkpoint signatures. Only if
+/// that finds anything does the locating path run, which builds the indexes needed to say what kind of damage it is
+/// and where.
 /// </summary>
 internal static class AuditChainVerifier
 {
@@ -11,6 +15,91 @@ internal static class AuditChainVerifier
 
     /// <param name="prune">The chain's latest retention mark, if any: the chain then starts after it, at its signed checkpoint.</param>
     public static List<AuditProblem> Verify(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune = null)
+    {
+        var check = new IntactChainCheck(chain, checkpoints, key, prune);
+        return check.Append(events) && check.CompleteAsync().GetAwaiter().GetResult() ? [] : Locate(chain, events, checkpoints, key, prune);
+    }
+
+    /// <summary>
+    /// The fast path, fed the chain in order (all at once, or chunk by chunk as it streams from the database): true
+    /// only while everything is exactly as sealed. The first false means the locating path has to run.
+    /// </summary>
+    internal sealed class IntactChainCheck
+    {
+        private const int ParallelChunk = 4096;
+        private readonly AuditCheckpoint[] _checkpoints;
+        private readonly AuditPrune? _prune;
+        private readonly Task<bool> _signatures;
+        private int _nextCheckpoint;
+        private bool _intact = true;
+
+        public IntactChainCheck(Guid? chain, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune)
+        {
+            _checkpoints = [.. checkpoints.OrderBy(c => c.Sequence)];
+            _prune = prune;
+            (Sequence, Hash) = prune is null ? (0, AuditHashing.Genesis) : (prune.UpToSequence, prune.CheckpointHash);
+            // Signatures do not depend on the events: another core checks them while this one hashes.
+            _signatures = Task.Run(() => _checkpoints.All(c => c.OrganizationId == chain && key.Verify(c)));
+            while (_nextCheckpoint < _checkpoints.Length && _checkpoints[_nextCheckpoint].Sequence <= Sequence)
+            {
+                _nextCheckpoint++; // before the retention mark: its events are gone, nothing to compare with
+            }
+        }
+
+        /// <summary>The last event checked so far (or where the chain starts).</summary>
+        public long Sequence { get; private set; }
+
+        public string Hash { get; private set; }
+
+        /// <summary>The next events: numbered on without gaps, each linked to its predecessor, each hash as stored, each checkpoint among them signing its event's hash.</summary>
+        public bool Append(IReadOnlyList<AuditEvent> events)
+        {
+            if (!_intact || events.Count == 0)
+            {
+                return _intact;
+            }
+
+            _intact = Linked(events, Sequence, Hash);
+            for (; _intact && _nextCheckpoint < _checkpoints.Length && _checkpoints[_nextCheckpoint].Sequence <= Sequence + events.Count; _nextCheckpoint++)
+            {
+                var checkpoint = _checkpoints[_nextCheckpoint];
+                _intact = string.Equals(events[(int)(checkpoint.Sequence - Sequence - 1)].Hash, checkpoint.Hash, StringComparison.Ordinal);
+            }
+
+            Sequence += events.Count;
+            Hash = events[^1].Hash;
+            return _intact;
+        }
+
+        /// <summary>After the last event: every signature valid, no checkpoint beyond the end, the retention mark on a checkpoint.</summary>
+        public async Task<bool> CompleteAsync() =>
+            await _signatures && _intact && _nextCheckpoint == _checkpoints.Length
+            && (_prune is null || _checkpoints.Any(c => c.Sequence == _prune.UpToSequence && c.Hash == _prune.CheckpointHash));
+
+        /// <summary>Chunks in parallel (each event's predecessor is in the list or is the given start), stopping at the first fault.</summary>
+        private static bool Linked(IReadOnlyList<AuditEvent> events, long startSequence, string startHash)
+        {
+            var linked = true;
+            Parallel.For(0, (events.Count + ParallelChunk - 1) / ParallelChunk, (chunk, state) =>
+            {
+                var end = Math.Min(events.Count, (chunk + 1) * ParallelChunk);
+                for (var i = chunk * ParallelChunk; i < end && !state.ShouldExitCurrentIteration; i++)
+                {
+                    var e = events[i];
+                    var previousHash = i == 0 ? startHash : events[i - 1].Hash;
+                    if (e.Sequence != startSequence + i + 1 || !string.Equals(e.PreviousHash, previousHash, StringComparison.Ordinal) || !AuditHashing.Matches(e, e.Sequence))
+                    {
+                        Volatile.Write(ref linked, false);
+                        state.Stop();
+                    }
+                }
+            });
+            return linked;
+        }
+    }
+
+    /// <summary>The slow path: tells each kind of damage apart and locates it (also what it reports for an intact chain: nothing).</summary>
+    internal static List<AuditProblem> Locate(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune)
     {
         var problems = new List<AuditProblem>();
         var byHash = new Dictionary<string, AuditEvent>(StringComparer.Ordinal);
@@ -178,6 +267,5 @@ internal static class AuditChainVerifier
         return null;
     }
 
-    private static bool HashMatches(AuditEvent e, long sequence) =>
-        e.HashVersion == AuditHashing.CurrentVersion && AuditHashing.Compute(e, sequence) == e.Hash;
+    private static bool HashMatches(AuditEvent e, long sequence) => AuditHashing.Matches(e, sequence);
 }

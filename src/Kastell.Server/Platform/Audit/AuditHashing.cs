@@ -33,6 +33,27 @@ public static class AuditHashing
         return Convert.ToHexStringLower(hash);
     }
 
+    /// <summary>
+    /// Whether <paramref name="e"/>, hashed at <paramref name="sequence"/> with the current encoding, gives exactly its
+    /// stored <see cref="AuditEvent.Hash"/> (lower-case hex, compared as text). Allocates nothing: verification calls it
+    /// once per event.
+    /// </summary>
+    public static bool Matches(AuditEvent e, long sequence)
+    {
+        if (e.HashVersion != CurrentVersion)
+        {
+            return false;
+        }
+
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        WriteCanonical(buffer, e, sequence);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
+        return Convert.TryToHexStringLower(hash, hex, out _) && hex.SequenceEqual(e.Hash);
+    }
+
     /// <summary>The exact bytes that are hashed (also used by the benchmark that compares with <c>sha256sum</c>).</summary>
     public static void WriteCanonical(Stream output, AuditEvent e, long sequence)
     {

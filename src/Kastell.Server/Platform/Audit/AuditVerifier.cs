@@ -11,6 +11,9 @@ namespace Kastell.Server.Platform.Audit;
 /// </summary>
 public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey key)
 {
+    /// <summary>Events held at once on the fast path (and hashed in parallel).</summary>
+    private const int StreamChunk = 16_384;
+
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
         var chains = await ChainsAsync(cancellationToken);
@@ -37,10 +40,34 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         }
 
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
-        var events = await db.Set<AuditEvent>().AsNoTracking().Where(e => e.OrganizationId == chain).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
         var checkpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Where(c => c.OrganizationId == chain).ToListAsync(cancellationToken);
         var prune = await db.Set<AuditPrune>().AsNoTracking().Where(p => p.OrganizationId == chain).OrderByDescending(p => p.UpToSequence).FirstOrDefaultAsync(cancellationToken);
-        return (events.Count, checkpoints.Count, AuditChainVerifier.Verify(chain, events, checkpoints, key, prune));
+
+        // Fast path: stream the chain chunk by chunk and keep none of it; an intact chain (the normal case) is done then.
+        var check = new AuditChainVerifier.IntactChainCheck(chain, checkpoints, key, prune);
+        var streamed = 0;
+        await foreach (var chunk in AuditEventReader.ReadAsync(db, chain, StreamChunk, cancellationToken))
+        {
+            streamed += chunk.Count;
+            if (!check.Append(chunk))
+            {
+                break;
+            }
+        }
+
+        if (await check.CompleteAsync())
+        {
+            return (streamed, checkpoints.Count, []);
+        }
+
+        // Something is wrong: read the whole chain again and let the locating path say what and where.
+        var events = new List<AuditEvent>();
+        await foreach (var chunk in AuditEventReader.ReadAsync(db, chain, StreamChunk, cancellationToken))
+        {
+            events.AddRange(chunk);
+        }
+
+        return (events.Count, checkpoints.Count, AuditChainVerifier.Locate(chain, events, checkpoints, key, prune));
     }
 
     /// <summary>The system chain, every organization, and (where visible) chains of organizations that no longer exist.</summary>
