@@ -55,7 +55,7 @@ internal sealed class ComparisonRunner(ComparisonOptions options)
         Log($"{engine.Name}: p50 {latency.All.P50:F1} µs, p99 {latency.All.P99:F1} µs over {latency.All.Samples} checks; throughput");
         var throughput = CheckThroughputHarness.Measure(engine, graph.Checks.Count, options.ThroughputDuration, Environment.ProcessorCount);
         Log($"{engine.Name}: {throughput:N0} checks/s; list objects");
-        var list = ListObjectsHarness.Measure(engine, options.ListWarmup, options.ListRuns, options.PhaseBudget);
+        var list = ListObjectsHarness.Measure(engine, options.ListWarmup, options.MinimumWarmup, options.ListRuns, options.PhaseBudget);
         Log($"{engine.Name}: list {list.Objects:N0} objects, median {list.MedianMs:F1} ms");
         return new EngineResult(load, verification, latency, throughput, list);
     }

@@ -4,7 +4,7 @@ using Kastell.Authorization.Benchmarks.Graph;
 namespace Kastell.Authorization.Benchmarks.Harness;
 
 /// <summary>
-/// <c>list [--sizes 10000,100000] [--runs N]</c>: Kastell's ListObjects alone, timed with a stopwatch, with the
+/// <c>list [--sizes 10000,100000] [--runs N] [--warmup-seconds S]</c>: Kastell's ListObjects alone, timed with a stopwatch, with the
 /// allocations and the calling thread's CPU time per run (steadier than wall time on a shared machine, though it
 /// leaves out background GC work) — a quick loop for working on ListObjects without SpiceDB or BenchmarkDotNet.
 /// </summary>
@@ -14,6 +14,7 @@ internal static class ListProfileRunner
     {
         IReadOnlyList<int> sizes = [10_000, 100_000];
         var runs = 20;
+        var warmup = TimeSpan.FromSeconds(3);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -24,6 +25,9 @@ internal static class ListProfileRunner
                 case "--runs":
                     runs = int.Parse(args[i + 1]);
                     break;
+                case "--warmup-seconds":
+                    warmup = TimeSpan.FromSeconds(double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture));
+                    break;
             }
         }
 
@@ -31,7 +35,12 @@ internal static class ListProfileRunner
         {
             using var engine = new KastellEngineUnderTest();
             engine.Load(new KastellGraphGenerator(new GraphShape()).Generate(size));
+            // Until the tiered JIT has promoted the hot loops (see ListObjectsHarness), runs measure tier-0 code.
             var objects = engine.ListAuditorEvidence();
+            for (var warmupEnds = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency); Stopwatch.GetTimestamp() < warmupEnds;)
+            {
+                engine.ListAuditorEvidence();
+            }
             var millis = new List<double>();
             var cpu = new List<double>();
             var allocated = GC.GetAllocatedBytesForCurrentThread();

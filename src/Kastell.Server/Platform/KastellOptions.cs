@@ -103,4 +103,23 @@ public sealed class AuditOptions
     /// <summary>Every this many events of a chain get a signed checkpoint. Default 100.</summary>
     [Range(1, 1_000_000)]
     public int CheckpointInterval { get; set; } = 100;
+
+    public AuditRetentionOptions Retention { get; set; } = new();
+}
+
+/// <summary><c>Kastell:Audit:Retention</c>: the server applies every organization's retention period on a schedule.</summary>
+public sealed class AuditRetentionOptions
+{
+    /// <summary>Run retention in the server. Off: run the <c>audit-retention</c> verb from cron instead.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Time between runs. Default one day; the first run comes at most five minutes after start-up.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Where the archives of removed events go. Default <c>&lt;DataDirectory&gt;/audit-archive</c>.</summary>
+    public string? ArchiveDirectory { get; set; }
+
+    /// <summary>The absolute archive directory.</summary>
+    public string ResolveArchiveDirectory(KastellOptions options) =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(ArchiveDirectory) ? Path.Combine(options.ResolveDataDirectory(), "audit-archive") : ArchiveDirectory);
 }

@@ -31,6 +31,7 @@ internal static class PlatformSetup
             .Validate(o => Enum.IsDefined(o.Database.Provider), "Kastell:Database:Provider must be Sqlite or Postgres.")
             .Validate(o => o.Sessions.IdleTimeout <= o.Sessions.AbsoluteTimeout, "Kastell:Sessions:IdleTimeout must not exceed AbsoluteTimeout.")
             .Validate(o => o.Audit.CheckpointInterval is >= 1 and <= 1_000_000, "Kastell:Audit:CheckpointInterval must be between 1 and 1000000.")
+            .Validate(o => o.Audit.Retention.Interval >= TimeSpan.FromSeconds(1) && o.Audit.Retention.Interval <= TimeSpan.FromDays(31), "Kastell:Audit:Retention:Interval must be between 1 second and 31 days.")
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -120,8 +121,16 @@ internal static class PlatformSetup
 
     public static WebApplication MapKastellPages(this WebApplication app)
     {
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>();
+        app.MapStaticAssets().ReadOnly();
+        // Pages take form posts and are covered as such; the framework's own endpoints next to them
+        // (/_framework/opaque-redirect: follows a data-protected redirect during enhanced navigation) only read.
+        app.MapRazorComponents<App>().Add(e =>
+        {
+            if (!e.Metadata.OfType<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>().Any())
+            {
+                e.Metadata.Add(ReadOnlyEndpoint.Instance);
+            }
+        });
         return app;
     }
 }

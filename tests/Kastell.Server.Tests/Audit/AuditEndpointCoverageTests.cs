@@ -2,8 +2,12 @@ using System.Net;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
@@ -11,6 +15,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,8 +26,10 @@ namespace Kastell.Server.Tests.Audit;
 /// endpoint metadata (<see cref="EndpointDataSource"/>), so a new one is found without anyone remembering this test:
 /// every server-rendered page (each accepts form posts) and every minimal-API endpoint answering POST, PUT, PATCH,
 /// DELETE or any method must be listed either in <see cref="Exercises"/> — with how to drive it and which events it
-/// must write — or in <see cref="ChangesNoAuditedState"/> with the reason. An endpoint in neither list fails the
-/// test, as does an exercise that writes none of its events, or a page form (<c>[SupplyParameterFromForm]</c>) the
+/// must write — or in <see cref="ChangesNoAuditedState"/> with the reason. GETs can change state too (a session
+/// handoff, a confirmation link), so every GET endpoint must either carry <see cref="ReadOnlyEndpoint"/> metadata
+/// (<c>.ReadOnly()</c>) or be exercised; exempting a GET by reason is not accepted. An endpoint in neither list fails
+/// the test, as does an exercise that writes none of its events, or a page form (<c>[SupplyParameterFromForm]</c>) the
 /// exercise does not name.
 /// </summary>
 public abstract partial class AuditEndpointCoverageTests(KastellHost host)
@@ -46,6 +53,15 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /o/{Org}/s/{SpaceSlug}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["POST /account/passkeys/request-options"] = "hands out a WebAuthn challenge kept in a short-lived cookie; the sign-in that answers it is audited on /account/sign-in",
         ["POST /account/passkeys/creation-options"] = "hands out WebAuthn creation options to a re-authenticated session; adding the passkey is audited on /account/security",
+    };
+
+    /// <summary>
+    /// GET endpoints that ASP.NET Core maps itself where no convention can reach them to carry <see cref="ReadOnlyEndpoint"/>,
+    /// each with the reason it only reads. Nothing of Kastell's own belongs here: mark it <c>.ReadOnly()</c> instead.
+    /// </summary>
+    private static readonly Dictionary<string, string> FrameworkReadOnlyGets = new()
+    {
+        ["GET {**path:file}"] = "the static web assets fallback MapStaticAssets adds outside its own convention builder (PlatformSetup calls UseStaticWebAssets): serves build-output files",
     };
 
     /// <summary>How each state-changing endpoint is driven, in order (later ones use people made by earlier ones).</summary>
@@ -298,6 +314,70 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.NotFound, (await member.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = member.AnyAntiforgeryToken() })).StatusCode);
             Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() })).StatusCode);
         })),
+        // A GET that changes state: it spends the handoff a credential change left and signs in with a new session.
+        ("GET /account/session/renew", new([], [AuditEventType.SessionRenewed], async w =>
+        {
+            var cookies = new CookieContainer();
+            using var browser = host.CreateBrowser(cookies);
+            var user = await Journeys.SignUpAndEnrolAsync(browser);
+            var changed = await browser.SubmitAsync("/account/password", "change-password", new Dictionary<string, string>
+            {
+                ["Input.CurrentPassword"] = user.Password,
+                ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                ["Input.NewPassword"] = "a renewed passphrase 99",
+                ["Input.ConfirmPassword"] = "a renewed passphrase 99",
+            });
+            Assert.Equal(SessionHandoff.RenewPath, TestBrowser.LocationOf(changed));
+            var handoff = cookies.GetCookies(new Uri(KastellHost.PublicBaseUrl))[SessionHandoff.CookieName]?.Value;
+            Assert.NotNull(handoff);
+            var beforeRenewal = await AuditWatermark.TakeAsync(host);
+            Assert.Equal("/account/password?changed=true", TestBrowser.LocationOf(await browser.GetAsync(SessionHandoff.RenewPath)));
+            var renewal = Assert.Single(await beforeRenewal.NewEventsAsync(), e => e.Type == AuditEventType.SessionRenewed);
+            Assert.Equal(AuditOutcome.Succeeded, renewal.Outcome);
+            Assert.Contains("\"purpose\":\"password\"", renewal.Details, StringComparison.Ordinal);
+
+            // The same handoff replayed from another browser is refused, and the refusal is recorded against the user.
+            var mark = await AuditWatermark.TakeAsync(host);
+            var replayed = new CookieContainer();
+            replayed.Add(new Uri(KastellHost.PublicBaseUrl), new Cookie(SessionHandoff.CookieName, handoff) { Secure = true, Path = "/" });
+            using var replay = host.CreateBrowser(replayed);
+            Assert.Equal("/account/sign-in", TestBrowser.LocationOf(await replay.GetAsync(SessionHandoff.RenewPath)));
+            var refused = Assert.Single(await mark.NewEventsAsync(), e => e.Type == AuditEventType.SessionRenewed);
+            Assert.Equal(AuditOutcome.Failed, refused.Outcome);
+            Assert.Contains("\"reason\":\"used\"", refused.Details, StringComparison.Ordinal);
+        })),
+        // A read of customer data: every download is recorded before its first byte leaves. This host has no clamd,
+        // so the file is placed as already scanned.
+        ("GET /o/{org}/s/{space}/files/{id:guid}", new([], [AuditEventType.FileDownloaded], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            var (owner, _) = await w.OwnerAsync();
+            var (scope, db) = host.OpenDb();
+            Guid organization;
+            await using (scope)
+            {
+                organization = await db.Organizations.Where(o => o.Slug == owner.OrganizationSlug).Select(o => o.Id).SingleAsync(TestContext.Current.CancellationToken);
+            }
+
+            StoredObject stored;
+            await using (var services = host.Services.CreateAsyncScope())
+            {
+                services.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+                var space = await services.ServiceProvider.GetRequiredService<KastellDbContext>().Spaces.Where(x => x.Slug == "covered-files").Select(x => x.Id).SingleAsync(TestContext.Current.CancellationToken);
+                stored = await services.ServiceProvider.GetRequiredService<SpaceFiles>()
+                    .UploadAsync(space, "gelesen.txt", ContentSniffer.Text, new MemoryStream("gelesen"u8.ToArray()), StoredObjectStatus.Available, null, TestContext.Current.CancellationToken);
+            }
+
+            var download = await browser.GetAsync($"{files}/{stored.Id}");
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal("gelesen", await download.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        })),
+        // A read, but of audit data: every export is itself recorded.
+        ("GET /o/{org}/audit/export.{extension:regex(^(csv|jsonl)$)}", new([], [AuditEventType.AuditLogExported], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.jsonl")).StatusCode);
+        })),
         ("POST /account/sign-out", new([], [AuditEventType.SignedOut], async w =>
         {
             using var browser = host.CreateBrowser();
@@ -329,6 +409,11 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
         foreach (var (key, component) in endpoints)
         {
+            if (FrameworkReadOnlyGets.ContainsKey(key))
+            {
+                continue;
+            }
+
             var exercised = exercises.TryGetValue(key, out var exercise);
             var exempt = ChangesNoAuditedState.ContainsKey(key);
             if (exercised == exempt)
@@ -346,7 +431,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             }
         }
 
-        foreach (var stale in exercises.Keys.Concat(ChangesNoAuditedState.Keys).Except(endpoints.Keys))
+        foreach (var get in ChangesNoAuditedState.Keys.Where(k => k.StartsWith("GET ", StringComparison.Ordinal)))
+        {
+            problems.Add($"{get}: a GET endpoint that changes nothing is marked .ReadOnly() where it is mapped, not exempted here.");
+        }
+
+        foreach (var stale in exercises.Keys.Concat(ChangesNoAuditedState.Keys).Concat(FrameworkReadOnlyGets.Keys).Except(endpoints.Keys))
         {
             problems.Add($"{stale} is listed here but no longer exists.");
         }
@@ -378,15 +468,23 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
     /// <summary>
     /// State-changing endpoints by key: <c>PAGE {route}</c> for server-rendered pages (all of them accept form posts),
-    /// <c>{METHOD} {route}</c> for other endpoints with POST, PUT, PATCH or DELETE, and <c>* {route}</c> for endpoints
-    /// that accept any method. The value is the page's component type, if any.
+    /// <c>{METHOD} {route}</c> for other endpoints with POST, PUT, PATCH or DELETE, <c>GET {route}</c> for GET
+    /// endpoints not marked <see cref="ReadOnlyEndpoint"/>, and <c>* {route}</c> for endpoints that accept any
+    /// method. The value is the page's component type, if any.
     /// </summary>
     private async Task<Dictionary<string, Type?>> DiscoverAsync()
     {
         using var warmUp = host.CreateBrowser(); // builds the host and its endpoints
         await warmUp.GetAsync("/health/live");
+        var found = Classify(host.Services.GetRequiredService<EndpointDataSource>().Endpoints);
+        Assert.NotEmpty(found);
+        return found;
+    }
+
+    internal static Dictionary<string, Type?> Classify(IEnumerable<Endpoint> endpoints)
+    {
         var found = new Dictionary<string, Type?>();
-        foreach (var endpoint in host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        foreach (var endpoint in endpoints.OfType<RouteEndpoint>())
         {
             var route = endpoint.RoutePattern.RawText ?? "";
             if (endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is { } component)
@@ -406,10 +504,25 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             {
                 found.TryAdd($"{method} {route}", null);
             }
+
+            if (methods.Any(m => HttpMethods.IsGet(m) || HttpMethods.IsHead(m)) && endpoint.Metadata.GetMetadata<ReadOnlyEndpoint>() is null)
+            {
+                found.TryAdd("GET " + route, null);
+            }
         }
 
-        Assert.NotEmpty(found);
         return found;
+    }
+
+    [Fact]
+    public void Discovery_FindsAGetEndpoint_UnlessItIsMarkedReadOnly()
+    {
+        static RouteEndpoint Get(string route, params object[] metadata) =>
+            new(_ => Task.CompletedTask, RoutePatternFactory.Parse(route), 0, new EndpointMetadataCollection([new HttpMethodMetadata(["GET"]), .. metadata]), route);
+
+        var found = Classify([Get("/changes-something"), Get("/only-reads", ReadOnlyEndpoint.Instance)]);
+
+        Assert.Equal(["GET /changes-something"], found.Keys);
     }
 
     /// <summary>The forms a page binds with <c>[SupplyParameterFromForm(FormName = …)]</c>.</summary>

@@ -84,6 +84,33 @@ public abstract class SiemForwardingTests<THost>(THost host)
         Assert.Equal(23, await CursorReachingAsync(chain, 23));
     }
 
+    [Fact]
+    public async Task AnOrganizationDeletedBeforeItsLastEventsWereForwarded_HasThemDelivered_AndForwardingGoesOn()
+    {
+        var doomed = await NewOrganizationAsync();
+        await AppendAsync(doomed, 3);
+        await WaitForAsync(new() { [doomed] = 3 });
+
+        // Deleted while the SIEM is down: its last events, the deletion's own event among them, wait in its chain.
+        await Receiver.StopAsync();
+        try
+        {
+            await AppendAsync(doomed, 2);
+            Assert.NotNull(await host.Services.GetRequiredService<OrganizationDeletion>().DeleteAsync(doomed, AuditActor.System("siem-test"), Ct));
+        }
+        finally
+        {
+            await Receiver.StartAsync();
+        }
+
+        var other = await NewOrganizationAsync();
+        await AppendAsync(other, 2);
+        var received = await WaitForAsync(new() { [doomed] = 6, [other] = 2 }, TimeSpan.FromSeconds(60));
+        AssertInOrder([.. received.Where(m => m.OrganizationId == doomed)], 6);
+        Assert.Contains(received, m => m.OrganizationId == doomed && m.Sequence == 6 && m.MessageId == nameof(AuditEventType.OrganizationDeleted));
+        Assert.Equal(6, await CursorReachingAsync(doomed, 6));
+    }
+
     /// <summary>
     /// Every sequence number 1..count arrived, and in order: a repeat after an outage is allowed (at-least-once), but
     /// no event may show up before an earlier one of its chain first arrived.

@@ -145,7 +145,8 @@ public static class AccountsModule
             return TypedResults.LocalRedirect("/");
         }).WithName("SignOut").RequireValidAntiforgeryToken();
 
-        // Not a form: the browser arrives here by redirect from a credential change, carrying the handoff cookie.
+        // Not a form: the browser arrives here by redirect from a credential change, carrying the handoff cookie. A GET
+        // that changes state (signs in, spends the handoff): audited as SessionRenewed, driven by the coverage test.
         endpoints.MapGet(SessionHandoff.RenewPath, async (HttpContext context, SessionHandoff handoff) =>
             await handoff.CompleteAsync(context) is { } target ? Results.LocalRedirect(target) : Results.LocalRedirect("/account/sign-in"))
             .WithName("RenewSession");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -21,6 +22,7 @@ internal sealed class SessionHandoff(
     UserManager<KastellUser> users,
     SignInManager<KastellUser> signIn,
     IDataProtectionProvider protection,
+    IAuditLog audit,
     TimeProvider time)
 {
     public const string RenewPath = "/account/session/renew";
@@ -100,22 +102,32 @@ internal sealed class SessionHandoff(
             return null;
         }
 
+        // From here on the handoff names a user: a refusal is worth an event (a replayed or stale handoff).
         if (parts[3] != await users.GetSecurityStampAsync(user) || await users.IsLockedOutAsync(user))
         {
+            await RecordRefusalAsync(user.Id, parts[1], "stale", context.RequestAborted);
             return null;
         }
 
         var stored = await users.GetAuthenticationTokenAsync(user, TokenProvider, TokenName);
         if (stored is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(Hash(parts[2]))))
         {
+            await RecordRefusalAsync(user.Id, parts[1], "used", context.RequestAborted);
             return null;
         }
 
+        // Saved with the token's removal (one SaveChanges in the user store): the handoff is spent exactly when the event says so.
+        audit.Record(new(AuditEventType.SessionRenewed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+            Details: new Dictionary<string, string> { ["purpose"] = parts[1] }));
         await users.RemoveAuthenticationTokenAsync(user, TokenProvider, TokenName);
         // The change (or the enrolment) was made with password and second factor, so the new session is a second-factor session.
         await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim("amr", "mfa")]);
         return target;
     }
+
+    private async Task RecordRefusalAsync(Guid userId, string purpose, string reason, CancellationToken cancellationToken) =>
+        await audit.RecordNowAsync(new(AuditEventType.SessionRenewed, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
+            new Dictionary<string, string> { ["purpose"] = purpose, ["reason"] = reason }), cancellationToken);
 
     private static string Hash(string nonce) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(nonce)));
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,26 +11,60 @@ namespace Kastell.Server.Features.AuditTrail;
 
 internal sealed record AuditPruneResult(long UpToSequence, int Removed, string ArchivePath, string ArchiveSha256);
 
+/// <summary>Events up to <paramref name="DueUpTo"/> are past the retention period, but the SIEM has confirmed only up to <paramref name="DeliveredUpTo"/>.</summary>
+internal sealed record AuditSiemHold(long DueUpTo, long DeliveredUpTo);
+
+/// <summary>What one retention run did to a chain: what it removed (if anything) and whether the SIEM cursor held it back.</summary>
+internal sealed record AuditRetentionOutcome(AuditPruneResult? Pruned, AuditSiemHold? HeldBack)
+{
+    public static readonly AuditRetentionOutcome Nothing = new(null, null);
+}
+
 /// <summary>
 /// Applies the organization's retention period to its chain: the events up to the newest signed checkpoint that is
 /// older than the period are written to an archive (JSON lines with sequence and hashes, owner-only, under
-/// <c>&lt;DataDirectory&gt;/audit-archive/&lt;organization&gt;/</c>), then a retention mark and an event are stored and the
+/// <c>&lt;ArchiveDirectory&gt;/&lt;organization&gt;/</c>), then a retention mark and an event are stored and the
 /// archived events deleted — mark, event and deletion in one transaction. Cutting only at a signed checkpoint lets the
 /// remaining chain verify from that checkpoint. A chain that does not verify is never pruned: the evidence stays.
+/// While SIEM forwarding is on, the cut never passes the chain's SIEM cursor: an event the SIEM has not confirmed
+/// exists only here, and removing it would lose it for good (the archive is not forwarded).
 /// </summary>
-internal sealed class AuditRetention(KastellDbContext db, TenantContext tenant, IAuditLog audit, AuditVerifier verifier, IOptions<KastellOptions> options, TimeProvider time)
+internal sealed class AuditRetention(
+    KastellDbContext db,
+    TenantContext tenant,
+    IAuditLog audit,
+    AuditVerifier verifier,
+    IOptions<KastellOptions> options,
+    TimeProvider time,
+    ILogger<AuditRetention> logger)
 {
-    public async Task<AuditPruneResult?> PruneAsync(CancellationToken cancellationToken = default) =>
+    public async Task<AuditRetentionOutcome> PruneAsync(CancellationToken cancellationToken = default) =>
         await PruneAsync(time.GetUtcNow(), cancellationToken);
 
     /// <param name="now">The moment the retention period counts back from (tests move it forward).</param>
-    internal async Task<AuditPruneResult?> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    internal async Task<AuditRetentionOutcome> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var organization = tenant.RequireOrganization();
         var days = await db.Organizations.AsNoTracking().Where(o => o.Id == organization).Select(o => o.AuditRetentionDays).SingleAsync(cancellationToken);
-        if (days is not { } retention || await CutAsync(organization, now.AddDays(-retention), cancellationToken) is not { } cut)
+        if (days is not { } retention)
         {
-            return null;
+            return AuditRetentionOutcome.Nothing;
+        }
+
+        long? delivered = options.Value.Siem.Enabled ? await SiemCursorAsync(organization, cancellationToken) : null;
+        var (due, cut) = await CutAsync(organization, now.AddDays(-retention), delivered, cancellationToken);
+        AuditSiemHold? hold = null;
+        if (due is not null && delivered is { } confirmed && due.Sequence > confirmed)
+        {
+            hold = new AuditSiemHold(due.Sequence, confirmed);
+            logger.LogInformation(
+                "Audit retention of organization {Organization} stops at the SIEM cursor: events up to #{Due} are past the retention period, the SIEM has confirmed up to #{Delivered}.",
+                organization, due.Sequence, confirmed);
+        }
+
+        if (cut is null)
+        {
+            return new AuditRetentionOutcome(null, hold);
         }
 
         var (_, _, problems) = await verifier.VerifyChainAsync(organization, cancellationToken);
@@ -47,7 +82,7 @@ internal sealed class AuditRetention(KastellDbContext db, TenantContext tenant, 
             UpToSequence = cut.Sequence,
             CheckpointHash = cut.Hash,
             PrunedAt = AuditHashing.ToStoredPrecision(now),
-            ArchiveFile = Path.GetRelativePath(options.Value.ResolveDataDirectory(), path),
+            ArchiveFile = StoredArchivePath(path),
             ArchiveSha256 = sha256,
         });
         audit.Record(new(AuditEventType.AuditLogPruned, AuditActor.System("audit-retention"), AuditTarget.Organization(organization),
@@ -62,12 +97,23 @@ internal sealed class AuditRetention(KastellDbContext db, TenantContext tenant, 
         // The delete guard on the audit table allows this only because the mark above is already in the table.
         var removed = await db.AuditEvents.Where(e => e.OrganizationId == organization && e.Sequence <= cut.Sequence).ExecuteDeleteAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new AuditPruneResult(cut.Sequence, removed, path, sha256);
+        return new AuditRetentionOutcome(new AuditPruneResult(cut.Sequence, removed, path, sha256), hold);
     }
 
-    /// <summary>The newest signed checkpoint above the current mark whose event is older than <paramref name="cutoff"/>.</summary>
-    private async Task<AuditCheckpoint?> CutAsync(Guid organization, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    /// <summary>How far the SIEM forwarder has confirmed this chain; 0 before its first delivery.</summary>
+    private async Task<long> SiemCursorAsync(Guid organization, CancellationToken cancellationToken)
     {
+        var key = SiemCursor.ChainKey(organization);
+        return await db.Set<SiemCursor>().AsNoTracking().Where(c => c.Chain == key).Select(c => (long?)c.Sequence).SingleOrDefaultAsync(cancellationToken) ?? 0;
+    }
+
+    /// <summary>
+    /// Due: the newest signed checkpoint above the current mark whose event is older than <paramref name="cutoff"/>.
+    /// Cut: the newest such checkpoint that is also at or below <paramref name="limit"/> (the SIEM cursor), if any.
+    /// </summary>
+    private async Task<(AuditCheckpoint? Due, AuditCheckpoint? Cut)> CutAsync(Guid organization, DateTimeOffset cutoff, long? limit, CancellationToken cancellationToken)
+    {
+        AuditCheckpoint? due = null;
         var mark = await MarkAsync(organization, cancellationToken);
         var checkpoints = await db.AuditCheckpoints.AsNoTracking()
             .Where(c => c.OrganizationId == organization && c.Sequence > mark)
@@ -81,11 +127,22 @@ internal sealed class AuditRetention(KastellDbContext db, TenantContext tenant, 
                 .SingleOrDefaultAsync(cancellationToken);
             if (at is not null && at.Hash == checkpoint.Hash && at.OccurredAt < cutoff)
             {
-                return checkpoint;
+                due ??= checkpoint;
+                if (limit is null || checkpoint.Sequence <= limit)
+                {
+                    return (due, checkpoint);
+                }
             }
         }
 
-        return null;
+        return (due, null);
+    }
+
+    /// <summary>Relative to the data directory when inside it (the two move together), absolute otherwise.</summary>
+    private string StoredArchivePath(string path)
+    {
+        var relative = Path.GetRelativePath(options.Value.ResolveDataDirectory(), path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     private async Task<long> MarkAsync(Guid organization, CancellationToken cancellationToken) =>
@@ -94,7 +151,7 @@ internal sealed class AuditRetention(KastellDbContext db, TenantContext tenant, 
     private async Task<(long From, string Path, string Sha256)> ArchiveAsync(Guid organization, AuditCheckpoint cut, CancellationToken cancellationToken)
     {
         var from = await MarkAsync(organization, cancellationToken) + 1;
-        var directory = Path.Combine(options.Value.ResolveDataDirectory(), "audit-archive", organization.ToString("D"));
+        var directory = Path.Combine(options.Value.Audit.Retention.ResolveArchiveDirectory(options.Value), organization.ToString("D"));
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{from:D12}-{cut.Sequence:D12}.jsonl");
         var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.ReadWrite };

@@ -4,10 +4,33 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.AuditTrail;
 
-/// <summary>The <c>audit-retention</c> verb: applies every organization's retention period (run it daily, e.g. from cron).</summary>
+/// <summary>One organization's result of a retention run: what happened, or the failure that stopped it.</summary>
+internal sealed record AuditRetentionReport(Guid Organization, AuditRetentionOutcome? Outcome, Exception? Failure);
+
+/// <summary>
+/// The <c>audit-retention</c> verb: applies every organization's retention period (the server also does this on a
+/// schedule, <see cref="AuditRetentionScheduler"/>; use the verb from cron when that is switched off).
+/// </summary>
 public static class AuditRetentionVerb
 {
     public static async Task<int> RunAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var failed = 0;
+        foreach (var report in await PruneAllAsync(services, cancellationToken))
+        {
+            if (report.Failure is not null)
+            {
+                failed++;
+            }
+
+            await output.WriteLineAsync(Describe(report));
+        }
+
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Applies the retention period of every organization that has one, each in its own tenant scope; one failure does not stop the others.</summary>
+    internal static async Task<List<AuditRetentionReport>> PruneAllAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         List<Guid> organizations;
         await using (var scope = services.CreateAsyncScope())
@@ -16,25 +39,42 @@ public static class AuditRetentionVerb
                 .Where(o => o.AuditRetentionDays != null).Select(o => o.Id).ToListAsync(cancellationToken);
         }
 
-        var failed = 0;
+        var reports = new List<AuditRetentionReport>(organizations.Count);
         foreach (var organization in organizations)
         {
             await using var scope = services.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
             try
             {
-                var result = await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(cancellationToken);
-                await output.WriteLineAsync(result is null
-                    ? $"{organization}: nothing past the retention period"
-                    : $"{organization}: archived and removed events up to #{result.UpToSequence} ({result.Removed}) to {result.ArchivePath} (sha256 {result.ArchiveSha256})");
+                reports.Add(new(organization, await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(cancellationToken), null));
             }
-            catch (InvalidOperationException e)
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                failed++;
-                await output.WriteLineAsync($"{organization}: {e.Message}");
+                reports.Add(new(organization, null, exception));
             }
         }
 
-        return failed == 0 ? 0 : 1;
+        return reports;
+    }
+
+    /// <summary>One line per organization; names sequence numbers, files and hashes, never event content.</summary>
+    internal static string Describe(AuditRetentionReport report)
+    {
+        var (organization, outcome, failure) = report;
+        if (failure is not null)
+        {
+            return $"{organization}: {failure.Message}";
+        }
+
+        var line = outcome?.Pruned is { } result
+            ? $"{organization}: archived and removed events up to #{result.UpToSequence} ({result.Removed}) to {result.ArchivePath} (sha256 {result.ArchiveSha256})"
+            : $"{organization}: nothing past the retention period";
+        if (outcome?.HeldBack is { } hold)
+        {
+            line = (outcome.Pruned is null ? $"{organization}: nothing removed" : line)
+                + $"; held back by the SIEM cursor: events up to #{hold.DueUpTo} are past the retention period, the SIEM has confirmed only up to #{hold.DeliveredUpTo}";
+        }
+
+        return line;
     }
 }

@@ -14,6 +14,7 @@ public static class AuditTrailEndpoints
         services.AddScoped<AuditTrailQuery>();
         services.AddScoped<AuditRetention>();
         services.AddScoped<UpdateAuditRetentionCommand>();
+        services.AddHostedService<AuditRetentionScheduler>();
         return services;
     }
 

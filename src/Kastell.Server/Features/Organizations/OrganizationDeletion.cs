@@ -13,11 +13,11 @@ public sealed record OrganizationDeleted(Guid OrganizationId, int DataKeysDestro
 /// Deletes an organization by crypto-shredding: its data keys are destroyed in the same transaction that deletes its
 /// rows (members, Spaces, files, invitations, … cascade), so any copy of its ciphertext that survives — a replica, a row a
 /// bug left behind, an export — can no longer be decrypted. The deletion is recorded in the organization's own audit
-/// chain, which stays (append-only, no secrets). Backups still hold the wrapped keys: they become unreadable once the
+/// chain, which stays (append-only, no secrets), and its id in <see cref="DeletedOrganization"/> so the chain can still be found. Backups still hold the wrapped keys: they become unreadable once the
 /// KEK versions that wrapped them are destroyed (rotate the KEK, then destroy the old version after the backup
 /// retention period).
 /// </summary>
-public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRing ring, IObjectStore storage)
+public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRing ring, IObjectStore storage, TimeProvider time)
 {
     public async Task<OrganizationDeleted?> DeleteAsync(Guid organizationId, AuditActor actor, CancellationToken cancellationToken = default)
     {
@@ -36,6 +36,8 @@ public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRin
             keys = await db.DataKeys.Where(k => k.OrganizationId == organizationId).Select(k => k.Id).ToListAsync(cancellationToken);
             await db.DataKeys.Where(k => k.OrganizationId == organizationId).ExecuteDeleteAsync(cancellationToken);
             await db.Organizations.Where(o => o.Id == organizationId).ExecuteDeleteAsync(cancellationToken);
+            // So jobs can still find the organization's audit chain (the SIEM forwarder delivers what it has not sent yet).
+            db.Add(new DeletedOrganization { Id = organizationId, DeletedAt = time.GetUtcNow() });
             scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(AuditEventType.OrganizationDeleted, actor, AuditTarget.Organization(organizationId),
                 Details: new Dictionary<string, string> { ["dataKeysDestroyed"] = keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             await db.SaveChangesAsync(cancellationToken);

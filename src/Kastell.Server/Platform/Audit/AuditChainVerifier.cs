@@ -17,7 +17,7 @@ internal static class AuditChainVerifier
     public static List<AuditProblem> Verify(Guid? chain, IReadOnlyList<AuditEvent> events, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune = null)
     {
         var check = new IntactChainCheck(chain, checkpoints, key, prune);
-        return check.Append(events) && check.CompleteAsync().GetAwaiter().GetResult() ? [] : Locate(chain, events, checkpoints, key, prune);
+        return check.Append(events) && check.Complete() ? [] : Locate(chain, events, checkpoints, key, prune);
     }
 
     /// <summary>
@@ -72,8 +72,17 @@ internal static class AuditChainVerifier
         }
 
         /// <summary>After the last event: every signature valid, no checkpoint beyond the end, the retention mark on a checkpoint.</summary>
-        public async Task<bool> CompleteAsync() =>
-            await _signatures && _intact && _nextCheckpoint == _checkpoints.Length
+        public async Task<bool> CompleteAsync() => await _signatures.ConfigureAwait(false) && EndIntact();
+
+        /// <summary>
+        /// The same for synchronous callers. It blocks on the signature task itself, which runs on the thread pool, and
+        /// never on an async method: <c>CompleteAsync().GetAwaiter().GetResult()</c> deadlocked when called from a
+        /// Blazor page, whose synchronization context the await's continuation was queued to while the page blocked it.
+        /// </summary>
+        public bool Complete() => _signatures.GetAwaiter().GetResult() && EndIntact();
+
+        private bool EndIntact() =>
+            _intact && _nextCheckpoint == _checkpoints.Length
             && (_prune is null || _checkpoints.Any(c => c.Sequence == _prune.UpToSequence && c.Hash == _prune.CheckpointHash));
 
         /// <summary>Chunks in parallel (each event's predecessor is in the list or is the given start), stopping at the first fault.</summary>

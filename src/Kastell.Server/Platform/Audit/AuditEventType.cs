@@ -28,6 +28,9 @@ public enum AuditEventType
     PasskeyAdded = 1018,
     PasskeyRemoved = 1019,
 
+    /// <summary>A session handoff redeemed after a credential change or enrolment (failed: a stale or replayed handoff).</summary>
+    SessionRenewed = 1020,
+
     OrganizationCreated = 1500,
     MemberInvited = 1501,
     MemberAdded = 1502,

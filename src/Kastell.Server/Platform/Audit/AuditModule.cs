@@ -14,6 +14,7 @@ public static class AuditModule
         services.AddScoped<AuditBulkAppender>();
         services.AddScoped<AuditCheckpoints>();
         services.AddSingleton<AuditVerifier>();
+        services.AddSingleton<AuditChainIndicator>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Observability;
@@ -26,6 +27,9 @@ internal sealed class SiemForwarder(
 
     private readonly string _hostName = Environment.MachineName;
     private SyslogTlsConnection? _connection;
+
+    /// <summary>Deleted organizations seen so far; true once their chain is fully delivered.</summary>
+    private readonly Dictionary<Guid, bool> _deleted = [];
 
     private SiemOptions Settings => options.Value.Siem;
 
@@ -85,12 +89,35 @@ internal sealed class SiemForwarder(
     internal async Task<int> ForwardPendingAsync(CancellationToken cancellationToken)
     {
         var total = 0;
-        foreach (var chain in await chains.ChainsAsync(cancellationToken))
+        foreach (var chain in await ChainsAsync(cancellationToken))
         {
-            total += await ForwardChainAsync(chain, cancellationToken);
+            var forwarded = await ForwardChainAsync(chain, cancellationToken);
+            if (forwarded == 0 && chain is { } organization && _deleted.ContainsKey(organization))
+            {
+                // A deleted organization's chain gets no new events: once it is delivered, stop asking (until a restart).
+                _deleted[organization] = true;
+            }
+
+            total += forwarded;
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// The chains the verifier lists, plus those of deleted organizations (<see cref="DeletedOrganization"/>), which
+    /// PostgreSQL's row-level security hides from a listing outside their organization.
+    /// </summary>
+    private async Task<List<Guid?>> ChainsAsync(CancellationToken cancellationToken)
+    {
+        var listed = await chains.ChainsAsync(cancellationToken);
+        await using var scope = scopes.CreateAsyncScope();
+        foreach (var id in await scope.ServiceProvider.GetRequiredService<KastellDbContext>().Set<DeletedOrganization>().AsNoTracking().Select(d => d.Id).ToListAsync(cancellationToken))
+        {
+            _deleted.TryAdd(id, false);
+        }
+
+        return [.. listed.Where(c => c is not { } id || !_deleted.GetValueOrDefault(id)).Concat(_deleted.Where(d => !d.Value).Select(d => (Guid?)d.Key)).Distinct()];
     }
 
     private async Task<int> ForwardChainAsync(Guid? chain, CancellationToken cancellationToken)
