@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Tests.Infrastructure;
@@ -63,7 +64,7 @@ public sealed class S3StorageTests(SqliteS3Host host) : IClassFixture<SqliteS3Ho
         (scope, db) = host.OpenDb(org.Id);
         await using (scope)
         {
-            var files = new SpaceFiles(db, down, TimeProvider.System);
+            var files = new SpaceFiles(db, down, TimeProvider.System, scope.ServiceProvider.GetRequiredService<IAuditLog>());
             var error = await Assert.ThrowsAsync<ObjectStoreException>(
                 () => files.UploadAsync(space.Id, "bericht.txt", "text/plain", new MemoryStream("vertraulich"u8.ToArray()), Ct));
             Assert.Contains("unreachable", error.Message, StringComparison.Ordinal);

@@ -110,6 +110,7 @@ public static class AccountsModule
         services.AddScoped<SessionList>();
         services.AddScoped<Reauthentication>();
         services.AddScoped<ChangePasswordCommand>();
+        services.AddScoped<PolicyPasswordValidator>(); // also on its own: a password change checks its rules before re-authentication
         services.AddScoped<SessionHandoff>();
         services.AddScoped<MfaFactors>();
         services.AddScoped<Passkeys>();

@@ -25,6 +25,7 @@ internal sealed class ChangePasswordCommand(
     KastellUserManager users,
     Reauthentication reauthentication,
     PasswordHistoryRecorder history,
+    PolicyPasswordValidator passwordPolicy,
     IAuditLog audit)
 {
     public async Task<(ChangePasswordOutcome Outcome, IReadOnlyList<IdentityError> Errors)> ExecuteAsync(
@@ -33,7 +34,7 @@ internal sealed class ChangePasswordCommand(
         // Rules that reveal nothing about the user's secrets first: a too-short or banned password spends no
         // recovery code and no lockout attempt. The reuse history is checked only after re-authentication, because
         // "you used this before" would otherwise let a stolen session probe for the current password.
-        var policy = await users.ValidateNewPasswordAsync(user, newPassword, includeHistory: false);
+        var policy = await passwordPolicy.ValidateWithoutHistoryAsync(user, newPassword);
         if (!policy.Succeeded)
         {
             return (ChangePasswordOutcome.Rejected, [.. policy.Errors]);

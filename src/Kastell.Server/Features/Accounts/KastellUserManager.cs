@@ -1,4 +1,3 @@
-using Kastell.Server.Features.Accounts.Passwords;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -41,30 +40,6 @@ internal sealed class KastellUserManager(
     {
         user.ConsecutiveLockouts = 0;
         return await base.ResetAccessFailedCountAsync(user);
-    }
-
-    /// <summary>
-    /// Checks a new password against the password validators without changing anything, so a command can refuse a
-    /// bad password before it spends anything on re-authentication. Without <paramref name="includeHistory"/> the
-    /// reuse history is left out: only rules that say nothing about the user's own passwords are applied.
-    /// </summary>
-    public async Task<IdentityResult> ValidateNewPasswordAsync(KastellUser user, string newPassword, bool includeHistory)
-    {
-        if (includeHistory)
-        {
-            return await ValidatePasswordAsync(user, newPassword);
-        }
-
-        var errors = new List<IdentityError>();
-        foreach (var validator in PasswordValidators)
-        {
-            var result = validator is PolicyPasswordValidator policy
-                ? await policy.ValidateWithoutHistoryAsync(user, newPassword)
-                : await validator.ValidateAsync(this, user, newPassword);
-            errors.AddRange(result.Errors);
-        }
-
-        return errors.Count == 0 ? IdentityResult.Success : IdentityResult.Failed([.. errors]);
     }
 
     /// <summary>

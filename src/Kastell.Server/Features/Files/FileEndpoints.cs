@@ -128,13 +128,13 @@ public static class FileEndpoints
             return Results.StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        if (!await files.DeleteAsync(space.Id, id, context.RequestAborted))
+        var deletion = new AuditEntry(AuditEventType.FileDeleted, AuditActor.User(userId), new AuditTarget("file", id.ToString()),
+            Details: new Dictionary<string, string> { ["space"] = space.Id.ToString() });
+        if (!await files.DeleteAsync(space.Id, id, deletion, context.RequestAborted))
         {
             return Results.NotFound();
         }
 
-        await audit.RecordNowAsync(new(AuditEventType.FileDeleted, AuditActor.User(userId), new AuditTarget("file", id.ToString()),
-            Details: new Dictionary<string, string> { ["space"] = space.Id.ToString() }), CancellationToken.None);
         return Results.LocalRedirect($"{PagePath(access)}?deleted=1");
     }
 

@@ -1,3 +1,4 @@
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -70,7 +71,12 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         return (events.Count, checkpoints.Count, AuditChainVerifier.Locate(chain, events, checkpoints, key, prune));
     }
 
-    /// <summary>The system chain, every organization, and (where visible) chains of organizations that no longer exist.</summary>
+    /// <summary>
+    /// The system chain, every organization, and chains of organizations that no longer exist: those visible here and
+    /// those recorded in <see cref="DeletedOrganization"/>, which PostgreSQL's row-level security hides from a listing
+    /// outside their organization (without them, the last events of a deleted organization would never be verified
+    /// or checkpointed there).
+    /// </summary>
     public async Task<List<Guid?>> ChainsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -78,6 +84,7 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         var organizations = await db.Organizations.AsNoTracking().Select(o => (Guid?)o.Id).ToListAsync(cancellationToken);
         var withEvents = await db.Set<AuditEvent>().AsNoTracking().Select(e => e.OrganizationId).Distinct().ToListAsync(cancellationToken);
         var withCheckpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Select(c => c.OrganizationId).Distinct().ToListAsync(cancellationToken);
-        return [.. new Guid?[] { null }.Concat(organizations).Concat(withEvents).Concat(withCheckpoints).Distinct()];
+        var deleted = await db.Set<DeletedOrganization>().AsNoTracking().Select(d => (Guid?)d.Id).ToListAsync(cancellationToken);
+        return [.. new Guid?[] { null }.Concat(organizations).Concat(withEvents).Concat(withCheckpoints).Concat(deleted).Distinct()];
     }
 }

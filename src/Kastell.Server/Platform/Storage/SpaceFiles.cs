@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using System.Security.Cryptography;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
@@ -11,7 +12,7 @@ namespace Kastell.Server.Platform.Storage;
 /// storage before its record is saved, so a user never sees a file that is not fully stored; a failed upload leaves
 /// at most an unreferenced ciphertext file, never plaintext.
 /// </summary>
-public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time)
+public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time, IAuditLog audit)
 {
     public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, CancellationToken cancellationToken = default) =>
         await UploadAsync(spaceId, fileName, contentType, content, StoredObjectStatus.Available, null, cancellationToken);
@@ -134,19 +135,30 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     }
 
     /// <summary>Deletes a file of <paramref name="spaceId"/>; false if there is none with this id there.</summary>
-    public async Task<bool> DeleteAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default) =>
-        await db.StoredObjects.AnyAsync(o => o.Id == objectId && o.SpaceId == spaceId, cancellationToken)
-        && await DeleteAsync(objectId, cancellationToken);
+    /// <summary>
+    /// Deletes a file of <paramref name="spaceId"/> (an id of another Space answers like a missing one) and records
+    /// <paramref name="deletion"/> in the same save, so that no file goes without its audit event.
+    /// </summary>
+    public Task<bool> DeleteAsync(Guid spaceId, Guid objectId, AuditEntry deletion, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(objectId, spaceId, deletion, cancellationToken);
 
-    public async Task<bool> DeleteAsync(Guid objectId, CancellationToken cancellationToken = default)
+    public Task<bool> DeleteAsync(Guid objectId, CancellationToken cancellationToken = default) =>
+        DeleteCoreAsync(objectId, spaceId: null, deletion: null, cancellationToken);
+
+    private async Task<bool> DeleteCoreAsync(Guid objectId, Guid? spaceId, AuditEntry? deletion, CancellationToken cancellationToken)
     {
-        var stored = await db.StoredObjects.SingleOrDefaultAsync(o => o.Id == objectId, cancellationToken);
+        var stored = await db.StoredObjects.SingleOrDefaultAsync(o => o.Id == objectId && (spaceId == null || o.SpaceId == spaceId), cancellationToken);
         if (stored is null)
         {
             return false;
         }
 
         db.StoredObjects.Remove(stored);
+        if (deletion is not null)
+        {
+            audit.Record(deletion);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await store.DeleteAsync(StorageContainers.OfSpace(stored.SpaceId), stored.Id.ToString("N"), cancellationToken);
         return true;
