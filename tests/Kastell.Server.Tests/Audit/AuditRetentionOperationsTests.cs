@@ -42,6 +42,12 @@ public abstract class AuditRetentionOperationsTests<THost>(THost host)
         var partial = await PruneAsync(org, later);
         Assert.Equal(100, partial.Pruned?.UpToSequence);
         Assert.Equal(new AuditSiemHold(200, 150), partial.HeldBack);
+        // The archive directory lies outside the data directory and its path is longer than the column: the mark
+        // records the archive relative to the archive directory.
+        var archive = Path.Combine(host.ArchiveDirectory, $"{org:D}", "000000000001-000000000100.jsonl");
+        Assert.True(archive.Length > 260);
+        Assert.True(File.Exists(archive));
+        Assert.Equal($"{org:D}/000000000001-000000000100.jsonl", await ArchiveFileAsync(org, 100));
         var remaining = await SequencesAsync(org);
         Assert.Equal(101, remaining.Min());
         Assert.Contains(150, remaining);
@@ -193,6 +199,15 @@ public abstract class AuditRetentionOperationsTests<THost>(THost host)
         }
     }
 
+    private async Task<string> ArchiveFileAsync(Guid org, long upTo)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            return await db.AuditPrunes.Where(p => p.OrganizationId == org && p.UpToSequence == upTo).Select(p => p.ArchiveFile).SingleAsync(Ct);
+        }
+    }
+
     private async Task<long?> MarkAsync(Guid org)
     {
         var (scope, db) = host.OpenDb(org);
@@ -233,6 +248,10 @@ internal static class AuditOperationsSetup
         new("Logging:LogLevel:Kastell.Server.Features.AuditTrail", "Information"),
     ];
 
+    /// <summary>Outside the data directory, and with a name long enough that the whole path would not fit the archive column.</summary>
+    public static string NewArchiveDirectory() =>
+        Path.Combine(Path.GetTempPath(), "kastell-archive-" + Guid.NewGuid().ToString("N") + new string('x', 200));
+
     public static void Remove(string directory)
     {
         if (Directory.Exists(directory))
@@ -254,7 +273,7 @@ public sealed class AuditOperationsSqliteHost(SmtpSink mail) : SqliteHost(mail),
 
     public TelemetryCapture Logs { get; } = new();
 
-    public string ArchiveDirectory { get; } = Path.Combine(Path.GetTempPath(), "kastell-archive-" + Guid.NewGuid().ToString("N"));
+    public string ArchiveDirectory { get; } = AuditOperationsSetup.NewArchiveDirectory();
 
     private KeyValuePair<string, string?>[]? _settings;
 
@@ -279,7 +298,7 @@ public sealed class AuditOperationsPostgresHost(PostgresCluster cluster, SmtpSin
 
     public TelemetryCapture Logs { get; } = new();
 
-    public string ArchiveDirectory { get; } = Path.Combine(Path.GetTempPath(), "kastell-archive-" + Guid.NewGuid().ToString("N"));
+    public string ArchiveDirectory { get; } = AuditOperationsSetup.NewArchiveDirectory();
 
     private KeyValuePair<string, string?>[]? _settings;
 

@@ -2,11 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Tests.Audit;
 
@@ -97,6 +99,86 @@ public abstract class AuditRetentionTests(KastellHost host)
         Assert.Contains(problems, p => p.Kind == AuditProblemKind.Deleted && p.Sequence == 1);
     }
 
+    [Fact]
+    public async Task TwoRunsAtOnce_OnTheSameChain_PruneOnce_WithOneCompleteArchive()
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+        var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
+        await RecordAsync(org, 250);
+        var later = DateTimeOffset.UtcNow.AddDays(31);
+        var options = host.Services.GetRequiredService<IOptions<KastellOptions>>().Value;
+        var archives = Path.Combine(options.Audit.Retention.ResolveArchiveDirectory(options), org.ToString("D"));
+
+        // Another writer holds the chain's lock while two runs (the scheduler and the verb, or two hosts) start, so
+        // both get past their first look at the chain before either can finish.
+        Task<AuditRetentionOutcome>[] runs;
+        var (lockScope, lockDb) = host.OpenDb(org);
+        await using (lockScope)
+        {
+            await using var held = await lockDb.Database.BeginTransactionAsync(Ct);
+            await AuditChainSealer.LockChainAsync(lockDb, org, Ct);
+            runs = [Task.Run(() => RunPruneAsync(org, later), Ct), Task.Run(() => RunPruneAsync(org, later), Ct)];
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < until && !runs.All(r => r.IsCompleted)
+                && (!Directory.Exists(archives) || Directory.GetFiles(archives).Length < 2))
+            {
+                await Task.Delay(50, Ct);
+            }
+
+            await Task.Delay(500, Ct); // from their archive files to the lock
+        }
+
+        var outcomes = await Task.WhenAll(runs);
+
+        var pruned = Assert.Single(outcomes, o => o.Pruned is not null).Pruned!;
+        Assert.Equal(200, pruned.UpToSequence);
+        Assert.Equal(200, pruned.Removed);
+        var mark = Assert.Single(await PrunesAsync(org));
+        Assert.Equal(200, mark.UpToSequence);
+        Assert.Equal(pruned.ArchiveSha256, mark.ArchiveSha256);
+        Assert.Single(await EventsAsync(org), e => e.Type == AuditEventType.AuditLogPruned);
+        // One archive, complete, under its final name (no temporary file left behind), recorded relative to the archive directory.
+        var archive = Assert.Single(Directory.GetFiles(archives));
+        Assert.Equal($"{org:D}/000000000001-000000000200.jsonl", mark.ArchiveFile);
+        Assert.Equal(Path.Combine(options.Audit.Retention.ResolveArchiveDirectory(options), mark.ArchiveFile), archive);
+        var lines = await File.ReadAllLinesAsync(archive, Ct);
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sequence").GetInt64()));
+        Assert.Equal(mark.ArchiveSha256, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(archive, Ct))));
+        var (_, _, problems) = await host.Services.GetRequiredService<AuditVerifier>().VerifyChainAsync(org, Ct);
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task RetentionMark_CannotBeStoredTwiceForTheSameSequence()
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+        var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            foreach (var archive in new[] { "first", "second" })
+            {
+                db.AuditPrunes.Add(new AuditPrune
+                {
+                    Id = Guid.NewGuid(),
+                    OrganizationId = org,
+                    UpToSequence = 100,
+                    CheckpointHash = new string('a', 64),
+                    PrunedAt = DateTimeOffset.UtcNow,
+                    ArchiveFile = archive,
+                    ArchiveSha256 = new string('b', 64),
+                });
+            }
+
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(Ct));
+        }
+
+        Assert.Empty(await PrunesAsync(org));
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("0")]
@@ -125,6 +207,22 @@ public abstract class AuditRetentionTests(KastellHost host)
         var outcome = await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(now, Ct);
         Assert.Null(outcome.HeldBack); // no SIEM here: nothing holds retention back
         return outcome.Pruned;
+    }
+
+    private async Task<AuditRetentionOutcome> RunPruneAsync(Guid org, DateTimeOffset now)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        return await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(now, Ct);
+    }
+
+    private async Task<List<AuditPrune>> PrunesAsync(Guid org)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            return await db.AuditPrunes.AsNoTracking().Where(p => p.OrganizationId == org).ToListAsync(Ct);
+        }
     }
 
     private async Task DeleteRawAsync(Guid org, string where)

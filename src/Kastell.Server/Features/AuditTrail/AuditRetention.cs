@@ -24,7 +24,9 @@ internal sealed record AuditRetentionOutcome(AuditPruneResult? Pruned, AuditSiem
 /// Applies the organization's retention period to its chain: the events up to the newest signed checkpoint that is
 /// older than the period are written to an archive (JSON lines with sequence and hashes, owner-only, under
 /// <c>&lt;ArchiveDirectory&gt;/&lt;organization&gt;/</c>), then a retention mark and an event are stored and the
-/// archived events deleted — mark, event and deletion in one transaction. Cutting only at a signed checkpoint lets the
+/// archived events deleted — mark, event and deletion in one transaction, which holds the chain's lock and proceeds
+/// only if the mark is still the one the run started from (two runs at once prune once). The archive is written
+/// under a temporary name and renamed into place in that transaction, never over an existing file. Cutting only at a signed checkpoint lets the
 /// remaining chain verify from that checkpoint. A chain that does not verify is never pruned: the evidence stays.
 /// While SIEM forwarding is on, the cut never passes the chain's SIEM cursor: an event the SIEM has not confirmed
 /// exists only here, and removing it would lose it for good (the archive is not forwarded).
@@ -52,7 +54,8 @@ internal sealed class AuditRetention(
         }
 
         long? delivered = options.Value.Siem.Enabled ? await SiemCursorAsync(organization, cancellationToken) : null;
-        var (due, cut) = await CutAsync(organization, now.AddDays(-retention), delivered, cancellationToken);
+        var mark = await MarkAsync(organization, cancellationToken);
+        var (due, cut) = await CutAsync(organization, mark, now.AddDays(-retention), delivered, cancellationToken);
         AuditSiemHold? hold = null;
         if (due is not null && delivered is { } confirmed && due.Sequence > confirmed)
         {
@@ -70,34 +73,62 @@ internal sealed class AuditRetention(
         var (_, _, problems) = await verifier.VerifyChainAsync(organization, cancellationToken);
         if (problems.Count > 0)
         {
+            if (await MarkAsync(organization, cancellationToken) != mark)
+            {
+                return Overtaken(organization, hold); // read half before and half after another run's prune
+            }
+
             throw new InvalidOperationException($"The audit chain of organization {organization} does not verify ({problems[0]}); nothing was pruned.");
         }
 
-        var (from, path, sha256) = await ArchiveAsync(organization, cut, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.AuditPrunes.Add(new AuditPrune
+        var archive = await ArchiveAsync(organization, mark + 1, cut, cancellationToken);
+        try
         {
-            Id = Guid.CreateVersion7(),
-            OrganizationId = organization,
-            UpToSequence = cut.Sequence,
-            CheckpointHash = cut.Hash,
-            PrunedAt = AuditHashing.ToStoredPrecision(now),
-            ArchiveFile = StoredArchivePath(path),
-            ArchiveSha256 = sha256,
-        });
-        audit.Record(new(AuditEventType.AuditLogPruned, AuditActor.System("audit-retention"), AuditTarget.Organization(organization),
-            Details: new Dictionary<string, string>
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // The chain's lock (on SQLite the transaction's write lock is already one): a second run at the same
+            // time (the schedule and the verb, or two hosts) waits here until this one has committed, then sees its
+            // mark below and stops; without it both would store a mark and the second delete nothing.
+            await AuditChainSealer.LockChainAsync(db, organization, cancellationToken);
+            if (await MarkAsync(organization, cancellationToken) != mark)
             {
-                ["from"] = from.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["upTo"] = cut.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["retentionDays"] = retention.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["archiveSha256"] = sha256,
-            }));
-        await db.SaveChangesAsync(cancellationToken);
-        // The delete guard on the audit table allows this only because the mark above is already in the table.
-        var removed = await db.AuditEvents.Where(e => e.OrganizationId == organization && e.Sequence <= cut.Sequence).ExecuteDeleteAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new AuditRetentionOutcome(new AuditPruneResult(cut.Sequence, removed, path, sha256), hold);
+                return Overtaken(organization, hold);
+            }
+
+            archive.Place();
+            db.AuditPrunes.Add(new AuditPrune
+            {
+                Id = Guid.CreateVersion7(),
+                OrganizationId = organization,
+                UpToSequence = cut.Sequence,
+                CheckpointHash = cut.Hash,
+                PrunedAt = AuditHashing.ToStoredPrecision(now),
+                ArchiveFile = archive.StoredName,
+                ArchiveSha256 = archive.Sha256,
+            });
+            audit.Record(new(AuditEventType.AuditLogPruned, AuditActor.System("audit-retention"), AuditTarget.Organization(organization),
+                Details: new Dictionary<string, string>
+                {
+                    ["from"] = (mark + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["upTo"] = cut.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["retentionDays"] = retention.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["archiveSha256"] = archive.Sha256,
+                }));
+            await db.SaveChangesAsync(cancellationToken);
+            // The delete guard on the audit table allows this only because the mark above is already in the table.
+            var removed = await db.AuditEvents.Where(e => e.OrganizationId == organization && e.Sequence <= cut.Sequence).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new AuditRetentionOutcome(new AuditPruneResult(cut.Sequence, removed, archive.Path, archive.Sha256), hold);
+        }
+        finally
+        {
+            archive.DiscardTemporary();
+        }
+    }
+
+    private AuditRetentionOutcome Overtaken(Guid organization, AuditSiemHold? hold)
+    {
+        logger.LogInformation("Audit retention of organization {Organization}: another run pruned the chain meanwhile; this run leaves it to that one.", organization);
+        return new AuditRetentionOutcome(null, hold);
     }
 
     /// <summary>How far the SIEM forwarder has confirmed this chain; 0 before its first delivery.</summary>
@@ -111,10 +142,9 @@ internal sealed class AuditRetention(
     /// Due: the newest signed checkpoint above the current mark whose event is older than <paramref name="cutoff"/>.
     /// Cut: the newest such checkpoint that is also at or below <paramref name="limit"/> (the SIEM cursor), if any.
     /// </summary>
-    private async Task<(AuditCheckpoint? Due, AuditCheckpoint? Cut)> CutAsync(Guid organization, DateTimeOffset cutoff, long? limit, CancellationToken cancellationToken)
+    private async Task<(AuditCheckpoint? Due, AuditCheckpoint? Cut)> CutAsync(Guid organization, long mark, DateTimeOffset cutoff, long? limit, CancellationToken cancellationToken)
     {
         AuditCheckpoint? due = null;
-        var mark = await MarkAsync(organization, cancellationToken);
         var checkpoints = await db.AuditCheckpoints.AsNoTracking()
             .Where(c => c.OrganizationId == organization && c.Sequence > mark)
             .OrderByDescending(c => c.Sequence)
@@ -138,37 +168,37 @@ internal sealed class AuditRetention(
         return (due, null);
     }
 
-    /// <summary>Relative to the data directory when inside it (the two move together), absolute otherwise.</summary>
-    private string StoredArchivePath(string path)
-    {
-        var relative = Path.GetRelativePath(options.Value.ResolveDataDirectory(), path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-    }
-
     private async Task<long> MarkAsync(Guid organization, CancellationToken cancellationToken) =>
         await db.AuditPrunes.Where(p => p.OrganizationId == organization).MaxAsync(p => (long?)p.UpToSequence, cancellationToken) ?? 0;
 
-    private async Task<(long From, string Path, string Sha256)> ArchiveAsync(Guid organization, AuditCheckpoint cut, CancellationToken cancellationToken)
+    /// <summary>Writes events <paramref name="from"/> to the cut to a temporary file beside the archive's final name.</summary>
+    private async Task<AuditArchiveFile> ArchiveAsync(Guid organization, long from, AuditCheckpoint cut, CancellationToken cancellationToken)
     {
-        var from = await MarkAsync(organization, cancellationToken) + 1;
-        var directory = Path.Combine(options.Value.Audit.Retention.ResolveArchiveDirectory(options.Value), organization.ToString("D"));
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{from:D12}-{cut.Sequence:D12}.jsonl");
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.ReadWrite };
+        var archive = AuditArchiveFile.For(options.Value.Audit.Retention.ResolveArchiveDirectory(options.Value), organization, from, cut.Sequence);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(archive.Path)!);
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
         if (!OperatingSystem.IsWindows())
         {
             fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // audit data: the service account only
         }
 
-        await using var file = new FileStream(path, fileOptions);
-        var events = db.AuditEvents.AsNoTracking()
-            .Where(e => e.OrganizationId == organization && e.Sequence >= from && e.Sequence <= cut.Sequence)
-            .OrderBy(e => e.Sequence)
-            .AsAsyncEnumerable();
-        await AuditExportWriter.WriteAsync(AuditExportFormat.JsonLines, events, file, cancellationToken);
-        await file.FlushAsync(cancellationToken);
-        file.Position = 0;
-        var sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
-        return (from, path, sha256);
+        try
+        {
+            await using var file = new FileStream(archive.TemporaryPath, fileOptions);
+            var events = db.AuditEvents.AsNoTracking()
+                .Where(e => e.OrganizationId == organization && e.Sequence >= from && e.Sequence <= cut.Sequence)
+                .OrderBy(e => e.Sequence)
+                .AsAsyncEnumerable();
+            await AuditExportWriter.WriteAsync(AuditExportFormat.JsonLines, events, file, cancellationToken);
+            await file.FlushAsync(cancellationToken);
+            file.Position = 0;
+            archive.Sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+            return archive;
+        }
+        catch
+        {
+            archive.DiscardTemporary();
+            throw;
+        }
     }
 }

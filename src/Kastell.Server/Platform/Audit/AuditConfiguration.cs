@@ -37,7 +37,8 @@ internal sealed class AuditPruneConfiguration : IEntityTypeConfiguration<AuditPr
 {
     public void Configure(EntityTypeBuilder<AuditPrune> b)
     {
-        b.HasIndex(p => new { p.OrganizationId, p.UpToSequence });
+        // Unique: one mark per cut, also if two retention runs ever got past the chain lock together.
+        b.HasIndex(p => new { p.OrganizationId, p.UpToSequence }).IsUnique().AreNullsDistinct(false);
         b.Property(p => p.CheckpointHash).HasMaxLength(64).IsRequired();
         b.Property(p => p.ArchiveFile).HasMaxLength(260).IsRequired();
         b.Property(p => p.ArchiveSha256).HasMaxLength(64).IsRequired();

@@ -19,7 +19,11 @@ public sealed class AuditPrune
 
     public DateTimeOffset PrunedAt { get; set; }
 
-    /// <summary>The archive's file name (under the data directory) and SHA-256, so it can be found and checked later.</summary>
+    /// <summary>
+    /// The archive's path relative to the archive directory (<c>&lt;organization&gt;/&lt;from&gt;-&lt;to&gt;.jsonl</c>)
+    /// and its SHA-256, so it can be found and checked later. Marks written before this rule hold the path relative
+    /// to the data directory, or an absolute one.
+    /// </summary>
     public string ArchiveFile { get; set; } = "";
 
     public string ArchiveSha256 { get; set; } = "";

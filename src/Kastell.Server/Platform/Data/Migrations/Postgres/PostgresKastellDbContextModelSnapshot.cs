@@ -501,7 +501,10 @@ namespace Kastell.Server.Platform.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganizationId", "UpToSequence");
+                    b.HasIndex("OrganizationId", "UpToSequence")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("OrganizationId", "UpToSequence"), false);
 
                     b.ToTable("AuditPrunes");
                 });

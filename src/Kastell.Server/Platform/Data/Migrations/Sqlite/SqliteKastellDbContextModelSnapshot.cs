@@ -493,7 +493,9 @@ namespace Kastell.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganizationId", "UpToSequence");
+                    b.HasIndex("OrganizationId", "UpToSequence")
+                        .IsUnique()
+                        .HasAnnotation("Npgsql:NullsDistinct", false);
 
                     b.ToTable("AuditPrunes");
                 });
