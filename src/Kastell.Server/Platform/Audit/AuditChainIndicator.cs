@@ -32,7 +32,7 @@ public sealed record AuditChainStatus(long Events, int Checkpoints, IReadOnlyLis
 /// is out of the database's reach; the cost is a full verification after each restart and on each instance, and one
 /// small entry per organization viewed.
 /// </remarks>
-public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditSigningKey key, TimeProvider time)
+public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditVerifier verifier, AuditSigningKey key, TimeProvider time)
 {
     /// <summary>A remembered head older than this is dropped and the whole chain verified again.</summary>
     public static readonly TimeSpan FullVerificationAge = TimeSpan.FromHours(1);
@@ -45,37 +45,33 @@ public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditSignin
 
     public async Task<AuditChainStatus> CheckAsync(Guid organization, CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
-        if (_verified.TryGetValue(organization, out var head) && time.GetUtcNow() - head.FullyVerifiedAt < FullVerificationAge
-            && await AdvanceAsync(db, organization, head, cancellationToken) is { } advanced)
+        if (_verified.TryGetValue(organization, out var head) && time.GetUtcNow() - head.FullyVerifiedAt < FullVerificationAge)
         {
-            _verified[organization] = advanced;
-            return new AuditChainStatus(advanced.Sequence - advanced.Mark, advanced.Checkpoints, [], advanced.FullyVerifiedAt);
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+            if (await AdvanceAsync(scope.ServiceProvider.GetRequiredService<KastellDbContext>(), organization, head, cancellationToken) is { } advanced)
+            {
+                _verified[organization] = advanced;
+                return new AuditChainStatus(advanced.Sequence - advanced.Mark, advanced.Checkpoints, [], advanced.FullyVerifiedAt);
+            }
         }
 
-        return await VerifyFullyAsync(db, organization, cancellationToken);
+        return await VerifyFullyAsync(organization, cancellationToken);
     }
 
-    private async Task<AuditChainStatus> VerifyFullyAsync(KastellDbContext db, Guid organization, CancellationToken cancellationToken)
+    /// <summary>What <c>verify-audit</c> does for the chain (streamed, the same code), remembering the head of an intact one.</summary>
+    private async Task<AuditChainStatus> VerifyFullyAsync(Guid organization, CancellationToken cancellationToken)
     {
         _verified.TryRemove(organization, out _);
         var now = time.GetUtcNow();
-        // Checkpoints before events: a checkpoint is committed with its event, so every one read here has its event
-        // in the later read (the other order could mistake a checkpoint sealed in between for truncation).
-        var checkpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Where(c => c.OrganizationId == organization).ToListAsync(cancellationToken);
-        var prune = await db.Set<AuditPrune>().AsNoTracking().Where(p => p.OrganizationId == organization).OrderByDescending(p => p.UpToSequence).FirstOrDefaultAsync(cancellationToken);
-        var events = await db.Set<AuditEvent>().AsNoTracking().Where(e => e.OrganizationId == organization).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
-        var problems = AuditChainVerifier.Verify(organization, events, checkpoints, key, prune);
-        if (problems.Count == 0 && events.Count > 0)
+        var result = await verifier.VerifyChainWithHeadAsync(organization, cancellationToken);
+        if (result.Problems.Count == 0 && result.Events > 0)
         {
-            var last = events[^1];
-            var below = checkpoints.Where(c => c.Sequence <= last.Sequence).ToList();
-            _verified[organization] = new VerifiedHead(last.Sequence, last.Hash, prune?.UpToSequence ?? 0, Digest(below), below.Count, now);
+            var below = result.Checkpoints.Where(c => c.Sequence <= result.HeadSequence).ToList();
+            _verified[organization] = new VerifiedHead(result.HeadSequence, result.HeadHash, result.Prune?.UpToSequence ?? 0, Digest(below), below.Count, now);
         }
 
-        return new AuditChainStatus(events.Count, checkpoints.Count, problems, now);
+        return new AuditChainStatus(result.Events, result.Checkpoints.Count, result.Problems, now);
     }
 
     /// <summary>The new head if everything checked is as expected; null sends the caller to a full verification.</summary>
@@ -100,39 +96,30 @@ public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditSignin
         var anchorRows = await db.Set<AuditEvent>().AsNoTracking().Where(e => e.OrganizationId == organization && anchors.Contains(e.Sequence)).ToListAsync(cancellationToken);
         var expected = oldCheckpoints.Where(c => c.Sequence > mark).ToDictionary(c => c.Sequence, c => c.Hash);
         expected[head.Sequence] = head.Hash;
-        if (anchorRows.Count != expected.Count || anchorRows.Any(e => !expected.TryGetValue(e.Sequence, out var hash) || e.Hash != hash || !HashMatches(e)))
+        if (anchorRows.Count != expected.Count || anchorRows.Any(e => !expected.TryGetValue(e.Sequence, out var hash) || e.Hash != hash || !AuditHashing.Matches(e, e.Sequence)))
         {
             return null;
         }
 
-        // Above the head: every event in full (number, link, hash), every new checkpoint (signature, hash), no truncation.
-        var newer = await db.Set<AuditEvent>().AsNoTracking().Where(e => e.OrganizationId == organization && e.Sequence > head.Sequence).OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
-        var (sequence, previousHash) = (head.Sequence, head.Hash);
-        foreach (var e in newer)
+        // Above the head: the verifier's fast path, continued from the head (every event's number, link and hash; the
+        // new checkpoints' signatures and hashes; no checkpoint past the end, which would be truncation).
+        var check = new AuditChainVerifier.IntactChainCheck(organization, checkpoints, key, head.Sequence, head.Hash);
+        await foreach (var chunk in AuditEventReader.ReadAsync(db, organization, head.Sequence, AuditVerifier.StreamChunk, cancellationToken))
         {
-            if (e.Sequence != sequence + 1 || e.PreviousHash != previousHash || !HashMatches(e))
+            if (!check.Append(chunk))
             {
                 return null;
             }
-
-            (sequence, previousHash) = (e.Sequence, e.Hash);
         }
 
-        var bySequence = newer.ToDictionary(e => e.Sequence);
-        foreach (var checkpoint in checkpoints.Where(c => c.Sequence > head.Sequence))
+        if (!await check.CompleteAsync())
         {
-            if (!bySequence.TryGetValue(checkpoint.Sequence, out var at) || at.Hash != checkpoint.Hash || !key.Verify(checkpoint))
-            {
-                return null; // includes a checkpoint past the end of the chain: truncation
-            }
+            return null;
         }
 
-        var below = checkpoints.Where(c => c.Sequence <= sequence).ToList();
-        return head with { Sequence = sequence, Hash = previousHash, CheckpointDigest = Digest(below), Checkpoints = below.Count };
+        var below = checkpoints.Where(c => c.Sequence <= check.Sequence).ToList();
+        return head with { Sequence = check.Sequence, Hash = check.Hash, CheckpointDigest = Digest(below), Checkpoints = below.Count };
     }
-
-    private static bool HashMatches(AuditEvent e) =>
-        e.HashVersion == AuditHashing.CurrentVersion && AuditHashing.Compute(e) == e.Hash;
 
     private static string Digest(IEnumerable<AuditCheckpoint> checkpoints)
     {

@@ -34,10 +34,24 @@ internal static class AuditChainVerifier
         private bool _intact = true;
 
         public IntactChainCheck(Guid? chain, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune)
+            : this(chain, checkpoints, key, prune, prune?.UpToSequence ?? 0, prune?.CheckpointHash ?? AuditHashing.Genesis)
+        {
+        }
+
+        /// <summary>
+        /// Continues a chain already verified up to event <paramref name="sequence"/> with <paramref name="hash"/>:
+        /// checkpoints at or below it are skipped like those below a retention mark (the caller vouches for them).
+        /// </summary>
+        public IntactChainCheck(Guid? chain, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, long sequence, string hash)
+            : this(chain, [.. checkpoints.Where(c => c.Sequence > sequence)], key, null, sequence, hash)
+        {
+        }
+
+        private IntactChainCheck(Guid? chain, IReadOnlyList<AuditCheckpoint> checkpoints, AuditSigningKey key, AuditPrune? prune, long sequence, string hash)
         {
             _checkpoints = [.. checkpoints.OrderBy(c => c.Sequence)];
             _prune = prune;
-            (Sequence, Hash) = prune is null ? (0, AuditHashing.Genesis) : (prune.UpToSequence, prune.CheckpointHash);
+            (Sequence, Hash) = (sequence, hash);
             // Signatures do not depend on the events: another core checks them while this one hashes.
             _signatures = Task.Run(() => _checkpoints.All(c => c.OrganizationId == chain && key.Verify(c)));
             while (_nextCheckpoint < _checkpoints.Length && _checkpoints[_nextCheckpoint].Sequence <= Sequence)

@@ -19,7 +19,11 @@ namespace Kastell.Server.Platform.Audit;
 /// </summary>
 internal static class AuditEventReader
 {
-    public static async IAsyncEnumerable<List<AuditEvent>> ReadAsync(KastellDbContext db, Guid? chain, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static IAsyncEnumerable<List<AuditEvent>> ReadAsync(KastellDbContext db, Guid? chain, int chunkSize, CancellationToken cancellationToken) =>
+        ReadAsync(db, chain, afterSequence: 0, chunkSize, cancellationToken);
+
+    /// <summary>Only the events after <paramref name="afterSequence"/> (the indicator's incremental path).</summary>
+    public static async IAsyncEnumerable<List<AuditEvent>> ReadAsync(KastellDbContext db, Guid? chain, long afterSequence, int chunkSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var entity = db.Model.FindEntityType(typeof(AuditEvent))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -35,6 +39,13 @@ internal static class AuditEventReader
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             var where = chain is null ? $"{Quote(organization.GetColumnName(table)!)} IS NULL" : $"{Quote(organization.GetColumnName(table)!)} = @chain";
+            if (afterSequence > 0)
+            {
+                where += $" AND {Quote(sequence.GetColumnName(table)!)} > @after";
+                var sequenceMapping = (RelationalTypeMapping)sequence.GetTypeMapping();
+                command.Parameters.Add(sequenceMapping.CreateParameter(command, "@after", afterSequence, nullable: false));
+            }
+
             command.CommandText = $"SELECT {string.Join(", ", properties.Select(p => Quote(p.GetColumnName(table)!)))} FROM {Quote(table.Name)} WHERE {where} ORDER BY {Quote(sequence.GetColumnName(table)!)}";
             if (chain is { } id)
             {

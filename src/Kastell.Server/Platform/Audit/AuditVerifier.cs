@@ -8,12 +8,12 @@ namespace Kastell.Server.Platform.Audit;
 /// <summary>
 /// Verifies every audit chain in the database: the system chain and one per organization. Each chain is read in its
 /// own scope entered into that organization, so on PostgreSQL the row-level-security policies are honoured rather
-/// than bypassed. Used by the <c>verify-audit</c> verb (and later by the UI indicator).
+/// than bypassed. Used by the <c>verify-audit</c> verb, retention and the audit page's chain indicator.
 /// </summary>
 public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey key)
 {
     /// <summary>Events held at once on the fast path (and hashed in parallel).</summary>
-    private const int StreamChunk = 16_384;
+    internal const int StreamChunk = 16_384;
 
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
@@ -34,6 +34,13 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
 
     public async Task<(int Events, int Checkpoints, List<AuditProblem> Problems)> VerifyChainAsync(Guid? chain, CancellationToken cancellationToken = default)
     {
+        var result = await VerifyChainWithHeadAsync(chain, cancellationToken);
+        return (result.Events, result.Checkpoints.Count, result.Problems);
+    }
+
+    /// <summary>The same, with what the chain indicator remembers of an intact chain: its checkpoints, mark and head.</summary>
+    internal async Task<AuditChainVerification> VerifyChainWithHeadAsync(Guid? chain, CancellationToken cancellationToken = default)
+    {
         await using var scope = scopes.CreateAsyncScope();
         if (chain is { } organization)
         {
@@ -41,6 +48,8 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         }
 
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        // Checkpoints before events: a checkpoint is committed with its event, so every one read here has its event
+        // in the later read (the other order could mistake a checkpoint sealed in between for truncation).
         var checkpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Where(c => c.OrganizationId == chain).ToListAsync(cancellationToken);
         var prune = await db.Set<AuditPrune>().AsNoTracking().Where(p => p.OrganizationId == chain).OrderByDescending(p => p.UpToSequence).FirstOrDefaultAsync(cancellationToken);
 
@@ -58,7 +67,7 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
 
         if (await check.CompleteAsync())
         {
-            return (streamed, checkpoints.Count, []);
+            return new(streamed, checkpoints, prune, [], check.Sequence, check.Hash);
         }
 
         // Something is wrong: read the whole chain again and let the locating path say what and where.
@@ -68,7 +77,7 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
             events.AddRange(chunk);
         }
 
-        return (events.Count, checkpoints.Count, AuditChainVerifier.Locate(chain, events, checkpoints, key, prune));
+        return new(events.Count, checkpoints, prune, AuditChainVerifier.Locate(chain, events, checkpoints, key, prune), 0, "");
     }
 
     /// <summary>
@@ -88,3 +97,6 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         return [.. new Guid?[] { null }.Concat(organizations).Concat(withEvents).Concat(withCheckpoints).Concat(deleted).Distinct()];
     }
 }
+
+/// <summary>One chain's verification; for an intact chain also where it ends (the last event's number and hash).</summary>
+internal sealed record AuditChainVerification(int Events, IReadOnlyList<AuditCheckpoint> Checkpoints, AuditPrune? Prune, List<AuditProblem> Problems, long HeadSequence, string HeadHash);
