@@ -79,16 +79,7 @@ public abstract class AuditRetentionTests(KastellHost host)
         var (scope, db) = host.OpenDb(org);
         await using (scope)
         {
-            db.AuditPrunes.Add(new AuditPrune
-            {
-                Id = Guid.NewGuid(),
-                OrganizationId = org,
-                UpToSequence = 5,
-                CheckpointHash = new string('a', 64),
-                PrunedAt = DateTimeOffset.UtcNow,
-                ArchiveFile = "none",
-                ArchiveSha256 = new string('b', 64),
-            });
+            db.AuditPrunes.Add(ForgedMark(org, 5, "none"));
             await db.SaveChangesAsync(Ct);
         }
 
@@ -108,8 +99,7 @@ public abstract class AuditRetentionTests(KastellHost host)
         await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
         await RecordAsync(org, 250);
         var later = DateTimeOffset.UtcNow.AddDays(31);
-        var options = host.Services.GetRequiredService<IOptions<KastellOptions>>().Value;
-        var archives = Path.Combine(options.Audit.Retention.ResolveArchiveDirectory(options), org.ToString("D"));
+        var archives = ArchiveDirectory(org);
 
         // Another writer holds the chain's lock while two runs (the scheduler and the verb, or two hosts) start, so
         // both get past their first look at the chain before either can finish.
@@ -142,12 +132,34 @@ public abstract class AuditRetentionTests(KastellHost host)
         // One archive, complete, under its final name (no temporary file left behind), recorded relative to the archive directory.
         var archive = Assert.Single(Directory.GetFiles(archives));
         Assert.Equal($"{org:D}/000000000001-000000000200.jsonl", mark.ArchiveFile);
-        Assert.Equal(Path.Combine(options.Audit.Retention.ResolveArchiveDirectory(options), mark.ArchiveFile), archive);
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(archives)!, mark.ArchiveFile), archive);
         var lines = await File.ReadAllLinesAsync(archive, Ct);
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("sequence").GetInt64()));
         Assert.Equal(mark.ArchiveSha256, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(archive, Ct))));
         var (_, _, problems) = await host.Services.GetRequiredService<AuditVerifier>().VerifyChainAsync(org, Ct);
         Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task Prune_NeverOverwritesAnExistingArchive()
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+        var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
+        await RecordAsync(org, 250);
+        var directory = ArchiveDirectory(org);
+        Directory.CreateDirectory(directory);
+        var existing = Path.Combine(directory, "000000000001-000000000200.jsonl");
+        await File.WriteAllTextAsync(existing, "another file\n", Ct);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => RunPruneAsync(org, DateTimeOffset.UtcNow.AddDays(31)));
+
+        Assert.Contains("already exists with other content", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("another file\n", await File.ReadAllTextAsync(existing, Ct));
+        Assert.Single(Directory.GetFiles(directory)); // the run's temporary file is gone too
+        Assert.Empty(await PrunesAsync(org));
+        Assert.Equal(1, (await EventsAsync(org)).Min(e => e.Sequence));
     }
 
     [Fact]
@@ -159,19 +171,7 @@ public abstract class AuditRetentionTests(KastellHost host)
         var (scope, db) = host.OpenDb(org);
         await using (scope)
         {
-            foreach (var archive in new[] { "first", "second" })
-            {
-                db.AuditPrunes.Add(new AuditPrune
-                {
-                    Id = Guid.NewGuid(),
-                    OrganizationId = org,
-                    UpToSequence = 100,
-                    CheckpointHash = new string('a', 64),
-                    PrunedAt = DateTimeOffset.UtcNow,
-                    ArchiveFile = archive,
-                    ArchiveSha256 = new string('b', 64),
-                });
-            }
+            db.AuditPrunes.AddRange(ForgedMark(org, 100, "first"), ForgedMark(org, 100, "second"));
 
             await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync(Ct));
         }
@@ -202,12 +202,28 @@ public abstract class AuditRetentionTests(KastellHost host)
 
     private async Task<AuditPruneResult?> PruneAsync(Guid org, DateTimeOffset now)
     {
-        await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
-        var outcome = await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(now, Ct);
+        var outcome = await RunPruneAsync(org, now);
         Assert.Null(outcome.HeldBack); // no SIEM here: nothing holds retention back
         return outcome.Pruned;
     }
+
+    private string ArchiveDirectory(Guid org)
+    {
+        var options = host.Services.GetRequiredService<IOptions<KastellOptions>>().Value;
+        return Path.Combine(options.Audit.Retention.ResolveArchiveDirectory(options), org.ToString("D"));
+    }
+
+    /// <summary>A retention mark written straight to the table, as someone with database access could.</summary>
+    private static AuditPrune ForgedMark(Guid org, long upTo, string archiveFile) => new()
+    {
+        Id = Guid.NewGuid(),
+        OrganizationId = org,
+        UpToSequence = upTo,
+        CheckpointHash = new string('a', 64),
+        PrunedAt = DateTimeOffset.UtcNow,
+        ArchiveFile = archiveFile,
+        ArchiveSha256 = new string('b', 64),
+    };
 
     private async Task<AuditRetentionOutcome> RunPruneAsync(Guid org, DateTimeOffset now)
     {
