@@ -145,6 +145,34 @@ public abstract class UploadsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task ScheduledRescan_ReleasesAndRemovesWhatWasHeldDuringAnOutage()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        var clean = "Protokoll: Zutrittskontrolle geprüft"u8.ToArray();
+        UploadResult held, heldInfected;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
+            held = await down.UploadAsync(space, "protokoll.txt", new MemoryStream(clean), Actor, Ct);
+            heldInfected = await down.UploadAsync(space, "eicar.txt", new MemoryStream(Clamd.Eicar), Actor, Ct);
+        }
+
+        Assert.Equal((UploadOutcome.Quarantined, UploadOutcome.Quarantined), (held.Outcome, heldInfected.Outcome));
+
+        // clamd is back: one pass of the scheduled job (other tests' organizations may hold files too).
+        var pass = await host.Services.GetRequiredService<QuarantineRescanner>().RunOnceAsync(Ct);
+
+        Assert.True(pass.Released >= 1 && pass.Rejected >= 1, $"Pass: {pass}");
+        Assert.Equal(clean, (await ReadAsync(org, held.File!.Id))!.Value.Content);
+        Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
+        Assert.Equal(1, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
+        var released = Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
+        Assert.Equal(("quarantine-rescan", held.File.Id.ToString()), (released.ActorId, released.TargetId));
+        Assert.Equal(heldInfected.File!.Id.ToString(), Assert.Single(await AuditAsync(org, AuditEventType.FileMalwareFound)).TargetId);
+    }
+
+    [Fact]
     public async Task ScannerStreamLimitBelowTheUpload_Quarantines_NeverAccepts()
     {
         var (org, space) = await CreateSpaceAsync();
