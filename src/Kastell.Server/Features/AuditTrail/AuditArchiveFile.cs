@@ -38,8 +38,8 @@ internal sealed class AuditArchiveFile
 
     /// <summary>
     /// Renames the complete temporary file to its final name, never over an existing file. A file with exactly these
-    /// bytes there is what an earlier attempt placed before its transaction failed, and is kept; any other file stops
-    /// the run.
+    /// bytes there is what an earlier attempt placed before its commit failed, and is kept; any other file stops the
+    /// run.
     /// </summary>
     public void Place()
     {

@@ -26,8 +26,9 @@ internal sealed record AuditRetentionOutcome(AuditPruneResult? Pruned, AuditSiem
 /// <c>&lt;ArchiveDirectory&gt;/&lt;organization&gt;/</c>), then a retention mark and an event are stored and the
 /// archived events deleted — mark, event and deletion in one transaction, which holds the chain's lock and proceeds
 /// only if the mark is still the one the run started from (two runs at once prune once). The archive is written
-/// under a temporary name and renamed into place in that transaction, never over an existing file. Cutting only at a signed checkpoint lets the
-/// remaining chain verify from that checkpoint. A chain that does not verify is never pruned: the evidence stays.
+/// under a temporary name and renamed into place just before that transaction commits, never over an existing file.
+/// Cutting only at a signed checkpoint lets the remaining chain verify from that checkpoint. A chain that does not
+/// verify is never pruned: the evidence stays.
 /// While SIEM forwarding is on, the cut never passes the chain's SIEM cursor: an event the SIEM has not confirmed
 /// exists only here, and removing it would lose it for good (the archive is not forwarded).
 /// </summary>
@@ -94,7 +95,6 @@ internal sealed class AuditRetention(
                 return Overtaken(organization, hold);
             }
 
-            archive.Place();
             db.AuditPrunes.Add(new AuditPrune
             {
                 Id = Guid.CreateVersion7(),
@@ -116,6 +116,9 @@ internal sealed class AuditRetention(
             await db.SaveChangesAsync(cancellationToken);
             // The delete guard on the audit table allows this only because the mark above is already in the table.
             var removed = await db.AuditEvents.Where(e => e.OrganizationId == organization && e.Sequence <= cut.Sequence).ExecuteDeleteAsync(cancellationToken);
+            // Last before the commit: anything that fails rolls the deletion back and leaves no archive behind; only
+            // a failed commit can leave one (Place keeps such a file when a later run writes the same bytes).
+            archive.Place();
             await transaction.CommitAsync(cancellationToken);
             return new AuditRetentionOutcome(new AuditPruneResult(cut.Sequence, removed, archive.Path, archive.Sha256), hold);
         }
