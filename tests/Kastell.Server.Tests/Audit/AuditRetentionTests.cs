@@ -93,11 +93,7 @@ public abstract class AuditRetentionTests(KastellHost host)
     [Fact]
     public async Task TwoRunsAtOnce_OnTheSameChain_PruneOnce_WithOneCompleteArchive()
     {
-        using var browser = host.CreateBrowser();
-        var owner = await Journeys.SignUpAndEnrolAsync(browser);
-        var org = await OrganizationIdAsync(owner.OrganizationSlug);
-        await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
-        await RecordAsync(org, 250);
+        var org = await OrganizationWithRetentionAsync(events: 250);
         var later = DateTimeOffset.UtcNow.AddDays(31);
         var archives = ArchiveDirectory(org);
 
@@ -143,11 +139,7 @@ public abstract class AuditRetentionTests(KastellHost host)
     [Fact]
     public async Task Prune_NeverOverwritesAnExistingArchive()
     {
-        using var browser = host.CreateBrowser();
-        var owner = await Journeys.SignUpAndEnrolAsync(browser);
-        var org = await OrganizationIdAsync(owner.OrganizationSlug);
-        await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
-        await RecordAsync(org, 250);
+        var org = await OrganizationWithRetentionAsync(events: 250);
         var directory = ArchiveDirectory(org);
         Directory.CreateDirectory(directory);
         var existing = Path.Combine(directory, "000000000001-000000000200.jsonl");
@@ -239,6 +231,17 @@ public abstract class AuditRetentionTests(KastellHost host)
         {
             return await db.AuditPrunes.AsNoTracking().Where(p => p.OrganizationId == org).ToListAsync(Ct);
         }
+    }
+
+    /// <summary>A new organization with a 30-day retention period and <paramref name="events"/> events in its chain.</summary>
+    private async Task<Guid> OrganizationWithRetentionAsync(int events)
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser);
+        var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "30" });
+        await RecordAsync(org, events);
+        return org;
     }
 
     private async Task DeleteRawAsync(Guid org, string where)
