@@ -58,11 +58,15 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
         return false;
     }
 
-    public string Qualified => $"{Type}#{Name}";
+    /// <summary><c>type#relation</c>, built once: it is the subject kind of userset users of Check requests.</summary>
+    public string Qualified { get; } = $"{type}#{definition.Name}";
 
     /// <summary>Whether a stored tuple still fits this relation's type restrictions; tuples left over from an older model are ignored, as OpenFGA does.</summary>
-    public bool Admits(RelationshipTuple tuple, ParsedUser user) =>
-        DirectSubjects.TryGetValue(user.SubjectKind, out var conditions)
+    public bool Admits(RelationshipTuple tuple, ParsedUser user) => Admits(tuple, user.SubjectKind);
+
+    /// <summary><see cref="Admits(RelationshipTuple, ParsedUser)"/> for a user of <paramref name="subjectKind"/>.</summary>
+    public bool Admits(RelationshipTuple tuple, string subjectKind) =>
+        DirectSubjects.TryGetValue(subjectKind, out var conditions)
         && (tuple.Condition is null ? conditions.Contains(null) : conditions.Contains(tuple.Condition.Name));
 
     public bool AdmitsKind(string subjectKind) => DirectSubjects.ContainsKey(subjectKind);

@@ -123,9 +123,23 @@ internal static class TupleParts
         return true;
     }
 
-    private static bool IsName(string value) =>
-        value.Length > 0 && !value.AsSpan().ContainsAny(":#@") && !value.Any(char.IsWhiteSpace);
+    // Spans and plain loops: validation runs on every Check and must not allocate.
+    public static bool IsName(ReadOnlySpan<char> value) =>
+        value.Length > 0 && !value.ContainsAny(":#@") && !HasWhiteSpace(value);
 
-    private static bool IsId(string value) =>
-        value.Length > 0 && !value.AsSpan().ContainsAny(":#") && !value.Any(char.IsWhiteSpace);
+    public static bool IsId(ReadOnlySpan<char> value) =>
+        value.Length > 0 && !value.ContainsAny(":#") && !HasWhiteSpace(value);
+
+    private static bool HasWhiteSpace(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
