@@ -283,7 +283,8 @@ internal sealed class CheckEvaluator
     {
         _ when IsHinted(@object, relation) && _hint!.Value.Edge.Proves(node) => ValueTask.FromResult(Outcome.True),
         DirectNode => DirectAsync(@object, relation, depth),
-        ComputedNode computed => ComputedAsync(computed, @object, relation, depth),
+        // Without an explanation there is nothing to add after the computed relation: no async frame of its own.
+        ComputedNode computed => _path is null ? ResolveAsync(@object, computed.Target, depth + 1) : ComputedAsync(computed, @object, relation, depth),
         TupleToUsersetNode ttu => TupleToUsersetAsync(ttu, @object, relation, depth),
         UnionNode union => UnionAsync(union, @object, relation, depth),
         IntersectionNode intersection => IntersectionAsync(intersection, @object, relation, depth),
