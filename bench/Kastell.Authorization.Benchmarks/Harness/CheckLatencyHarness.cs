@@ -45,7 +45,7 @@ internal static class CheckLatencyHarness
         var byKind = Enum.GetValues<CheckKind>().ToDictionary(
             kind => kind,
             kind => LatencyStats.From(ticks.Where((_, i) => cases[i % cases.Count].Kind == kind)));
-        return new CheckLatency(LatencyStats.From(ticks), byKind, collections);
+        return new CheckLatency(LatencyStats.From(ticks), byKind, collections) { Ticks = ticks };
     }
 
     /// <summary>Runs every case once and counts answers that differ from what the graph was built to give.</summary>
@@ -72,4 +72,8 @@ internal static class CheckLatencyHarness
 internal sealed record Verification(int Checked, IReadOnlyDictionary<CheckKind, int> Mismatches);
 
 /// <param name="Collections">Garbage collections (any generation) that ran during the timed calls: their pauses are in the tail.</param>
-internal sealed record CheckLatency(LatencyStats All, IReadOnlyDictionary<CheckKind, LatencyStats> ByKind, int Collections);
+internal sealed record CheckLatency(LatencyStats All, IReadOnlyDictionary<CheckKind, LatencyStats> ByKind, int Collections)
+{
+    /// <summary>Every timed call in order (call i ran case i modulo the number of cases).</summary>
+    public long[] Ticks { get; init; } = [];
+}

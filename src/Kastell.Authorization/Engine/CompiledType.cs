@@ -12,8 +12,9 @@ internal sealed class CompiledType
 
     public CompiledType(string name, Dictionary<string, CompiledRelation> relations)
     {
-        Name = name;
-        Wildcard = name + ":*";
+        // Interned, like relation names: parsed tuple users then share these instances (see TupleParts.Shared).
+        Name = string.Intern(name);
+        Wildcard = string.Intern(name + ":*");
         Relations = relations;
         _bySpan = relations.GetAlternateLookup<ReadOnlySpan<char>>();
     }
