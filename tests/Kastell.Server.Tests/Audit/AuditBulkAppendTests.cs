@@ -135,17 +135,17 @@ public sealed class AuditBulkAppendTestsOnSqlite(SqliteHost host) : AuditBulkApp
     protected override string[] RemoveInjectedFailure => ["DROP TRIGGER injected_failure"];
 }
 
-/// <summary>On PostgreSQL the batch goes through binary COPY; failures both inside the COPY and after it roll everything back.</summary>
+/// <summary>On PostgreSQL the batch is one INSERT of array parameters; failures both in decoding the arrays and in the insert roll everything back.</summary>
 public sealed class AuditBulkAppendTestsOnPostgres(PostgresHost host) : AuditBulkAppendTests(host), IClassFixture<PostgresHost>
 {
     [Fact]
-    public async Task FailureInsideTheCopyStream_LeavesNoEventNoCheckpoint_AndTheChainHeadWhereItWas()
+    public async Task FailureInsideTheArrays_LeavesNoEventNoCheckpoint_AndTheChainHeadWhereItWas()
     {
         var chain = Guid.NewGuid();
         await BulkAsync(chain, 150);
         var head = await HeadAsync(chain);
 
-        // PostgreSQL text cannot hold NUL: the server rejects row 200 of the COPY stream itself.
+        // PostgreSQL text cannot hold NUL: the server rejects element 200 of the actor array while decoding it.
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => BulkAsync(chain, 300, i => i == 199 ? "nul\0here" : "import"));
 
         Assert.Contains("0x00", failure.ToString(), StringComparison.Ordinal);

@@ -11,16 +11,16 @@ public sealed class ContentSnifferTests
     [Theory]
     [InlineData("%PDF-1.7\n%âãÏÓ\n1 0 obj\n", ContentSniffer.Pdf)]
     [InlineData("Protokoll der Sitzung\r\nTeilnehmer: Müller, Öztürk\n", ContentSniffer.Text)]
-    public void RecognisesByMagicBytes_TextLike(string content, string expected) =>
-        Assert.Equal(expected, ContentSniffer.Detect(new MemoryStream(Encoding.UTF8.GetBytes(content))));
+    public async Task RecognisesByMagicBytes_TextLike(string content, string expected) =>
+        Assert.Equal(expected, await DetectAsync(new MemoryStream(Encoding.UTF8.GetBytes(content))));
 
     [Fact]
-    public void RecognisesImages()
+    public async Task RecognisesImages()
     {
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, .. "IHDR"u8];
         byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, .. "JFIF"u8];
-        Assert.Equal(ContentSniffer.Png, ContentSniffer.Detect(new MemoryStream(png)));
-        Assert.Equal(ContentSniffer.Jpeg, ContentSniffer.Detect(new MemoryStream(jpeg)));
+        Assert.Equal(ContentSniffer.Png, await DetectAsync(new MemoryStream(png)));
+        Assert.Equal(ContentSniffer.Jpeg, await DetectAsync(new MemoryStream(jpeg)));
     }
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed class ContentSnifferTests
     [InlineData("xl/workbook.xml", ContentSniffer.Xlsx)]
     [InlineData("ppt/presentation.xml", ContentSniffer.Pptx)]
     [InlineData(null, ContentSniffer.Zip)]
-    public void TellsOfficeDocumentsFromPlainZips(string? part, string expected)
+    public async Task TellsOfficeDocumentsFromPlainZips(string? part, string expected)
     {
         var archive = new MemoryStream();
         using (var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true))
@@ -44,25 +44,27 @@ public sealed class ContentSnifferTests
             }
         }
 
-        Assert.Equal(expected, ContentSniffer.Detect(archive));
+        Assert.Equal(expected, await DetectAsync(archive));
     }
 
     [Fact]
-    public void RefusesEverythingElse()
+    public async Task RefusesEverythingElse()
     {
-        Assert.Null(ContentSniffer.Detect(new MemoryStream([0x7F, .. "ELF"u8, 2, 1, 1, 0])));
-        Assert.Null(ContentSniffer.Detect(new MemoryStream([.. "text with a NUL\0 inside"u8])));
-        Assert.Null(ContentSniffer.Detect(new MemoryStream([0xC3, 0x28, 0x41]))); // invalid UTF-8
-        Assert.Null(ContentSniffer.Detect(new MemoryStream([.. "PK\x03\x04"u8, .. RandomNumberGenerator.GetBytes(100)]))); // not a real ZIP
-        Assert.Null(ContentSniffer.Detect(new MemoryStream([])));
+        Assert.Null(await DetectAsync(new MemoryStream([0x7F, .. "ELF"u8, 2, 1, 1, 0])));
+        Assert.Null(await DetectAsync(new MemoryStream([.. "text with a NUL\0 inside"u8])));
+        Assert.Null(await DetectAsync(new MemoryStream([0xC3, 0x28, 0x41]))); // invalid UTF-8
+        Assert.Null(await DetectAsync(new MemoryStream([.. "PK\x03\x04"u8, .. RandomNumberGenerator.GetBytes(100)]))); // not a real ZIP
+        Assert.Null(await DetectAsync(new MemoryStream([])));
     }
 
     [Fact]
-    public void LongText_CutInsideACharacterAtTheProbeEnd_IsStillText()
+    public async Task LongText_CutInsideACharacterAtTheProbeEnd_IsStillText()
     {
         var text = Encoding.UTF8.GetBytes(new string('a', (64 * 1024) - 1) + "ü und mehr");
-        Assert.Equal(ContentSniffer.Text, ContentSniffer.Detect(new MemoryStream(text)));
+        Assert.Equal(ContentSniffer.Text, await DetectAsync(new MemoryStream(text)));
     }
+
+    private static Task<string?> DetectAsync(Stream content) => ContentSniffer.DetectAsync(content, TestContext.Current.CancellationToken);
 
     private static void Write(ZipArchive zip, string name, string content)
     {

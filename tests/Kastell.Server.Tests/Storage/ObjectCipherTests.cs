@@ -40,7 +40,7 @@ public sealed class ObjectCipherTests
     public async Task RangeRead_ReturnsExactlyThoseBytes(int offset, int count)
     {
         var (plain, file) = await EncryptAsync((3 * C) + 5);
-        await using var stream = Open(file);
+        await using var stream = await OpenAsync(file);
 
         stream.Position = offset;
         var buffer = new byte[count];
@@ -55,7 +55,7 @@ public sealed class ObjectCipherTests
         var (_, file) = await EncryptAsync((2 * C) + 7);
         file.Bytes[ObjectCipher.HeaderSize + C + ObjectCipher.TagSize + 3] ^= 0x01; // inside chunk 1
 
-        await using var stream = Open(file);
+        await using var stream = await OpenAsync(file);
         var first = new byte[C];
         await stream.ReadExactlyAsync(first, Ct); // chunk 0 is intact
         var error = await Assert.ThrowsAsync<DecryptionFailedException>(async () => await stream.ReadExactlyAsync(new byte[10], Ct));
@@ -76,7 +76,7 @@ public sealed class ObjectCipherTests
 
         var error = await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllAsync(forged));
         Assert.Contains("Chunk 0 of the stored file failed authentication", error.Message, StringComparison.Ordinal);
-        var synchronous = Assert.Throws<DecryptionFailedException>(() => ReadAllSynchronously(forged));
+        var synchronous = await Assert.ThrowsAsync<DecryptionFailedException>(() => ReadAllSynchronouslyAsync(forged));
         Assert.Contains("Chunk 0 of the stored file failed authentication", synchronous.Message, StringComparison.Ordinal);
     }
 
@@ -86,7 +86,7 @@ public sealed class ObjectCipherTests
         var (_, file) = await EncryptAsync((2 * C) + 7);
         var truncated = file with { Bytes = file.Bytes[..^1] };
 
-        var error = Assert.Throws<DecryptionFailedException>(() => Open(truncated));
+        var error = await Assert.ThrowsAsync<DecryptionFailedException>(() => OpenAsync(truncated));
         Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
     }
 
@@ -110,7 +110,7 @@ public sealed class ObjectCipherTests
     public async Task AnotherFilesCiphertext_IsRefused()
     {
         var (_, file) = await EncryptAsync(100);
-        var error = Assert.Throws<DecryptionFailedException>(() => Open(file with { Id = Guid.NewGuid() }));
+        var error = await Assert.ThrowsAsync<DecryptionFailedException>(() => OpenAsync(file with { Id = Guid.NewGuid() }));
         Assert.Contains("another record", error.Message, StringComparison.Ordinal);
     }
 
@@ -130,8 +130,8 @@ public sealed class ObjectCipherTests
     {
         var (plain, file) = await EncryptAsync(length);
 
-        Assert.Equal(plain, ReadAllSynchronously(file));
-        await using var stream = Open(file);
+        Assert.Equal(plain, await ReadAllSynchronouslyAsync(file));
+        await using var stream = await OpenAsync(file);
         stream.Position = length / 2;
         var tail = new byte[length - (length / 2)];
         stream.ReadExactly(tail);
@@ -177,11 +177,12 @@ public sealed class ObjectCipherTests
         return (plain, new Encrypted(output.ToArray(), key, id, length, sha));
     }
 
-    private static Stream Open(Encrypted file) => ObjectCipher.OpenRead(new MemoryStream(file.Bytes), file.Key, file.Id, file.Length, file.Sha256);
+    private static Task<Stream> OpenAsync(Encrypted file) => ObjectCipher.OpenReadAsync(new MemoryStream(file.Bytes), file.Key, file.Id, file.Length, file.Sha256, Ct);
 
-    private static byte[] ReadAllSynchronously(Encrypted file)
+    /// <summary>Opens the stream, then reads it with synchronous reads only.</summary>
+    private static async Task<byte[]> ReadAllSynchronouslyAsync(Encrypted file)
     {
-        using var stream = Open(file);
+        using var stream = await OpenAsync(file);
         using var copy = new MemoryStream();
         var buffer = new byte[10_000]; // not a divisor of the chunk size: reads straddle chunk boundaries
         int read;
@@ -195,7 +196,7 @@ public sealed class ObjectCipherTests
 
     private static async Task<byte[]> ReadAllAsync(Encrypted file)
     {
-        await using var stream = Open(file);
+        await using var stream = await OpenAsync(file);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, Ct);
         return copy.ToArray();

@@ -38,6 +38,33 @@ public abstract class UploadsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task WhenItsAuditEventCannotBeWritten_TheFileIsNotReleased()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        byte[] pdf = [.. "%PDF-1.7\n"u8, .. RandomNumberGenerator.GetBytes(1_000)];
+        await ExecuteAsync(org, FailInsertsOf(AuditEventType.FileUploaded));
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => WithUploads(org, u => u.UploadAsync(space, "bericht.pdf", new MemoryStream(pdf), Actor, Ct)));
+        }
+        finally
+        {
+            await ExecuteAsync(org, RemoveInjectedFailure);
+        }
+
+        // The status change rolled back with the event: the file stays in quarantine, hidden, for a rescan.
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            var stored = await db.StoredObjects.AsNoTracking().SingleAsync(Ct);
+            Assert.Equal(StoredObjectStatus.Quarantined, stored.Status);
+        }
+
+        Assert.Null(await ReadAsync(org, (await WithUploads(org, u => u.QuarantinedAsync(Ct))).Single()));
+        Assert.Empty(await AuditAsync(org, AuditEventType.FileUploaded));
+    }
+
+    [Fact]
     public async Task InfectedFile_IsRefused_Audited_AndNotKept()
     {
         var (org, space) = await CreateSpaceAsync();
@@ -149,6 +176,30 @@ public abstract class UploadsTests(KastellHost host)
         Assert.Equal(ScanVerdict.Clean, small.Verdict);
         Assert.Equal(new ScanResult(ScanVerdict.Unavailable, Reason: ScanResult.StreamLimitExceeded), large);
         Assert.Equal(ScanVerdict.Infected, infected.Verdict);
+    }
+
+    private string[] FailInsertsOf(AuditEventType type) => host is PostgresHost
+        ?
+        [
+            $"CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"Type\" = {(int)type} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" FOR EACH ROW EXECUTE FUNCTION injected_failure()",
+        ]
+        : [$"CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" WHEN NEW.\"Type\" = {(int)type} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"];
+
+    private string[] RemoveInjectedFailure => host is PostgresHost
+        ? ["DROP TRIGGER injected_failure ON \"AuditEvents\"", "DROP FUNCTION injected_failure()"]
+        : ["DROP TRIGGER injected_failure"];
+
+    private async Task ExecuteAsync(Guid org, string[] statements)
+    {
+        var (scope, db) = host.OpenDb(org);
+        await using (scope)
+        {
+            foreach (var sql in statements)
+            {
+                await db.Database.ExecuteSqlRawAsync(sql, Ct);
+            }
+        }
     }
 
     private static byte[] RepeatedText(long length) => Enumerable.Repeat((byte)'a', (int)length).ToArray();

@@ -13,7 +13,7 @@ namespace Kastell.Server.Platform.Audit;
 /// Appends many events of the current chain in one transaction of their own, for jobs that record events in bulk
 /// (imports, retention, replays) where <see cref="IAuditLog"/>'s change tracking would dominate the cost. Same chain
 /// lock, numbering, hashing and checkpoints as <see cref="AuditChainSealer"/> (it seals them), then the rows are
-/// written in the same transaction: on SQLite by one prepared INSERT per row, on PostgreSQL by binary COPY. Values come
+/// written in the same transaction: on SQLite by one prepared INSERT per row, on PostgreSQL by one INSERT of arrays. Values come
 /// from EF's own type mappings and converters, so the stored form is identical to what <c>SaveChanges</c> writes.
 /// </summary>
 internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http)
@@ -32,7 +32,7 @@ internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenan
         await sealer.SealAsync(db, chain, events, cancellationToken);
         if (db.Database.IsNpgsql())
         {
-            await CopyAsync(events, transaction.GetDbTransaction(), cancellationToken);
+            await InsertArraysAsync(events, transaction.GetDbTransaction(), cancellationToken);
         }
         else
         {
@@ -62,54 +62,53 @@ internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenan
     }
 
     /// <summary>
-    /// PostgreSQL: binary COPY into a temporary table that lives until the commit, then one INSERT … SELECT into the
-    /// audit table. PostgreSQL refuses COPY FROM into a table under row-level security, so the detour is what keeps the
-    /// tenant policy's WITH CHECK and the table's triggers applied to every row, exactly as for a plain INSERT; the
-    /// temporary table has neither (LIKE copies columns only) and is visible to this session alone. Everything runs in
-    /// the caller's transaction: a failure anywhere leaves no row and no checkpoint, and the chain head stays put.
+    /// PostgreSQL: one <c>INSERT … SELECT FROM unnest(…)</c> with one array parameter per column, so the whole batch
+    /// is a single statement and a single round trip. It is a plain INSERT: the tenant policy's WITH CHECK, the column
+    /// lengths and the table's triggers apply to every row (binary COPY would be refused under row-level security, and
+    /// copying into a temporary table first cost a catalog write per batch and every row written twice). It runs in
+    /// the caller's transaction: a failure leaves no row and no checkpoint, and the chain head stays put.
     /// </summary>
-    private async Task CopyAsync(List<AuditEvent> rows, DbTransaction transaction, CancellationToken cancellationToken)
+    private async Task InsertArraysAsync(List<AuditEvent> rows, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        var connection = (NpgsqlConnection)transaction.Connection!;
         var (table, columns) = TableAndColumns();
-        await using (var create = connection.CreateCommand())
+        await using var command = (NpgsqlCommand)transaction.Connection!.CreateCommand();
+        command.Transaction = (NpgsqlTransaction)transaction;
+        var arguments = new List<string>(Columns.Count);
+        for (var c = 0; c < Columns.Count; c++)
         {
-            create.Transaction = (NpgsqlTransaction)transaction;
-            create.CommandText = $"CREATE TEMPORARY TABLE {ImportTable} (LIKE {table}) ON COMMIT DROP";
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            var column = Columns[c];
+            var mapping = (RelationalTypeMapping)column.GetTypeMapping();
+            var values = ColumnArray(column, mapping, rows);
+            command.Parameters.Add(new NpgsqlParameter { ParameterName = string.Create(CultureInfo.InvariantCulture, $"p{c}"), Value = values, DataTypeName = StoreTypeName(mapping.StoreType) + "[]" });
+            arguments.Add(string.Create(CultureInfo.InvariantCulture, $"@p{c}"));
         }
 
-        var types = Columns.Select(c => StoreTypeName(c.GetColumnType())).ToArray();
-        await using (var writer = await connection.BeginBinaryImportAsync($"COPY {ImportTable} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
-        {
-            foreach (var row in rows)
-            {
-                await writer.StartRowAsync(cancellationToken);
-                for (var c = 0; c < Columns.Count; c++)
-                {
-                    if (ToProvider(Columns[c], row) is { } value)
-                    {
-                        await writer.WriteAsync(value, types[c], cancellationToken);
-                    }
-                    else
-                    {
-                        await writer.WriteNullAsync(cancellationToken);
-                    }
-                }
-            }
-
-            await writer.CompleteAsync(cancellationToken);
-        }
-
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = (NpgsqlTransaction)transaction;
-        insert.CommandText = $"INSERT INTO {table} ({columns}) SELECT {columns} FROM {ImportTable}";
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        command.CommandText = $"INSERT INTO {table} ({columns}) SELECT * FROM unnest({string.Join(", ", arguments)})";
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private const string ImportTable = "kastell_audit_import";
+    /// <summary>
+    /// The column's provider values for all rows as a typed array (<c>Guid?[]</c> for a nullable uuid, <c>string[]</c>
+    /// for text…), which Npgsql sends as one binary PostgreSQL array.
+    /// </summary>
+    private static Array ColumnArray(IProperty column, RelationalTypeMapping mapping, List<AuditEvent> rows)
+    {
+        var providerType = mapping.Converter?.ProviderClrType ?? column.ClrType;
+        if (providerType.IsValueType && column.IsNullable && Nullable.GetUnderlyingType(providerType) is null)
+        {
+            providerType = typeof(Nullable<>).MakeGenericType(providerType);
+        }
 
-    /// <summary>"character varying(128)" → "character varying": COPY writes the base type; the columns check the length.</summary>
+        var values = Array.CreateInstance(providerType, rows.Count);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            values.SetValue(ToProvider(column, rows[r]), r);
+        }
+
+        return values;
+    }
+
+    /// <summary>"character varying(128)" → "character varying": the arrays carry the base type; the columns check the length.</summary>
     private static string StoreTypeName(string columnType) =>
         columnType.IndexOf('(', StringComparison.Ordinal) is var open and >= 0 ? columnType[..open] : columnType;
 

@@ -21,13 +21,31 @@ public static class ContentSniffer
 
     private const int TextProbeLength = 64 * 1024;
 
-    /// <summary>Reads from the start of a seekable stream and leaves its position undefined.</summary>
-    public static string? Detect(Stream content)
+    /// <summary>
+    /// Reads from the start of a seekable stream and leaves its position undefined. Asynchronous all the way: the
+    /// stream is usually a decrypting view of remote storage, and a ZIP's central directory sits at its end.
+    /// </summary>
+    public static async Task<string?> DetectAsync(Stream content, CancellationToken cancellationToken = default)
     {
         content.Position = 0;
         var head = new byte[TextProbeLength];
-        var length = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        var bytes = head.AsSpan(0, length);
+        var length = await content.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        if (Signature(head.AsSpan(0, length)) is { } type)
+        {
+            return type;
+        }
+
+        if (IsZip(head.AsSpan(0, length)))
+        {
+            return await ArchiveAsync(content, cancellationToken);
+        }
+
+        return length > 0 && IsText(head.AsSpan(0, length), complete: length < head.Length) ? Text : null;
+    }
+
+    /// <summary>The types known by their first bytes alone (a span cannot live across an await, hence apart).</summary>
+    private static string? Signature(ReadOnlySpan<byte> bytes)
+    {
         if (bytes.StartsWith("%PDF-"u8))
         {
             return Pdf;
@@ -43,21 +61,18 @@ public static class ContentSniffer
             return Jpeg;
         }
 
-        if (bytes.StartsWith("PK\x03\x04"u8) || bytes.StartsWith("PK\x05\x06"u8))
-        {
-            return Archive(content);
-        }
-
-        return length > 0 && IsText(bytes, complete: length < head.Length) ? Text : null;
+        return null;
     }
 
+    private static bool IsZip(ReadOnlySpan<byte> bytes) => bytes.StartsWith("PK\x03\x04"u8) || bytes.StartsWith("PK\x05\x06"u8);
+
     /// <summary>A ZIP whose entries make it an Office document, a plain ZIP, or nothing if it does not open.</summary>
-    private static string? Archive(Stream content)
+    private static async Task<string?> ArchiveAsync(Stream content, CancellationToken cancellationToken)
     {
         try
         {
             content.Position = 0;
-            using var zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
+            await using var zip = await ZipArchive.CreateAsync(content, ZipArchiveMode.Read, leaveOpen: true, entryNameEncoding: null, cancellationToken);
             var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
             if (!names.Contains("[Content_Types].xml"))
             {

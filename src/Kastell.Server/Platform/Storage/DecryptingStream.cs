@@ -38,25 +38,6 @@ internal sealed class DecryptingStream : ReadOnlySeekableStream
     }
 
     /// <exception cref="DecryptionFailedException">Wrong length, header, or (for an empty file) final chunk.</exception>
-    public static DecryptingStream Open(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256)
-    {
-        CheckLength(ciphertext, length);
-        var header = new byte[ObjectCipher.HeaderSize];
-        ciphertext.Position = 0;
-        ciphertext.ReadExactly(header);
-        ObjectCipher.CheckHeader(header, fileId);
-        var stream = new DecryptingStream(ciphertext, header, key, length, sha256);
-        if (length == 0)
-        {
-            // The empty final chunk still proves the file is complete and authentic.
-            stream.Decrypt(0, stream.ReadSealed(0));
-            stream.Verify();
-        }
-
-        return stream;
-    }
-
-    /// <inheritdoc cref="Open"/>
     public static async Task<DecryptingStream> OpenAsync(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256, CancellationToken cancellationToken)
     {
         CheckLength(ciphertext, length);
@@ -67,6 +48,7 @@ internal sealed class DecryptingStream : ReadOnlySeekableStream
         var stream = new DecryptingStream(ciphertext, header, key, length, sha256);
         if (length == 0)
         {
+            // The empty final chunk still proves the file is complete and authentic.
             stream.Decrypt(0, await stream.ReadSealedAsync(0, cancellationToken));
             stream.Verify();
         }

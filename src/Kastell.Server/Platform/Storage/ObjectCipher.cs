@@ -68,10 +68,6 @@ public static class ObjectCipher
     /// also checks <paramref name="sha256"/>.
     /// </summary>
     /// <exception cref="DecryptionFailedException">The stored file is damaged, another file's, or the key is wrong.</exception>
-    public static Stream OpenRead(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256) =>
-        DecryptingStream.Open(ciphertext, key, fileId, length, sha256);
-
-    /// <inheritdoc cref="OpenRead"/>
     /// <remarks>Reads the header without blocking; the stream's own async reads never block either.</remarks>
     public static async Task<Stream> OpenReadAsync(Stream ciphertext, byte[] key, Guid fileId, long length, byte[] sha256, CancellationToken cancellationToken = default) =>
         await DecryptingStream.OpenAsync(ciphertext, key, fileId, length, sha256, cancellationToken);

@@ -134,20 +134,14 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
         return [.. files.OrderByDescending(f => f.CreatedAt).ThenByDescending(f => f.Id)];
     }
 
-    /// <summary>Deletes a file of <paramref name="spaceId"/>; false if there is none with this id there.</summary>
     /// <summary>
     /// Deletes a file of <paramref name="spaceId"/> (an id of another Space answers like a missing one) and records
-    /// <paramref name="deletion"/> in the same save, so that no file goes without its audit event.
+    /// <paramref name="deletion"/>, if any, in the same save, so that no file goes without its audit event.
     /// </summary>
-    public Task<bool> DeleteAsync(Guid spaceId, Guid objectId, AuditEntry deletion, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(objectId, spaceId, deletion, cancellationToken);
-
-    public Task<bool> DeleteAsync(Guid objectId, CancellationToken cancellationToken = default) =>
-        DeleteCoreAsync(objectId, spaceId: null, deletion: null, cancellationToken);
-
-    private async Task<bool> DeleteCoreAsync(Guid objectId, Guid? spaceId, AuditEntry? deletion, CancellationToken cancellationToken)
+    /// <returns>False if there is no file with this id in the Space.</returns>
+    public async Task<bool> DeleteAsync(Guid spaceId, Guid objectId, AuditEntry? deletion, CancellationToken cancellationToken = default)
     {
-        var stored = await db.StoredObjects.SingleOrDefaultAsync(o => o.Id == objectId && (spaceId == null || o.SpaceId == spaceId), cancellationToken);
+        var stored = await db.StoredObjects.SingleOrDefaultAsync(o => o.Id == objectId && o.SpaceId == spaceId, cancellationToken);
         if (stored is null)
         {
             return false;

@@ -50,8 +50,8 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
 
         if (stored.Size == 0)
         {
-            await files.DeleteAsync(stored.Id, cancellationToken);
-            return await RefusedAsync(spaceId, null, UploadOutcome.Empty, actor, cancellationToken);
+            await files.DeleteAsync(spaceId, stored.Id, Refusal(spaceId, null, UploadOutcome.Empty, actor), cancellationToken);
+            return new UploadResult(UploadOutcome.Empty);
         }
 
         return await CheckAsync(stored, actor, newUpload: true, cancellationToken);
@@ -62,6 +62,12 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
     /// <see cref="UploadAsync"/> (a body over the request limit).
     /// </summary>
     public async Task<UploadResult> RefusedAsync(Guid spaceId, Guid? fileId, UploadOutcome outcome, AuditActor actor, CancellationToken cancellationToken = default)
+    {
+        await audit.RecordNowAsync(Refusal(spaceId, fileId, outcome, actor), cancellationToken);
+        return new UploadResult(outcome);
+    }
+
+    private AuditEntry Refusal(Guid spaceId, Guid? fileId, UploadOutcome outcome, AuditActor actor)
     {
         var reason = outcome switch
         {
@@ -76,8 +82,7 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
             details["limit"] = _maxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        await audit.RecordNowAsync(new(AuditEventType.FileUploadRefused, actor, new AuditTarget("file", fileId?.ToString()), AuditOutcome.Denied, details), cancellationToken);
-        return new UploadResult(outcome);
+        return new(AuditEventType.FileUploadRefused, actor, new AuditTarget("file", fileId?.ToString()), AuditOutcome.Denied, details);
     }
 
     /// <summary>Scans one quarantined file again: released, rejected, or still quarantined.</summary>
@@ -100,13 +105,11 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
         var (_, content) = (await files.OpenReadAsync(stored.Id, spaceId: null, includeQuarantined: true, cancellationToken))!.Value;
         await using (content)
         {
-            contentType = ContentSniffer.Detect(content);
+            contentType = await ContentSniffer.DetectAsync(content, cancellationToken);
             if (contentType is null)
             {
-                await files.DeleteAsync(stored.Id, cancellationToken);
-                return newUpload
-                    ? await RefusedAsync(stored.SpaceId, stored.Id, UploadOutcome.UnsupportedType, actor, cancellationToken)
-                    : new UploadResult(UploadOutcome.UnsupportedType);
+                await files.DeleteAsync(stored.SpaceId, stored.Id, newUpload ? Refusal(stored.SpaceId, stored.Id, UploadOutcome.UnsupportedType, actor) : null, cancellationToken);
+                return new UploadResult(UploadOutcome.UnsupportedType);
             }
 
             content.Position = 0;
@@ -117,8 +120,7 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
         switch (scan.Verdict)
         {
             case ScanVerdict.Clean:
-                await files.SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, cancellationToken);
-                await audit.RecordNowAsync(newUpload
+                await SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, newUpload
                     ? new(AuditEventType.FileUploaded, actor, target, Details: new Dictionary<string, string>
                     {
                         ["space"] = stored.SpaceId.ToString(),
@@ -132,22 +134,33 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
                 return new UploadResult(UploadOutcome.Accepted, stored);
 
             case ScanVerdict.Infected:
-                await files.DeleteAsync(stored.Id, cancellationToken);
-                await audit.RecordNowAsync(new(AuditEventType.FileMalwareFound, actor, target, AuditOutcome.Denied,
+                await files.DeleteAsync(stored.SpaceId, stored.Id, new(AuditEventType.FileMalwareFound, actor, target, AuditOutcome.Denied,
                     new Dictionary<string, string> { ["signature"] = scan.Signature ?? "", ["space"] = stored.SpaceId.ToString() }), cancellationToken);
                 return new UploadResult(UploadOutcome.Infected);
 
             default:
-                await files.SetStatusAsync(stored.Id, StoredObjectStatus.Quarantined, contentType, cancellationToken);
-                if (newUpload)
-                {
-                    await audit.RecordNowAsync(new(AuditEventType.FileQuarantined, actor, target, AuditOutcome.Failed,
-                        new Dictionary<string, string> { ["reason"] = scan.Reason ?? ScanResult.ScannerUnavailable, ["space"] = stored.SpaceId.ToString() }), cancellationToken);
-                }
+                await SetStatusAsync(stored.Id, StoredObjectStatus.Quarantined, contentType, newUpload
+                    ? new(AuditEventType.FileQuarantined, actor, target, AuditOutcome.Failed,
+                        new Dictionary<string, string> { ["reason"] = scan.Reason ?? ScanResult.ScannerUnavailable, ["space"] = stored.SpaceId.ToString() })
+                    : null, cancellationToken);
 
                 stored.ContentType = contentType;
                 return new UploadResult(UploadOutcome.Quarantined, stored);
         }
+    }
+
+    /// <summary>The file's new status and its audit event in one transaction: neither without the other.</summary>
+    private async Task SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, AuditEntry? entry, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await files.SetStatusAsync(objectId, status, contentType, cancellationToken);
+        if (entry is not null)
+        {
+            audit.Record(entry);
+            await audit.FlushAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 }
 
