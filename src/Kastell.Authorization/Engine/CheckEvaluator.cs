@@ -319,7 +319,9 @@ internal sealed class CheckEvaluator
             for (var i = 0; i < usersets.Count; i++)
             {
                 var candidate = usersets[i];
-                if (candidate.User == _user.Value
+                // Only a userset user can be the candidate itself (its direct tuple was read above); for other users
+                // the comparison would just read one more string per candidate.
+                if ((_user.Kind == UserKind.Userset && candidate.User == _user.Value)
                     || !candidate.TryGetParsedUser(out var userset)
                     || userset.Kind != UserKind.Userset
                     || !relation.Admits(candidate, userset)
