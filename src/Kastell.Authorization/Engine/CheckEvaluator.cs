@@ -124,8 +124,10 @@ internal sealed class CheckEvaluator
     /// <summary>Gives a rented evaluator back, without the request's references (they must not outlive it).</summary>
     public static void Return(CheckEvaluator evaluator)
     {
+        evaluator._model = null!;
         evaluator._reader = null!;
         evaluator._context = null;
+        evaluator._cancellationToken = default;
         evaluator._user = default;
         evaluator._known = null;
         evaluator._hint = null;
