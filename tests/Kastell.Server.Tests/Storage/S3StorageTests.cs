@@ -27,6 +27,8 @@ public sealed class S3StorageTests(SqliteS3Host host) : IClassFixture<SqliteS3Ho
     [InlineData("Kastell:Storage:S3:BucketPrefix", "Kastell_", "BucketPrefix must be")]
     [InlineData("Kastell:Storage:S3:ForcePathStyle", "sometimes", "ForcePathStyle")]
     [InlineData("Kastell:Storage:Backend", "Tape", "Backend")]
+    [InlineData("Kastell:Storage:RescanInterval", "00:00:00.5", "RescanInterval must be 00:00:00 (off) or between")]
+    [InlineData("Kastell:Storage:RescanInterval", "2.00:00:00", "RescanInterval must be 00:00:00 (off) or between")]
     public async Task InvalidS3Configuration_StopsKastellAtStartup(string key, string value, string expected)
     {
         var settings = ValidSettings().Where(s => s.Key != key).Append(new(key, value));

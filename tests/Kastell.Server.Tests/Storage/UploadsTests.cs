@@ -110,14 +110,7 @@ public abstract class UploadsTests(KastellHost host)
         var (org, space) = await CreateSpaceAsync();
         var clean = "Auditbericht: keine Abweichungen"u8.ToArray();
 
-        UploadResult held, heldInfected;
-        await using (var scope = host.Services.CreateAsyncScope())
-        {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
-            var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
-            held = await down.UploadAsync(space, "bericht.txt", new MemoryStream(clean), Actor, Ct);
-            heldInfected = await down.UploadAsync(space, "eicar.txt", new MemoryStream(Clamd.Eicar), Actor, Ct);
-        }
+        var (held, heldInfected) = await UploadWhileClamdIsDownAsync(org, space, clean);
 
         Assert.Equal(UploadOutcome.Quarantined, held.Outcome);
         Assert.Equal(UploadOutcome.Quarantined, heldInfected.Outcome);
@@ -142,6 +135,26 @@ public abstract class UploadsTests(KastellHost host)
         Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
         Assert.Single(await AuditAsync(org, AuditEventType.FileMalwareFound));
         Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task ScheduledRescan_ReleasesAndRemovesWhatWasHeldDuringAnOutage()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        var clean = "Protokoll: Zutrittskontrolle geprüft"u8.ToArray();
+        var (held, heldInfected) = await UploadWhileClamdIsDownAsync(org, space, clean);
+        Assert.Equal((UploadOutcome.Quarantined, UploadOutcome.Quarantined), (held.Outcome, heldInfected.Outcome));
+
+        // clamd is back: one pass of the scheduled job (other tests' organizations may hold files too).
+        var pass = await host.Services.GetRequiredService<QuarantineRescanner>().RunOnceAsync(Ct);
+
+        Assert.True(pass.Released >= 1 && pass.Rejected >= 1, $"Pass: {pass}");
+        Assert.Equal(clean, (await ReadAsync(org, held.File!.Id))!.Value.Content);
+        Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
+        Assert.Equal(1, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
+        var released = Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
+        Assert.Equal(("quarantine-rescan", held.File.Id.ToString()), (released.ActorId, released.TargetId));
+        Assert.Equal(heldInfected.File!.Id.ToString(), Assert.Single(await AuditAsync(org, AuditEventType.FileMalwareFound)).TargetId);
     }
 
     [Fact]
@@ -200,6 +213,16 @@ public abstract class UploadsTests(KastellHost host)
                 await db.Database.ExecuteSqlRawAsync(sql, Ct);
             }
         }
+    }
+
+    /// <summary>Uploads a clean file and EICAR through a scanner that cannot be reached: both are held in quarantine.</summary>
+    private async Task<(UploadResult Clean, UploadResult Infected)> UploadWhileClamdIsDownAsync(Guid org, Guid space, byte[] clean)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
+        return (await down.UploadAsync(space, "bericht.txt", new MemoryStream(clean), Actor, Ct),
+            await down.UploadAsync(space, "eicar.txt", new MemoryStream(Clamd.Eicar), Actor, Ct));
     }
 
     private static byte[] RepeatedText(long length) => Enumerable.Repeat((byte)'a', (int)length).ToArray();

@@ -49,6 +49,7 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
         builder.UseSetting("Kastell:Database:Provider", Provider);
         builder.UseSetting("Kastell:Database:MigrateOnStartup", "true");
         builder.UseSetting("Kastell:RateLimits:AuthenticationPerMinute", "10000");
+        builder.UseSetting("Kastell:Storage:RescanInterval", "00:00:00"); // tests that need a rescan pass run it themselves
         builder.UseSetting("Logging:LogLevel:Default", Environment.GetEnvironmentVariable("KASTELL_TEST_LOGLEVEL") ?? "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", Environment.GetEnvironmentVariable("KASTELL_TEST_LOGLEVEL") ?? "Warning");
         if (MailSink is not null)

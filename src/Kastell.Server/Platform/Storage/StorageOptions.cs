@@ -27,6 +27,9 @@ public sealed class StorageOptions
     /// <summary>How long one scan may take before the upload is quarantined instead.</summary>
     public TimeSpan ScanTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often quarantined files are scanned again (<see cref="QuarantineRescanner"/>); zero switches it off.</summary>
+    public TimeSpan RescanInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Start-up validation: every problem, or none.</summary>
     public IEnumerable<string> Problems()
     {
@@ -44,6 +47,11 @@ public sealed class StorageOptions
         if (ScanTimeout < TimeSpan.FromSeconds(1) || ScanTimeout > TimeSpan.FromHours(1))
         {
             yield return "Kastell:Storage:ScanTimeout must be between 00:00:01 and 01:00:00.";
+        }
+
+        if (RescanInterval != TimeSpan.Zero && (RescanInterval < TimeSpan.FromSeconds(1) || RescanInterval > TimeSpan.FromDays(1)))
+        {
+            yield return "Kastell:Storage:RescanInterval must be 00:00:00 (off) or between 00:00:01 and 1.00:00:00.";
         }
 
         if (!Enum.IsDefined(Backend))

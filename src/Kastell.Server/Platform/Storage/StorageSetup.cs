@@ -24,6 +24,8 @@ internal static class StorageSetup
             return new ClamdScanner(storage.Clamd, storage.ScanTimeout);
         });
         services.AddScoped<Uploads>();
+        services.AddSingleton<QuarantineRescanner>();
+        services.AddHostedService(sp => sp.GetRequiredService<QuarantineRescanner>());
         return services;
     }
 }
