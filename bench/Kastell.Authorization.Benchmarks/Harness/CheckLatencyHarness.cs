@@ -30,6 +30,7 @@ internal static class CheckLatencyHarness
         var ticks = new long[iterations];
         var measured = 0;
         var measureBudget = Deadline(budget);
+        var collectionsBefore = GC.CollectionCount(0);
         for (; measured < iterations && (measured % 64 != 0 || Stopwatch.GetTimestamp() < measureBudget); measured++)
         {
             var index = measured % cases.Count;
@@ -38,12 +39,13 @@ internal static class CheckLatencyHarness
             ticks[measured] = Stopwatch.GetTimestamp() - started;
         }
 
+        var collections = GC.CollectionCount(0) - collectionsBefore;
         ticks = ticks[..measured];
 
         var byKind = Enum.GetValues<CheckKind>().ToDictionary(
             kind => kind,
             kind => LatencyStats.From(ticks.Where((_, i) => cases[i % cases.Count].Kind == kind)));
-        return new CheckLatency(LatencyStats.From(ticks), byKind);
+        return new CheckLatency(LatencyStats.From(ticks), byKind, collections) { Ticks = ticks };
     }
 
     /// <summary>Runs every case once and counts answers that differ from what the graph was built to give.</summary>
@@ -69,4 +71,9 @@ internal static class CheckLatencyHarness
 /// <summary>How many cases were verified (the shuffled workload's first ones, within the budget) and the wrong answers per kind.</summary>
 internal sealed record Verification(int Checked, IReadOnlyDictionary<CheckKind, int> Mismatches);
 
-internal sealed record CheckLatency(LatencyStats All, IReadOnlyDictionary<CheckKind, LatencyStats> ByKind);
+/// <param name="Collections">Garbage collections (any generation) that ran during the timed calls: their pauses are in the tail.</param>
+internal sealed record CheckLatency(LatencyStats All, IReadOnlyDictionary<CheckKind, LatencyStats> ByKind, int Collections)
+{
+    /// <summary>Every timed call in order (call i ran case i modulo the number of cases).</summary>
+    public long[] Ticks { get; init; } = [];
+}

@@ -18,6 +18,9 @@ internal sealed record ComparisonOptions
     public SpiceDbMessages.Consistency Consistency { get; init; } = SpiceDbMessages.Consistency.MinimizeLatency;
     public string OutputDirectory { get; init; } = "results";
 
+    /// <summary>Measure Kastell alone (no SpiceDB library needed): for working on the engine; ratios need the full run.</summary>
+    public bool KastellOnly { get; init; }
+
     public static ComparisonOptions Parse(string[] args)
     {
         var options = new ComparisonOptions();
@@ -43,6 +46,7 @@ internal sealed record ComparisonOptions
                 "--fully-consistent" => options with { Consistency = SpiceDbMessages.Consistency.FullyConsistent },
                 "--budget" => options with { PhaseBudget = TimeSpan.FromSeconds(double.Parse(value)) },
                 "--out" => options with { OutputDirectory = value },
+                "--kastell-only" => options with { KastellOnly = true },
                 _ => options,
             };
         }

@@ -29,9 +29,9 @@ public sealed class AuthorizationEngine
     public async ValueTask<CheckResult> CheckAsync(CheckRequest request, CancellationToken cancellationToken = default)
     {
         var relation = TupleValidator.ValidateCheckTarget(_model, request.Object, request.Relation);
-        var user = TupleValidator.ValidateRequestUser(_model, request.User);
+        var user = TupleValidator.ValidateCheckUser(_model, request.User);
         var reader = ContextualTupleReader.Create(_model, _tuples, request.ContextualTuples);
-        return await CheckAsync(reader, request.Object, relation, request.User, user, request.Context, request.Explain, cancellationToken).ConfigureAwait(false);
+        return await CheckAsync(reader, request.Object, relation, user, request.Context, request.Explain, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs every check; an item's error is reported on that item and does not fail the batch.</summary>
@@ -101,7 +101,7 @@ public sealed class AuthorizationEngine
         return _tuples.WriteAsync(writes, deletes, cancellationToken);
     }
 
-    internal async ValueTask<CheckResult> CheckAsync(
+    internal ValueTask<CheckResult> CheckAsync(
         ITupleReader reader,
         string @object,
         CompiledRelation relation,
@@ -109,13 +109,35 @@ public sealed class AuthorizationEngine
         ParsedUser user,
         IReadOnlyDictionary<string, object?>? context,
         bool explain,
+        CancellationToken cancellationToken) =>
+        CheckAsync(reader, @object, relation, RequestUser.From(_model, user, userValue), context, explain, cancellationToken);
+
+    private async ValueTask<CheckResult> CheckAsync(
+        ITupleReader reader,
+        string @object,
+        CompiledRelation relation,
+        RequestUser user,
+        IReadOnlyDictionary<string, object?>? context,
+        bool explain,
         CancellationToken cancellationToken)
     {
-        var evaluator = new CheckEvaluator(_model, reader, userValue, user, context, _options.MaxResolutionDepth, _options.CheckTimeout, explain, cancellationToken);
-        var allowed = await evaluator.ResolveAsync(@object, relation, 0).ConfigureAwait(false) == CheckEvaluator.Outcome.True;
-        return explain
-            ? new CheckResult(allowed) { Path = allowed ? evaluator.Path : [], DenialReason = allowed ? null : evaluator.DenialReason }
-            : allowed ? Granted : Denied;
+        if (explain)
+        {
+            var explaining = new CheckEvaluator(_model, reader, user, context, _options.MaxResolutionDepth, _options.CheckTimeout, explain: true, cancellationToken);
+            var granted = await explaining.ResolveAsync(@object, relation, 0).ConfigureAwait(false) == CheckEvaluator.Outcome.True;
+            return new CheckResult(granted) { Path = granted ? explaining.Path : [], DenialReason = granted ? null : explaining.DenialReason };
+        }
+
+        // Without an explanation the evaluator is pooled: a Check over the in-memory store then allocates nothing.
+        var evaluator = CheckEvaluator.Rent(_model, reader, user, context, _options.MaxResolutionDepth, _options.CheckTimeout, cancellationToken);
+        try
+        {
+            return await evaluator.ResolveAsync(@object, relation, 0).ConfigureAwait(false) == CheckEvaluator.Outcome.True ? Granted : Denied;
+        }
+        finally
+        {
+            CheckEvaluator.Return(evaluator);
+        }
     }
 
     private static readonly CheckResult Granted = new(true);

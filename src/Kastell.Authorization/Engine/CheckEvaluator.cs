@@ -31,25 +31,36 @@ internal sealed class CheckEvaluator
 
     private const int MemoAfterEvaluations = 64;
 
-    private readonly CompiledModel _model;
-    private readonly ITupleReader _reader;
-    private readonly IReadOnlyDictionary<string, object?>? _context;
-    private readonly string _user;
-    private readonly ParsedUser _parsedUser;
-    private readonly string _reachKind;
-    private readonly string? _wildcard;
-    private readonly ParsedUser? _wildcardUser;
-    private readonly int _maxDepth;
-    private readonly TimeSpan _timeout;
+    /// <summary>A pooled evaluator keeps a memo up to this size; a larger one (a pathological check) is let go.</summary>
+    private const int PooledMemoLimit = 1024;
+
+    /// <summary>The clock is read on every this many resolutions (reading it costs as much as a small step).</summary>
+    private const int DeadlineCheckInterval = 8;
+
+    /// <summary>
+    /// One idle evaluator per thread: a Check takes it (or makes one), and gives it back when done, so a Check allocates
+    /// no evaluator, stack or memo. Taking it empties the slot, so a nested or concurrent Check on the same thread gets
+    /// its own; one that resumed on another thread after an await gives it back there, which is just as good.
+    /// </summary>
+    [ThreadStatic]
+    private static CheckEvaluator? t_idle;
+
+    private CompiledModel _model;
+    private ITupleReader _reader;
+    private IReadOnlyDictionary<string, object?>? _context;
+    private RequestUser _user;
+    private int _maxDepth;
+    private TimeSpan _timeout;
     private long _deadline;
-    private readonly CancellationToken _cancellationToken;
-    private (string Object, CompiledRelation Relation)[] _stack;
+    private int _untilDeadlineCheck;
+    private CancellationToken _cancellationToken;
+    private (string Object, CompiledRelation Relation)[] _stack = new (string, CompiledRelation)[8];
     private int _stackCount;
     private int _cycleCuts;
     private int _evaluations;
-    private Dictionary<(string, CompiledRelation), Outcome>? _memo;
-    private readonly List<string>? _path;
-    private readonly List<string>? _notes;
+    private Dictionary<MemoKey, Outcome>? _memo;
+    private List<string>? _path;
+    private List<string>? _notes;
     private IKnownFacts? _known;
     private (string Object, CompiledRelation Relation, ExpansionEdge Edge)? _hint;
 
@@ -63,24 +74,23 @@ internal sealed class CheckEvaluator
         TimeSpan timeout,
         bool explain,
         CancellationToken cancellationToken)
+        : this(model, reader, RequestUser.From(model, parsedUser, user), context, maxDepth, timeout, explain, cancellationToken)
+    {
+    }
+
+    public CheckEvaluator(
+        CompiledModel model,
+        ITupleReader reader,
+        RequestUser user,
+        IReadOnlyDictionary<string, object?>? context,
+        int maxDepth,
+        TimeSpan timeout,
+        bool explain,
+        CancellationToken cancellationToken)
     {
         _model = model;
         _reader = reader;
-        _user = user;
-        _parsedUser = parsedUser;
-        _reachKind = parsedUser.ReachKind;
-        if (parsedUser.Kind == UserKind.Object)
-        {
-            _wildcard = parsedUser.Type + ":*";
-            _wildcardUser = new ParsedUser(UserKind.Wildcard, parsedUser.Type, "*", null, _wildcard);
-        }
-
-        _context = context;
-        _maxDepth = maxDepth;
-        _timeout = timeout;
-        _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        _cancellationToken = cancellationToken;
-        _stack = new (string, CompiledRelation)[Math.Min(8, maxDepth + 1)];
+        Start(user, context, maxDepth, timeout, cancellationToken);
         if (explain)
         {
             _path = [];
@@ -88,11 +98,83 @@ internal sealed class CheckEvaluator
         }
     }
 
+    /// <summary>An evaluator for one Check without explanation, from this thread's pool; give it back with <see cref="Return"/>.</summary>
+    public static CheckEvaluator Rent(
+        CompiledModel model,
+        ITupleReader reader,
+        RequestUser user,
+        IReadOnlyDictionary<string, object?>? context,
+        int maxDepth,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var evaluator = t_idle;
+        if (evaluator is null)
+        {
+            return new CheckEvaluator(model, reader, user, context, maxDepth, timeout, explain: false, cancellationToken);
+        }
+
+        t_idle = null;
+        evaluator._model = model;
+        evaluator._reader = reader;
+        evaluator.Start(user, context, maxDepth, timeout, cancellationToken);
+        return evaluator;
+    }
+
+    /// <summary>Gives a rented evaluator back, without the request's references (they must not outlive it).</summary>
+    public static void Return(CheckEvaluator evaluator)
+    {
+        evaluator._model = null!;
+        evaluator._reader = null!;
+        evaluator._context = null;
+        evaluator._cancellationToken = default;
+        evaluator._user = default;
+        evaluator._known = null;
+        evaluator._hint = null;
+        Array.Clear(evaluator._stack);
+        if (evaluator._memo is { } memo)
+        {
+            if (memo.Count > PooledMemoLimit)
+            {
+                evaluator._memo = null;
+            }
+            else
+            {
+                memo.Clear();
+            }
+        }
+
+        t_idle = evaluator;
+    }
+
+    private void Start(RequestUser user, IReadOnlyDictionary<string, object?>? context, int maxDepth, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _user = user;
+        _context = context;
+        _maxDepth = maxDepth;
+        _timeout = timeout;
+        _cancellationToken = cancellationToken;
+        _known = null;
+        _hint = null;
+        ResetRun();
+    }
+
+    /// <summary>A fresh deadline, stack, cycle count and memo for the next resolution.</summary>
+    private void ResetRun()
+    {
+        _deadline = Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
+        _untilDeadlineCheck = 0;
+        _stackCount = 0;
+        _cycleCuts = 0;
+        _evaluations = 0;
+        _memo?.Clear();
+    }
+
     /// <summary>The granting path from the requested object down to the user (explain mode only).</summary>
     public IReadOnlyList<string> Path => _path is null ? [] : Enumerable.Reverse(_path).ToArray();
 
     public string? DenialReason => _notes is null ? null
-        : _notes.Count == 0 ? $"no relationship grants {_user}"
+        : _notes.Count == 0 ? $"no relationship grants {_user.Value}"
         : string.Join("; ", _notes);
 
     /// <summary>
@@ -108,11 +190,7 @@ internal sealed class CheckEvaluator
     {
         _known = known;
         _hint = (@object, relation, edge);
-        _deadline = Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
-        _stackCount = 0;
-        _cycleCuts = 0;
-        _evaluations = 0;
-        _memo?.Clear();
+        ResetRun();
         return ResolveAsync(@object, relation, depth);
     }
 
@@ -125,18 +203,22 @@ internal sealed class CheckEvaluator
         }
 
         _cancellationToken.ThrowIfCancellationRequested();
-        if (Stopwatch.GetTimestamp() > _deadline)
+        if (--_untilDeadlineCheck < 0)
         {
-            throw new AuthorizationException(AuthorizationErrorCode.DeadlineExceeded, "Check exceeded its deadline");
+            _untilDeadlineCheck = DeadlineCheckInterval - 1;
+            if (Stopwatch.GetTimestamp() > _deadline)
+            {
+                throw new AuthorizationException(AuthorizationErrorCode.DeadlineExceeded, "Check exceeded its deadline");
+            }
         }
 
-        if (_parsedUser.Kind == UserKind.Userset && relation.Name == _parsedUser.Relation && IsUserObject(@object))
+        if (_user.Kind == UserKind.Userset && relation.Name == _user.Relation && _user.IsObject(@object))
         {
             _path?.Add($"{@object}#{relation.Name} (the userset itself)");
             return Outcome.True;
         }
 
-        if (!relation.Reachable.Contains(_reachKind))
+        if (!relation.Reachable.Contains(_user.ReachKind))
         {
             return Outcome.False;
         }
@@ -146,7 +228,11 @@ internal sealed class CheckEvaluator
             if (ReferenceEquals(_stack[i].Relation, relation) && _stack[i].Object == @object)
             {
                 _cycleCuts++;
-                Note($"cycle at {@object}#{relation.Name}");
+                if (_notes is not null)
+                {
+                    Note($"cycle at {@object}#{relation.Name}");
+                }
+
                 return Outcome.Cycle;
             }
         }
@@ -156,7 +242,7 @@ internal sealed class CheckEvaluator
             return Outcome.True;
         }
 
-        if (_memo is not null && _memo.TryGetValue((@object, relation), out var known))
+        if (_memo is not null && _memo.TryGetValue(new MemoKey(@object, relation), out var known))
         {
             if (known == Outcome.True)
             {
@@ -186,17 +272,11 @@ internal sealed class CheckEvaluator
         // A result that depended on a cycle being cut short is only valid on this path; anything else is reusable.
         if (cutsBefore == _cycleCuts && ++_evaluations > MemoAfterEvaluations)
         {
-            (_memo ??= []).TryAdd((@object, relation), result);
+            (_memo ??= []).TryAdd(new MemoKey(@object, relation), result);
         }
 
         return result;
     }
-
-    private bool IsUserObject(string @object) =>
-        @object.Length == _parsedUser.Type.Length + 1 + _parsedUser.Id.Length
-        && @object.StartsWith(_parsedUser.Type, StringComparison.Ordinal)
-        && @object[_parsedUser.Type.Length] == ':'
-        && @object.EndsWith(_parsedUser.Id, StringComparison.Ordinal);
 
     private bool IsHinted(string @object, CompiledRelation relation) =>
         _hint is { } hint && ReferenceEquals(hint.Relation, relation) && string.Equals(hint.Object, @object, StringComparison.Ordinal);
@@ -205,7 +285,8 @@ internal sealed class CheckEvaluator
     {
         _ when IsHinted(@object, relation) && _hint!.Value.Edge.Proves(node) => ValueTask.FromResult(Outcome.True),
         DirectNode => DirectAsync(@object, relation, depth),
-        ComputedNode computed => ComputedAsync(computed, @object, relation, depth),
+        // Without an explanation there is nothing to add after the computed relation: no async frame of its own.
+        ComputedNode computed => _path is null ? ResolveAsync(@object, computed.Target, depth + 1) : ComputedAsync(computed, @object, relation, depth),
         TupleToUsersetNode ttu => TupleToUsersetAsync(ttu, @object, relation, depth),
         UnionNode union => UnionAsync(union, @object, relation, depth),
         IntersectionNode intersection => IntersectionAsync(intersection, @object, relation, depth),
@@ -216,17 +297,17 @@ internal sealed class CheckEvaluator
     private async ValueTask<Outcome> DirectAsync(string @object, CompiledRelation relation, int depth)
     {
         AuthorizationException? error = null;
-        var tuple = await _reader.ReadTupleAsync(@object, relation.Name, _user, _cancellationToken).ConfigureAwait(false);
-        if (tuple is not null && relation.Admits(tuple, _parsedUser) && ConditionHolds(tuple, ref error))
+        var tuple = await _reader.ReadTupleAsync(@object, relation.Name, _user.Value, _cancellationToken).ConfigureAwait(false);
+        if (tuple is not null && relation.Admits(tuple, _user.SubjectKind) && ConditionHolds(tuple, ref error))
         {
             _path?.Add(tuple.ToString());
             return Outcome.True;
         }
 
-        if (_wildcard is not null && relation.AdmitsKind(_wildcard))
+        if (_user.Wildcard is { } wildcard && relation.AdmitsKind(wildcard))
         {
-            tuple = await _reader.ReadTupleAsync(@object, relation.Name, _wildcard, _cancellationToken).ConfigureAwait(false);
-            if (tuple is not null && relation.Admits(tuple, _wildcardUser!) && ConditionHolds(tuple, ref error))
+            tuple = await _reader.ReadTupleAsync(@object, relation.Name, wildcard, _cancellationToken).ConfigureAwait(false);
+            if (tuple is not null && relation.Admits(tuple, wildcard) && ConditionHolds(tuple, ref error))
             {
                 _path?.Add(tuple.ToString());
                 return Outcome.True;
@@ -240,12 +321,14 @@ internal sealed class CheckEvaluator
             for (var i = 0; i < usersets.Count; i++)
             {
                 var candidate = usersets[i];
-                if (candidate.User == _user
+                // Only a userset user can be the candidate itself (its direct tuple was read above); for other users
+                // the comparison would just read one more string per candidate.
+                if ((_user.Kind == UserKind.Userset && candidate.User == _user.Value)
                     || !candidate.TryGetParsedUser(out var userset)
                     || userset.Kind != UserKind.Userset
                     || !relation.Admits(candidate, userset)
                     || _model.FindRelation(userset.Type, userset.Relation!) is not { } target
-                    || !target.Reachable.Contains(_reachKind)
+                    || !target.Reachable.Contains(_user.ReachKind)
                     || !ConditionHolds(candidate, ref error))
                 {
                     continue;
@@ -377,8 +460,12 @@ internal sealed class CheckEvaluator
                 if (result != Outcome.True)
                 {
                     // The operands that held are not a granting path on their own.
-                    _path?.RemoveRange(pathMark, _path.Count - pathMark);
-                    Note($"{@object}#{relation.Name}: an operand of the intersection does not hold");
+                    if (_path is not null)
+                    {
+                        _path.RemoveRange(pathMark, _path.Count - pathMark);
+                        Note($"{@object}#{relation.Name}: an operand of the intersection does not hold");
+                    }
+
                     return result;
                 }
             }
@@ -419,10 +506,14 @@ internal sealed class CheckEvaluator
             var result = await EvaluateAsync(node.Subtract, @object, relation, depth).ConfigureAwait(false);
             if (result != Outcome.False)
             {
-                _path?.RemoveRange(pathMark, _path.Count - pathMark);
-                Note(result == Outcome.True
-                    ? $"{@object}#{relation.Name}: excluded by the 'but not' operand"
-                    : $"{@object}#{relation.Name}: the 'but not' operand runs into a cycle");
+                if (_path is not null)
+                {
+                    _path.RemoveRange(pathMark, _path.Count - pathMark);
+                    Note(result == Outcome.True
+                        ? $"{@object}#{relation.Name}: excluded by the 'but not' operand"
+                        : $"{@object}#{relation.Name}: the 'but not' operand runs into a cycle");
+                }
+
                 return result == Outcome.True ? Outcome.False : Outcome.Cycle;
             }
         }
@@ -453,7 +544,11 @@ internal sealed class CheckEvaluator
                 return true;
             }
 
-            Note($"condition '{condition.Name}' of {tuple.Object}#{tuple.Relation}@{tuple.User} not met");
+            if (_notes is not null)
+            {
+                Note($"condition '{condition.Name}' of {tuple.Object}#{tuple.Relation}@{tuple.User} not met");
+            }
+
             return false;
         }
         catch (AuthorizationException e)
@@ -472,4 +567,17 @@ internal sealed class CheckEvaluator
     }
 
     private static bool IsRecoverable(AuthorizationException e) => e.Code != AuthorizationErrorCode.DeadlineExceeded;
+
+    /// <summary>Memo key: a non-generic struct with the relation's hash read once (a value tuple of a string and a class runs the slower shared generic code).</summary>
+    private readonly struct MemoKey(string @object, CompiledRelation relation) : IEquatable<MemoKey>
+    {
+        private readonly string _object = @object;
+        private readonly CompiledRelation _relation = relation;
+
+        public bool Equals(MemoKey other) => ReferenceEquals(_relation, other._relation) && string.Equals(_object, other._object, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is MemoKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(_object.GetHashCode(StringComparison.Ordinal), _relation.IdentityHash);
+    }
 }

@@ -9,16 +9,19 @@ namespace Kastell.Authorization.Engine;
 /// </summary>
 internal sealed class CompiledModel
 {
-    private readonly Dictionary<string, Dictionary<string, CompiledRelation>> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompiledType> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CompiledType>.AlternateLookup<ReadOnlySpan<char>> _typesBySpan;
     private readonly Dictionary<string, List<CompiledRelation>> _relationsBySubject = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CompiledCondition> _conditions = new(StringComparer.Ordinal);
 
     public CompiledModel(AuthorizationModel model, IConditionEvaluator? conditionEvaluator)
     {
         Source = model;
+        _typesBySpan = _types.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var type in model.TypeDefinitions)
         {
-            if (!_types.TryAdd(type.Name, type.Relations.ToDictionary(r => r.Name, r => new CompiledRelation(type.Name, r), StringComparer.Ordinal)))
+            var relations = type.Relations.ToDictionary(r => r.Name, r => new CompiledRelation(type.Name, r), StringComparer.Ordinal);
+            if (!_types.TryAdd(type.Name, new CompiledType(type.Name, relations)))
             {
                 throw Invalid($"the type '{type.Name}' is defined more than once");
             }
@@ -46,12 +49,19 @@ internal sealed class CompiledModel
 
     public AuthorizationModel Source { get; }
 
-    public IEnumerable<CompiledRelation> AllRelations => _types.Values.SelectMany(t => t.Values);
+    public IEnumerable<CompiledRelation> AllRelations => _types.Values.SelectMany(t => t.Relations.Values);
 
     public bool HasType(string type) => _types.ContainsKey(type);
 
+    /// <summary>The type named by a span of a request string (no substring needed).</summary>
+    public bool TryGetType(ReadOnlySpan<char> name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CompiledType? type) =>
+        _typesBySpan.TryGetValue(name, out type);
+
+    /// <summary>The interned <c>type:*</c> of a defined type.</summary>
+    public string? WildcardOf(string type) => _types.TryGetValue(type, out var compiled) ? compiled.Wildcard : null;
+
     public CompiledRelation? FindRelation(string type, string relation) =>
-        _types.TryGetValue(type, out var relations) && relations.TryGetValue(relation, out var compiled) ? compiled : null;
+        _types.TryGetValue(type, out var compiledType) && compiledType.Relations.TryGetValue(relation, out var compiled) ? compiled : null;
 
     /// <summary>Relations that admit the subject kind (<c>user</c>, <c>user:*</c>, <c>group#member</c>) as a direct type restriction.</summary>
     public IReadOnlyList<CompiledRelation> RelationsAdmitting(string subjectKind) =>
@@ -73,7 +83,7 @@ internal sealed class CompiledModel
                 throw Invalid($"type '{reference.Type}' used in '{relation.Qualified}' is not defined");
             }
 
-            if (reference.Relation is not null && !referencedType.ContainsKey(reference.Relation))
+            if (reference.Relation is not null && !referencedType.Relations.ContainsKey(reference.Relation))
             {
                 throw Invalid($"relation '{reference.Type}#{reference.Relation}' used in '{relation.Qualified}' is not defined");
             }
@@ -96,7 +106,7 @@ internal sealed class CompiledModel
             if (reference.Relation is not null)
             {
                 relation.HasUsersetSubjects = true;
-                AddOnce(referencedType[reference.Relation].UsersetDependents, relation);
+                AddOnce(referencedType.Relations[reference.Relation].UsersetDependents, relation);
             }
         }
     }

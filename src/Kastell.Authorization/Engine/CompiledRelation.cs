@@ -6,12 +6,12 @@ namespace Kastell.Authorization.Engine;
 /// <summary>One relation of one type with everything evaluation needs precomputed.</summary>
 internal sealed class CompiledRelation(string type, RelationDefinition definition)
 {
-    public string Type { get; } = type;
+    public string Type { get; } = string.Intern(type);
 
     /// <summary>A per-instance hash read once (relations compare by reference): hot dictionaries key on relations.</summary>
     public int IdentityHash { get; } = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(definition);
 
-    public string Name { get; } = definition.Name;
+    public string Name { get; } = string.Intern(definition.Name);
 
     public RelationDefinition Definition { get; } = definition;
 
@@ -58,11 +58,15 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
         return false;
     }
 
-    public string Qualified => $"{Type}#{Name}";
+    /// <summary><c>type#relation</c>, built once: it is the subject kind of userset users of Check requests.</summary>
+    public string Qualified { get; } = string.Intern($"{type}#{definition.Name}");
 
     /// <summary>Whether a stored tuple still fits this relation's type restrictions; tuples left over from an older model are ignored, as OpenFGA does.</summary>
-    public bool Admits(RelationshipTuple tuple, ParsedUser user) =>
-        DirectSubjects.TryGetValue(user.SubjectKind, out var conditions)
+    public bool Admits(RelationshipTuple tuple, ParsedUser user) => Admits(tuple, user.SubjectKind);
+
+    /// <summary><see cref="Admits(RelationshipTuple, ParsedUser)"/> for a user of <paramref name="subjectKind"/>.</summary>
+    public bool Admits(RelationshipTuple tuple, string subjectKind) =>
+        DirectSubjects.TryGetValue(subjectKind, out var conditions)
         && (tuple.Condition is null ? conditions.Contains(null) : conditions.Contains(tuple.Condition.Name));
 
     public bool AdmitsKind(string subjectKind) => DirectSubjects.ContainsKey(subjectKind);

@@ -103,9 +103,28 @@ internal static class TupleValidator
         return parsed;
     }
 
+    /// <summary>
+    /// <see cref="ValidateRequestUser"/> for a Check, without allocating when the user is valid (the common case);
+    /// an invalid user takes the same path as before, so the error is the same.
+    /// </summary>
+    public static RequestUser ValidateCheckUser(CompiledModel model, string user) =>
+        RequestUser.TryResolve(model, user, out var resolved) ? resolved : RequestUser.From(model, ValidateRequestUser(model, user), user);
+
     /// <summary>The object and relation of a Check: a malformed or unknown one is a validation error (2000).</summary>
     public static CompiledRelation ValidateCheckTarget(CompiledModel model, string @object, string relation)
     {
+        // The valid case on spans (no substrings); anything else falls through to the checks that name the error.
+        var colon = string.IsNullOrEmpty(@object) ? -1 : @object.IndexOf(':', StringComparison.Ordinal);
+        if (colon > 0
+            && colon < @object.Length - 1
+            && TupleParts.IsName(@object.AsSpan(0, colon))
+            && TupleParts.IsId(@object.AsSpan(colon + 1))
+            && model.TryGetType(@object.AsSpan(0, colon), out var compiledType)
+            && compiledType.Relations.TryGetValue(relation, out var found))
+        {
+            return found;
+        }
+
         if (!TupleParts.TrySplitObject(@object, out var type, out _))
         {
             throw Validation($"invalid 'object' field format: '{@object}'");

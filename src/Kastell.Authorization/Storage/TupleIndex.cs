@@ -8,15 +8,19 @@ namespace Kastell.Authorization.Storage;
 /// </summary>
 internal sealed class TupleIndex
 {
-    private readonly Dictionary<TupleKey, RelationshipTuple> _byKey = [];
+    private readonly Dictionary<HashedTupleKey, RelationshipTuple> _byKey = [];
+    private readonly AbsentKeyFilter _absent = new();
     private readonly Dictionary<ObjectRelation, TupleSnapshotList> _forward = [];
     private readonly Dictionary<ObjectRelation, TupleSnapshotList> _usersets = [];
     private readonly Dictionary<UserRelationType, TupleSnapshotList> _reverse = [];
 
     public int Count => _byKey.Count;
 
-    public RelationshipTuple? Find(string @object, string relation, string user) =>
-        _byKey.GetValueOrDefault(new TupleKey(@object, relation, user));
+    public RelationshipTuple? Find(string @object, string relation, string user)
+    {
+        var key = new HashedTupleKey(new TupleKey(@object, relation, user));
+        return _absent.MayContain(key.Hash) ? _byKey.GetValueOrDefault(key) : null;
+    }
 
     public IReadOnlyList<RelationshipTuple> Read(string @object, string relation) =>
         _forward.GetValueOrDefault(new ObjectRelation(@object, relation)) ?? TupleSnapshotList.Empty;
@@ -32,7 +36,15 @@ internal sealed class TupleIndex
     /// <summary>Adds a tuple whose key is not stored yet (callers check).</summary>
     public void Add(RelationshipTuple tuple)
     {
-        _byKey.Add(tuple.Key, tuple);
+        var key = new HashedTupleKey(tuple.Key);
+        if (_absent.IsTooSmallFor(_byKey.Count + 1))
+        {
+            // Twice the keys it must hold now, so growing stays amortised O(1) per tuple, like the dictionary's.
+            _absent.Rebuild(2 * (_byKey.Count + 1), _byKey.Keys.Select(k => k.Hash));
+        }
+
+        _absent.Set(key.Hash);
+        _byKey.Add(key, tuple);
         Append(_forward, new ObjectRelation(tuple.Object, tuple.Relation), tuple);
         if (tuple.User.Contains('#', StringComparison.Ordinal))
         {
@@ -44,7 +56,7 @@ internal sealed class TupleIndex
 
     public bool Remove(TupleKey key)
     {
-        if (!_byKey.Remove(key))
+        if (!_byKey.Remove(new HashedTupleKey(key)))
         {
             return false;
         }
@@ -90,6 +102,23 @@ internal sealed class TupleIndex
 /// code specialised for them instead of the shared generic code a value tuple of strings gets.
 /// </summary>
 internal readonly record struct ObjectRelation(string Object, string Relation);
+
+/// <summary>
+/// A tuple key with its hash code computed once: <see cref="TupleIndex.Find"/> needs it for the absent-key filter and the
+/// dictionary, and hashing three strings is the larger part of a lookup's own work.
+/// </summary>
+internal readonly struct HashedTupleKey(TupleKey key) : IEquatable<HashedTupleKey>
+{
+    public TupleKey Key { get; } = key;
+
+    public int Hash { get; } = key.GetHashCode();
+
+    public bool Equals(HashedTupleKey other) => Hash == other.Hash && Key.Equals(other.Key);
+
+    public override bool Equals(object? obj) => obj is HashedTupleKey other && Equals(other);
+
+    public override int GetHashCode() => Hash;
+}
 
 /// <summary>Key of the reverse index.</summary>
 internal readonly record struct UserRelationType(string User, string Relation, string ObjectType);

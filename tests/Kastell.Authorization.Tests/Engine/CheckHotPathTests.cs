@@ -1,0 +1,197 @@
+using Kastell.Authorization.Engine;
+using Kastell.Authorization.Language;
+using Kastell.Authorization.Storage;
+
+namespace Kastell.Authorization.Tests.Engine;
+
+/// <summary>
+/// Check's allocation-free path: the per-thread pooled evaluator, the span-based validation of the request user and
+/// target, and the model's interned names must give exactly the answers and errors of the plain path.
+/// </summary>
+public sealed class CheckHotPathTests
+{
+    private const string Model = """
+        model
+          schema 1.1
+        type user
+        type group
+          relations
+            define member: [user, user:*, group#member]
+        type folder
+          relations
+            define viewer: [user, group#member]
+        type document
+          relations
+            define parent: [folder]
+            define blocked: [user]
+            define viewer: ([user, group#member] or viewer from parent) but not blocked
+        """;
+
+    private static readonly string[] Tuples =
+    [
+        "group:eng#member@user:anne",
+        "group:all#member@user:*",
+        "group:outer#member@group:eng#member",
+        "folder:f#viewer@group:outer#member",
+        "document:1#parent@folder:f",
+        "document:1#blocked@user:bob",
+        "document:1#viewer@user:bob",
+    ];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task APooledEvaluator_LeftByAFailedCheck_GivesTheNextCheckOnTheThreadAFreshStart()
+    {
+        // A chain one group deeper than the resolution limit fails mid-evaluation, with a full stack and its deadline.
+        var chain = Enumerable.Range(0, 25).Select(i => $"group:g{i}#member@group:g{i + 1}#member").Append("group:g25#member@user:carl");
+        var engine = await EngineFixture.CreateAsync(Model, Tuples.Concat(chain).Append("folder:deep#viewer@group:g0#member"));
+
+        for (var round = 0; round < 3; round++)
+        {
+            var error = await Assert.ThrowsAsync<AuthorizationException>(async () => await engine.CheckAsync(new CheckRequest("folder:deep", "viewer", "user:carl"), Ct));
+            Assert.Equal(AuthorizationErrorCode.AuthorizationModelResolutionTooComplex, error.Code);
+            Assert.True(await engine.CheckAsync("document:1", "viewer", "user:anne"));
+            Assert.False(await engine.CheckAsync("document:1", "viewer", "user:bob"));
+            Assert.True(await engine.CheckAsync("group:g20", "member", "user:carl"));
+        }
+    }
+
+    [Fact]
+    public async Task ChecksOnOneThread_DoNotSeeEachOthersUsersOrContexts()
+    {
+        var engine = await EngineFixture.CreateAsync(Model, Tuples);
+
+        // Alternating users and objects on one evaluator: any state carried over (user, memo, stack) would show here.
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(await engine.CheckAsync("document:1", "viewer", "user:anne"));
+            Assert.False(await engine.CheckAsync("document:1", "viewer", "user:bob"));
+            Assert.True(await engine.CheckAsync("group:all", "member", "user:zoe"));
+            Assert.False(await engine.CheckAsync("folder:f", "viewer", "user:zoe"));
+            Assert.True(await engine.CheckAsync("group:outer", "member", "group:eng#member"));
+        }
+    }
+
+    [Fact]
+    public async Task AnExplainedCheck_AndAPooledCheck_GiveTheSameAnswers()
+    {
+        var engine = await EngineFixture.CreateAsync(Model, Tuples);
+        string[] users = ["user:anne", "user:bob", "user:zoe", "user:*", "group:eng#member", "group:outer#member", "group:all#member"];
+        string[] objects = ["document:1", "folder:f", "group:eng", "group:outer", "group:all"];
+
+        foreach (var user in users)
+        {
+            foreach (var @object in objects)
+            {
+                var relation = @object.StartsWith("group:", StringComparison.Ordinal) ? "member" : "viewer";
+                var plain = await engine.CheckAsync(new CheckRequest(@object, relation, user), Ct);
+                var explained = await engine.CheckAsync(new CheckRequest(@object, relation, user) { Explain = true }, Ct);
+                Assert.True(plain.Allowed == explained.Allowed, $"{@object}#{relation}@{user}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("user:anne")]
+    [InlineData("user:*")]
+    [InlineData("group:eng#member")]
+    [InlineData("user:with.dots-and_underscores|pipes")]
+    public void TheSpanParsedRequestUser_MatchesTheParsedUser(string value)
+    {
+        var model = new CompiledModel(ModelParser.Parse(Model), null);
+        Assert.True(RequestUser.TryResolve(model, value, out var fast));
+        var slow = RequestUser.From(model, TupleValidator.ValidateRequestUser(model, value), value);
+
+        Assert.Equal(slow.Kind, fast.Kind);
+        Assert.Equal(slow.Value, fast.Value);
+        Assert.Equal(slow.Type, fast.Type);
+        Assert.Equal(slow.Relation, fast.Relation);
+        Assert.Equal(slow.ObjectLength, fast.ObjectLength);
+        Assert.Equal(slow.SubjectKind, fast.SubjectKind);
+        Assert.Equal(slow.ReachKind, fast.ReachKind);
+        Assert.Equal(slow.Wildcard, fast.Wildcard);
+    }
+
+    [Theory]
+    [InlineData("", "invalid 'user' field format: ''")]
+    [InlineData("anne", "invalid 'user' field format: 'anne'")]
+    [InlineData("user:", "invalid 'user' field format: 'user:'")]
+    [InlineData(":anne", "invalid 'user' field format: ':anne'")]
+    [InlineData("user:an ne", "invalid 'user' field format: 'user:an ne'")]
+    [InlineData("user:*#member", "invalid 'user' field format: 'user:*#member'")]
+    [InlineData("group:eng#", "invalid 'user' field format: 'group:eng#'")]
+    [InlineData("group:eng#mem ber", "invalid 'user' field format: 'group:eng#mem ber'")]
+    [InlineData("robot:r2", "type 'robot' not found")]
+    [InlineData("group:eng#owner", "relation 'group#owner' not found")]
+    public async Task AnInvalidRequestUser_FailsWithTheSameErrorAsBefore(string user, string message)
+    {
+        var model = new CompiledModel(ModelParser.Parse(Model), null);
+        Assert.False(RequestUser.TryResolve(model, user, out _));
+        var engine = await EngineFixture.CreateAsync(Model, Tuples);
+
+        var error = await Assert.ThrowsAsync<AuthorizationException>(async () => await engine.CheckAsync(new CheckRequest("document:1", "viewer", user), Ct));
+
+        Assert.Equal(AuthorizationErrorCode.ValidationError, error.Code);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("document", "viewer", "invalid 'object' field format: 'document'")]
+    [InlineData("document:", "viewer", "invalid 'object' field format: 'document:'")]
+    [InlineData("document:a b", "viewer", "invalid 'object' field format: 'document:a b'")]
+    [InlineData("document:a#b", "viewer", "invalid 'object' field format: 'document:a#b'")]
+    [InlineData("report:1", "viewer", "type 'report' not found")]
+    [InlineData("document:1", "editor", "relation 'document#editor' not found")]
+    public async Task AnInvalidCheckTarget_FailsWithTheSameErrorAsBefore(string @object, string relation, string message)
+    {
+        var engine = await EngineFixture.CreateAsync(Model, Tuples);
+
+        var error = await Assert.ThrowsAsync<AuthorizationException>(async () => await engine.CheckAsync(new CheckRequest(@object, relation, "user:anne"), Ct));
+
+        Assert.Equal(AuthorizationErrorCode.ValidationError, error.Code);
+        Assert.Equal(message, error.Message);
+    }
+
+    /// <summary>
+    /// Allocations are counted, not timed, so this is deterministic: after a warm-up, checks over the in-memory store
+    /// (granted and denied, through usersets, tuple-to-userset, wildcards and an exclusion) allocate nothing.
+    /// </summary>
+    [Fact]
+    public async Task WarmChecksOverTheInMemoryStore_AllocateNothing()
+    {
+        var engine = new AuthorizationEngine(ModelParser.Parse(Model), new InMemoryTupleStore());
+        await engine.WriteAsync([.. Tuples.Select(EngineFixture.Tuple)], cancellationToken: Ct);
+        CheckRequest[] requests =
+        [
+            new("document:1", "viewer", "user:anne"),
+            new("document:1", "viewer", "user:bob"),
+            new("document:1", "viewer", "user:zoe"),
+            new("group:all", "member", "user:zoe"),
+            new("group:outer", "member", "group:eng#member"),
+        ];
+
+        // From here on nothing awaits: the loops run on one thread, whose allocation counter is read.
+        var allowed = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            allowed += Check(engine, requests[i % requests.Length]) ? 1 : 0;
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            allowed += Check(engine, requests[i % requests.Length]) ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(3 * 3_000 / 5, allowed);
+    }
+
+    private static bool Check(AuthorizationEngine engine, CheckRequest request)
+    {
+        var pending = engine.CheckAsync(request, Ct);
+        Assert.True(pending.IsCompletedSuccessfully);
+        return pending.Result.Allowed;
+    }
+}
