@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ namespace Kastell.Server.Tests.Audit;
 /// <summary>The bulk path writes rows that EF reads back unchanged and that continue one verifiable chain with the normal path.</summary>
 public abstract class AuditBulkAppendTests(KastellHost host)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task BulkAndTrackedAppends_FormOneVerifiableChain_WithCheckpoints()
@@ -151,6 +152,33 @@ public sealed class AuditBulkAppendTestsOnPostgres(PostgresHost host) : AuditBul
         Assert.Contains("0x00", failure.ToString(), StringComparison.Ordinal);
         await AssertUnmovedAsync(chain, head);
     }
+
+    /// <summary>
+    /// Every audited save reads its chain's tail. Under row-level security the planner expects about one row for a
+    /// chain it has no statistics for (a new one, as here), and a plain ORDER BY … LIMIT 1 then read the whole chain.
+    /// </summary>
+    [Fact]
+    public async Task ChainTail_ReadsOneRow_NotTheWholeChain()
+    {
+        var chain = Guid.NewGuid();
+        await BulkAsync(chain, 3_000);
+
+        var (scope, db) = host.OpenDb(chain);
+        await using (scope)
+        {
+            // Within one transaction the backend's pending table counters do not move except by its own reads.
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            var before = await RowsReadAsync(db);
+            var tail = await AuditChainSealer.TailAsync(db, chain, Ct);
+            var rowsRead = await RowsReadAsync(db) - before;
+
+            Assert.Equal(3_000, tail!.Sequence);
+            Assert.InRange(rowsRead, 1, 2);
+        }
+    }
+
+    private static Task<long> RowsReadAsync(KastellDbContext db) => db.Database.SqlQuery<long>(
+        $"SELECT coalesce(sum(seq_tup_read + idx_tup_fetch), 0)::bigint AS \"Value\" FROM pg_stat_xact_user_tables WHERE relname = 'AuditEvents'").SingleAsync(Ct);
 
     protected override string[] InjectFailureOnAuditInsert(string marker) =>
     [
