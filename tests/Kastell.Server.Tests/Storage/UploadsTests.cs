@@ -158,6 +158,49 @@ public abstract class UploadsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task ScheduledRescan_PassesOverAFileTooLongForClamd_AndScansTheRest()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        var small = "Schulungsnachweis"u8.ToArray();
+        var large = RepeatedText(Clamd.SmallStreamLimit + 100_000);
+        UploadResult heldLarge, heldSmall;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
+            heldLarge = await down.UploadAsync(space, "gross.txt", new MemoryStream(large), Actor, Ct); // first: rescanned first
+            heldSmall = await down.UploadAsync(space, "klein.txt", new MemoryStream(small), Actor, Ct);
+        }
+
+        // clamd is back, but with a stream limit below the large file: that file stays held, the pass goes on.
+        var rescanner = ActivatorUtilities.CreateInstance<QuarantineRescanner>(host.Services, new ClamdScanner(Clamd.SmallLimitEndpoint, TimeSpan.FromSeconds(30)));
+        var pass = await rescanner.RunOnceAsync(Ct);
+
+        Assert.True(pass.StillHeld >= 1 && pass.Released >= 1, $"Pass: {pass}");
+        Assert.Equal(small, (await ReadAsync(org, heldSmall.File!.Id))!.Value.Content);
+        Assert.Equal([heldLarge.File!.Id], await WithUploads(org, u => u.QuarantinedAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task StatusChange_OfAFileNoLongerQuarantined_IsRefused()
+    {
+        var (org, space) = await CreateSpaceAsync();
+        var (held, _) = await UploadWhileClamdIsDownAsync(org, space, "Notfallplan"u8.ToArray());
+        var first = await WithUploads(org, u => u.RescanAsync(held.File!.Id, Actor, Ct));
+        Assert.Equal(UploadOutcome.Accepted, first.Outcome);
+
+        // What a second scan that read the file while it was still quarantined (another host's pass) attempts after the first.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            var spaceFiles = scope.ServiceProvider.GetRequiredService<SpaceFiles>();
+            Assert.False(await spaceFiles.SetStatusAsync(held.File!.Id, StoredObjectStatus.Available, ContentSniffer.Text, Ct));
+        }
+
+        Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
+    }
+
+    [Fact]
     public async Task ScannerStreamLimitBelowTheUpload_Quarantines_NeverAccepts()
     {
         var (org, space) = await CreateSpaceAsync();

@@ -77,7 +77,11 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
             events.AddRange(chunk);
         }
 
-        return new(events.Count, checkpoints, prune, AuditChainVerifier.Locate(chain, events, checkpoints, key, prune), 0, "");
+        // No fault found on the second read (the chain grew or was pruned in between): its last event is the head.
+        var problems = AuditChainVerifier.Locate(chain, events, checkpoints, key, prune);
+        return problems.Count == 0 && events.Count > 0
+            ? new(events.Count, checkpoints, prune, problems, events[^1].Sequence, events[^1].Hash)
+            : new(events.Count, checkpoints, prune, problems, 0, "");
     }
 
     /// <summary>

@@ -14,12 +14,14 @@ internal sealed record RescanPass(int Released, int Rejected, int StillHeld, int
 /// <summary>
 /// Scans quarantined files again on a schedule (<c>Kastell:Storage:RescanInterval</c>), so that files held back while
 /// clamd was down are released (or removed, if infected) once it is back, without anyone having to ask. A pass stops
-/// at the first file the scanner still cannot judge: clamd is evidently still down, and waiting for its timeout once
-/// per held file would only delay the next pass. Every release and removal is audited by <see cref="Uploads"/> as
+/// at the first file clamd cannot be reached for (or times out on): it is evidently still down, and waiting for its
+/// timeout once per held file would only delay the next pass. A file clamd refuses as too long stays held and the pass
+/// goes on. Every release and removal is audited by <see cref="Uploads"/> as
 /// the system actor <c>quarantine-rescan</c>; failures are logged without file names or content and retried next time.
 /// </summary>
 internal sealed class QuarantineRescanner(
     IServiceProvider services,
+    ClamdScanner scanner,
     IOptions<KastellOptions> options,
     TimeProvider time,
     ILogger<QuarantineRescanner> logger) : BackgroundService
@@ -98,7 +100,7 @@ internal sealed class QuarantineRescanner(
     {
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
-        var uploads = scope.ServiceProvider.GetRequiredService<Uploads>();
+        var uploads = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, scanner);
         foreach (var file in await uploads.QuarantinedAsync(cancellationToken))
         {
             try
@@ -109,8 +111,15 @@ internal sealed class QuarantineRescanner(
                     case UploadOutcome.Accepted:
                         pass = pass with { Released = pass.Released + 1 };
                         break;
-                    case UploadOutcome.Quarantined:
+                    case UploadOutcome.Quarantined when result.HeldBecause == ScanResult.ScannerUnavailable:
                         return (pass with { StillHeld = pass.StillHeld + 1 }, true);
+                    case UploadOutcome.Quarantined:
+                        // A verdict clamd cannot give for this file alone (longer than its StreamMaxLength): the
+                        // scanner is up, so the files after it are scanned.
+                        pass = pass with { StillHeld = pass.StillHeld + 1 };
+                        break;
+                    case UploadOutcome.Gone:
+                        break;
                     default:
                         pass = pass with { Rejected = pass.Rejected + 1 };
                         break;

@@ -111,10 +111,13 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
         }
     }
 
-    /// <summary>Sets status and content type in one update (both are plain columns, no re-encryption).</summary>
-    internal async Task SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, CancellationToken cancellationToken = default) =>
-        await db.StoredObjects.Where(o => o.Id == objectId)
-            .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, status).SetProperty(o => o.ContentType, contentType), cancellationToken);
+    /// <summary>
+    /// Sets status and content type of a quarantined file in one update (both are plain columns, no re-encryption);
+    /// false if it is not (or no longer) in quarantine.
+    /// </summary>
+    internal async Task<bool> SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, CancellationToken cancellationToken = default) =>
+        await db.StoredObjects.Where(o => o.Id == objectId && o.Status == StoredObjectStatus.Quarantined)
+            .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, status).SetProperty(o => o.ContentType, contentType), cancellationToken) == 1;
 
     /// <summary>
     /// The files of one Space, newest first, without their keys and hashes: quarantined ones too (users see that a

@@ -18,9 +18,13 @@ public enum UploadOutcome
 
     /// <summary>A file of zero bytes: nothing to keep.</summary>
     Empty,
+
+    /// <summary>A rescan found the file deleted or already handled by another scan: nothing changed, nothing recorded.</summary>
+    Gone,
 }
 
-public sealed record UploadResult(UploadOutcome Outcome, StoredObject? File = null);
+/// <param name="HeldBecause">Why a file stays in quarantine (<see cref="ScanResult.Reason"/>), for <see cref="UploadOutcome.Quarantined"/>.</param>
+public sealed record UploadResult(UploadOutcome Outcome, StoredObject? File = null, string? HeldBecause = null);
 
 /// <summary>
 /// An upload into a Space: size limit, content type from the bytes, malware scan. The file is encrypted and stored
@@ -96,7 +100,7 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
 
     /// <summary>The organization's quarantined files, for a rescan.</summary>
     public Task<List<Guid>> QuarantinedAsync(CancellationToken cancellationToken = default) =>
-        db.StoredObjects.Where(o => o.Status == StoredObjectStatus.Quarantined).Select(o => o.Id).ToListAsync(cancellationToken);
+        db.StoredObjects.Where(o => o.Status == StoredObjectStatus.Quarantined).OrderBy(o => o.Id).Select(o => o.Id).ToListAsync(cancellationToken); // oldest first (version-7 ids)
 
     private async Task<UploadResult> CheckAsync(StoredObject stored, AuditActor actor, bool newUpload, CancellationToken cancellationToken)
     {
@@ -120,14 +124,17 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
         switch (scan.Verdict)
         {
             case ScanVerdict.Clean:
-                await SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, newUpload
+                if (!await SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, newUpload
                     ? new(AuditEventType.FileUploaded, actor, target, Details: new Dictionary<string, string>
                     {
                         ["space"] = stored.SpaceId.ToString(),
                         ["size"] = stored.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         ["type"] = contentType,
                     })
-                    : new(AuditEventType.FileReleased, actor, target), cancellationToken);
+                    : new(AuditEventType.FileReleased, actor, target), cancellationToken))
+                {
+                    return new UploadResult(UploadOutcome.Gone);
+                }
 
                 stored.ContentType = contentType;
                 stored.Status = StoredObjectStatus.Available;
@@ -139,28 +146,39 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
                 return new UploadResult(UploadOutcome.Infected);
 
             default:
-                await SetStatusAsync(stored.Id, StoredObjectStatus.Quarantined, contentType, newUpload
+                var reason = scan.Reason ?? ScanResult.ScannerUnavailable;
+                if (!await SetStatusAsync(stored.Id, StoredObjectStatus.Quarantined, contentType, newUpload
                     ? new(AuditEventType.FileQuarantined, actor, target, AuditOutcome.Failed,
-                        new Dictionary<string, string> { ["reason"] = scan.Reason ?? ScanResult.ScannerUnavailable, ["space"] = stored.SpaceId.ToString() })
-                    : null, cancellationToken);
+                        new Dictionary<string, string> { ["reason"] = reason, ["space"] = stored.SpaceId.ToString() })
+                    : null, cancellationToken))
+                {
+                    return new UploadResult(UploadOutcome.Gone);
+                }
 
                 stored.ContentType = contentType;
-                return new UploadResult(UploadOutcome.Quarantined, stored);
+                return new UploadResult(UploadOutcome.Quarantined, stored, reason);
         }
     }
 
-    /// <summary>The file's new status and its audit event in one transaction: neither without the other.</summary>
-    private async Task SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, AuditEntry? entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// The file's new status and its audit event in one transaction: neither without the other. False, with nothing
+    /// written, if the file is no longer in quarantine (deleted meanwhile, or released by a scan on another host).
+    /// </summary>
+    private async Task<bool> SetStatusAsync(Guid objectId, StoredObjectStatus status, string contentType, AuditEntry? entry, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await files.SetStatusAsync(objectId, status, contentType, cancellationToken);
+        if (!await files.SetStatusAsync(objectId, status, contentType, cancellationToken))
+        {
+            return false; // disposing the transaction rolls it back
+        }
+
         if (entry is not null)
         {
-            audit.Record(entry);
-            await audit.FlushAsync(cancellationToken);
+            await audit.RecordNowAsync(entry, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 }
 
