@@ -34,8 +34,13 @@ internal sealed class CheckEvaluator
     /// <summary>A pooled evaluator keeps a memo up to this size; a larger one (a pathological check) is let go.</summary>
     private const int PooledMemoLimit = 1024;
 
-    /// <summary>The clock is read on every this many resolutions (reading it costs as much as a small step).</summary>
-    private const int DeadlineCheckInterval = 8;
+    /// <summary>
+    /// Over the in-memory store the clock is read on every this many resolutions (reading it costs as much as a small
+    /// step there); over a database every resolution may wait for queries, so it is read on each.
+    /// </summary>
+    private const int InMemoryDeadlineCheckInterval = 8;
+
+    private int _deadlineCheckInterval;
 
     /// <summary>
     /// One idle evaluator per thread: a Check takes it (or makes one), and gives it back when done, so a Check allocates
@@ -90,6 +95,7 @@ internal sealed class CheckEvaluator
     {
         _model = model;
         _reader = reader;
+        _deadlineCheckInterval = DeadlineCheckIntervalFor(reader);
         Start(user, context, maxDepth, timeout, cancellationToken);
         if (explain)
         {
@@ -117,9 +123,13 @@ internal sealed class CheckEvaluator
         t_idle = null;
         evaluator._model = model;
         evaluator._reader = reader;
+        evaluator._deadlineCheckInterval = DeadlineCheckIntervalFor(reader);
         evaluator.Start(user, context, maxDepth, timeout, cancellationToken);
         return evaluator;
     }
+
+    private static int DeadlineCheckIntervalFor(ITupleReader reader) =>
+        reader is InMemoryTupleStore or ContextualTupleReader { ReadsInMemory: true } ? InMemoryDeadlineCheckInterval : 1;
 
     /// <summary>Gives a rented evaluator back, without the request's references (they must not outlive it).</summary>
     public static void Return(CheckEvaluator evaluator)
@@ -205,7 +215,7 @@ internal sealed class CheckEvaluator
         _cancellationToken.ThrowIfCancellationRequested();
         if (--_untilDeadlineCheck < 0)
         {
-            _untilDeadlineCheck = DeadlineCheckInterval - 1;
+            _untilDeadlineCheck = _deadlineCheckInterval - 1;
             if (Stopwatch.GetTimestamp() > _deadline)
             {
                 throw new AuthorizationException(AuthorizationErrorCode.DeadlineExceeded, "Check exceeded its deadline");

@@ -6,12 +6,12 @@ namespace Kastell.Authorization.Engine;
 /// <summary>One relation of one type with everything evaluation needs precomputed.</summary>
 internal sealed class CompiledRelation(string type, RelationDefinition definition)
 {
-    public string Type { get; } = string.Intern(type);
+    public string Type { get; } = ModelNames.Intern(type);
 
     /// <summary>A per-instance hash read once (relations compare by reference): hot dictionaries key on relations.</summary>
     public int IdentityHash { get; } = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(definition);
 
-    public string Name { get; } = string.Intern(definition.Name);
+    public string Name { get; } = ModelNames.Intern(definition.Name);
 
     public RelationDefinition Definition { get; } = definition;
 
@@ -59,7 +59,7 @@ internal sealed class CompiledRelation(string type, RelationDefinition definitio
     }
 
     /// <summary><c>type#relation</c>, built once: it is the subject kind of userset users of Check requests.</summary>
-    public string Qualified { get; } = string.Intern($"{type}#{definition.Name}");
+    public string Qualified { get; } = ModelNames.Intern($"{type}#{definition.Name}");
 
     /// <summary>Whether a stored tuple still fits this relation's type restrictions; tuples left over from an older model are ignored, as OpenFGA does.</summary>
     public bool Admits(RelationshipTuple tuple, ParsedUser user) => Admits(tuple, user.SubjectKind);

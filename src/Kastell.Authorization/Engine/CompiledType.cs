@@ -12,9 +12,9 @@ internal sealed class CompiledType
 
     public CompiledType(string name, Dictionary<string, CompiledRelation> relations)
     {
-        // Interned, like relation names: parsed tuple users then share these instances (see TupleParts.Shared).
-        Name = string.Intern(name);
-        Wildcard = string.Intern(name + ":*");
+        // Pooled, like relation names: parsed tuple users then share these instances (see ModelNames).
+        Name = ModelNames.Intern(name);
+        Wildcard = ModelNames.Intern(name + ":*");
         Relations = relations;
         _bySpan = relations.GetAlternateLookup<ReadOnlySpan<char>>();
     }

@@ -13,6 +13,9 @@ internal sealed class ContextualTupleReader : ITupleReader
 
     private ContextualTupleReader(ITupleReader store) => _store = store;
 
+    /// <summary>Whether the tuples behind the contextual ones are in memory (reads never wait).</summary>
+    public bool ReadsInMemory => _store is InMemoryTupleStore;
+
     /// <summary>Validates the contextual tuples (2027) and returns the reader the request must use.</summary>
     public static ITupleReader Create(CompiledModel model, ITupleReader store, IReadOnlyList<RelationshipTuple>? contextualTuples)
     {

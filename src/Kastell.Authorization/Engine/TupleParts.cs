@@ -126,12 +126,12 @@ internal static class TupleParts
     }
 
     /// <summary>
-    /// The interned instance of a type, relation or subject kind name if a compiled model interned it (names of the
-    /// model, never arbitrary input, enter the pool). A parsed user is cached on its stored tuple, so Check then reads
-    /// one shared, cache-resident string per name instead of a separate copy per tuple: on large stores those copies
-    /// were a cache miss on every userset and tuple-to-userset step.
+    /// The shared instance of a type, relation or subject kind name if a compiled model named it (see
+    /// <see cref="ModelNames"/>). A parsed user is cached on its stored tuple, so Check then reads one shared,
+    /// cache-resident string per name instead of a separate copy per tuple: on large stores those copies were a cache
+    /// miss on every userset and tuple-to-userset step.
     /// </summary>
-    internal static string Shared(string name) => string.IsInterned(name) ?? name;
+    internal static string Shared(string name) => ModelNames.Shared(name);
 
     // Spans and plain loops: validation runs on every Check and must not allocate.
     public static bool IsName(ReadOnlySpan<char> value) =>

@@ -25,18 +25,25 @@ internal sealed class AbsentKeyFilter
     }
 
     /// <summary>Whether <paramref name="keys"/> keys would leave fewer than half the intended bits per key: then <see cref="Rebuild"/> first.</summary>
-    public bool IsTooSmallFor(int keys) => (long)keys * (BitsPerKey / 2) > _mask + 1L;
+    public bool IsTooSmallFor(int keys) => _mask + 1L < MaximumBits && (long)keys * (BitsPerKey / 2) > _mask + 1L;
+
+    private const long MaximumBits = 1L << 30;
 
     /// <summary>A filter sized for <paramref name="capacity"/> keys holding exactly <paramref name="keys"/>.</summary>
     public void Rebuild(int capacity, IEnumerable<int> keys)
     {
-        var bits = (int)Math.Min(1L << 30, Math.Max(MinimumBits, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(int.MaxValue / BitsPerKey, capacity) * (uint)BitsPerKey)));
-        _words = new ulong[bits / 64];
-        _mask = bits - 1;
+        var bits = (int)Math.Min(MaximumBits, Math.Max(MinimumBits, (long)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(int.MaxValue / BitsPerKey, capacity) * (uint)BitsPerKey)));
+        // Filled aside and swapped in whole: a failure halfway must not leave a filter that denies stored keys.
+        var words = new ulong[bits / 64];
+        var mask = bits - 1;
         foreach (var hash in keys)
         {
-            Set(hash);
+            var bit = hash & mask;
+            words[bit >> 6] |= 1UL << bit;
         }
+
+        _words = words;
+        _mask = mask;
     }
 
     /// <summary>Records the hash code of a key about to be stored.</summary>

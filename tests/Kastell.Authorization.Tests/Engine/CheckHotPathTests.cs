@@ -74,6 +74,44 @@ public sealed class CheckHotPathTests
     }
 
     [Fact]
+    public async Task PooledChecks_WithAFullMemo_Conditions_AndContextualTuples_DoNotCarryOver()
+    {
+        const string wide = """
+            model
+              schema 1.1
+            type user
+            type group
+              relations
+                define member: [user, user with before_noon]
+            type document
+              relations
+                define viewer: [group#member]
+            condition before_noon(hour: int) {
+              hour < 12
+            }
+            """;
+        // 100 groups: a check walks more of them than the evaluator's memo threshold, so the memo fills each time.
+        var tuples = Enumerable.Range(0, 100).Select(i => EngineFixture.Tuple($"document:wide#viewer@group:g{i}#member")).ToList();
+        tuples.Add(EngineFixture.Tuple("group:g99#member@user:last"));
+        tuples.Add(new RelationshipTuple("group:g50", "member", "user:morning", new TupleCondition("before_noon")));
+        var engine = await EngineFixture.CreateAsync(wide, []);
+        await engine.WriteAsync(tuples, cancellationToken: Ct);
+        RelationshipTuple[] grant = [EngineFixture.Tuple("group:g7#member@user:visitor")];
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(await engine.CheckAsync("document:wide", "viewer", "user:last"));
+            Assert.False(await engine.CheckAsync("document:wide", "viewer", "user:other"));
+            Assert.True(await AllowedAsync(new("document:wide", "viewer", "user:morning") { Context = new Dictionary<string, object?> { ["hour"] = 9 } }));
+            Assert.False(await AllowedAsync(new("document:wide", "viewer", "user:morning") { Context = new Dictionary<string, object?> { ["hour"] = 15 } }));
+            Assert.True(await AllowedAsync(new("document:wide", "viewer", "user:visitor") { ContextualTuples = grant }));
+            Assert.False(await engine.CheckAsync("document:wide", "viewer", "user:visitor"));
+        }
+
+        async Task<bool> AllowedAsync(CheckRequest request) => (await engine.CheckAsync(request, Ct)).Allowed;
+    }
+
+    [Fact]
     public async Task AnExplainedCheck_AndAPooledCheck_GiveTheSameAnswers()
     {
         var engine = await EngineFixture.CreateAsync(Model, Tuples);
