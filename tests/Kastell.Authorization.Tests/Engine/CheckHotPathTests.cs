@@ -130,6 +130,66 @@ public sealed class CheckHotPathTests
         }
     }
 
+    /// <summary>
+    /// The span-based fast paths repeat the parsing rules of <see cref="TupleParts"/>. Over thousands of generated
+    /// strings (separators, wildcards, blanks, unknown names in every position), whatever a fast path accepts the slow
+    /// path accepts too, with the same result; whatever the slow path refuses, the fast path refuses.
+    /// </summary>
+    [Fact]
+    public void TheFastPaths_AcceptExactlyWhatTheSlowPathsAccept_OnGeneratedInput()
+    {
+        var model = new CompiledModel(ModelParser.Parse(Model), null);
+        string[] pieces = ["user", "group", "document", "folder", "member", "viewer", "parent", "x", "anne", "*", ":", "#", "@", " ", "\t", "", "1", "a.b", "ü"];
+        var random = new Random(20261123);
+        var compared = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            string Piece() => string.Concat(Enumerable.Range(0, random.Next(1, 3)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var value = random.Next(3) switch
+            {
+                0 => string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => pieces[random.Next(pieces.Length)])),
+                1 => $"{Piece()}:{Piece()}",
+                _ => $"{Piece()}:{Piece()}#{Piece()}",
+            };
+
+            var fast = RequestUser.TryResolve(model, value, out var fastUser);
+            RequestUser? slowUser = null;
+            try
+            {
+                slowUser = RequestUser.From(model, TupleValidator.ValidateRequestUser(model, value), value);
+            }
+            catch (AuthorizationException)
+            {
+            }
+
+            if (fast)
+            {
+                Assert.True(slowUser is not null, $"fast path accepted '{value}', the slow path refuses it");
+                Assert.Equal((slowUser.Value.Kind, slowUser.Value.Type, slowUser.Value.Relation, slowUser.Value.ObjectLength, slowUser.Value.Wildcard),
+                    (fastUser.Kind, fastUser.Type, fastUser.Relation, fastUser.ObjectLength, fastUser.Wildcard));
+                compared++;
+            }
+
+            var relation = pieces[random.Next(pieces.Length)];
+            CompiledRelation? target = null;
+            string? targetError = null;
+            try
+            {
+                target = TupleValidator.ValidateCheckTarget(model, value, relation);
+            }
+            catch (AuthorizationException error)
+            {
+                targetError = error.Message;
+            }
+
+            // The slow rules, spelled out: a well-formed object of a known type, a relation of that type.
+            var slowTarget = TupleParts.TrySplitObject(value, out var type, out _) && model.HasType(type) ? model.FindRelation(type, relation) : null;
+            Assert.True(ReferenceEquals(target, slowTarget), $"'{value}' '{relation}': {targetError}");
+        }
+
+        Assert.True(compared > 500, $"only {compared} generated users were valid");
+    }
+
     [Theory]
     [InlineData("user:anne")]
     [InlineData("user:*")]
