@@ -1,3 +1,4 @@
+using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Tests.Support;
@@ -61,6 +62,36 @@ public abstract class AuditBulkAppendTests(KastellHost host)
         }
 
         await AssertUnmovedAsync(chain, head);
+    }
+
+    [Fact]
+    public async Task UnfilteredAuditPages_AreWindowsBelowTheTail_LikeTheFilteredOnes()
+    {
+        var chain = Guid.NewGuid();
+        await BulkAsync(chain, 120);
+
+        var (scope, _) = host.OpenDb(chain);
+        await using (scope)
+        {
+            var query = scope.ServiceProvider.GetRequiredService<AuditTrailQuery>();
+            var pages = new List<AuditPage>();
+            for (var page = 1; page <= 4; page++)
+            {
+                pages.Add(await query.PageAsync(AuditFilter.None with { Page = page }, Ct));
+            }
+
+            long[] Descending(int from, int count) => [.. Enumerable.Range(from, count).Reverse().Select(i => (long)i)];
+            Assert.Equal(Descending(71, 50), pages[0].Events.Select(e => e.Sequence));
+            Assert.Equal(Descending(21, 50), pages[1].Events.Select(e => e.Sequence));
+            Assert.Equal(Descending(1, 20), pages[2].Events.Select(e => e.Sequence));
+            Assert.Empty(pages[3].Events);
+            Assert.Equal([true, true, false, false], pages.Select(p => p.HasMore));
+
+            // Every bulk event has this type: the filtered (OFFSET) path must page the same way.
+            var filtered = await query.PageAsync(new AuditFilter(null, AuditEventType.MemberRoleChanged, null, null, null, 2), Ct);
+            Assert.Equal(pages[1].Events.Select(e => e.Sequence), filtered.Events.Select(e => e.Sequence));
+            Assert.True(filtered.HasMore);
+        }
     }
 
     protected async Task AssertUnmovedAsync(Guid chain, (int Events, int Checkpoints, long Sequence, string Hash) head)
@@ -174,6 +205,25 @@ public sealed class AuditBulkAppendTestsOnPostgres(PostgresHost host) : AuditBul
 
             Assert.Equal(3_000, tail!.Sequence);
             Assert.InRange(rowsRead, 1, 2);
+        }
+    }
+
+    [Fact]
+    public async Task AnUnfilteredAuditPage_ReadsOnePageOfRows_NotTheWholeChain()
+    {
+        var chain = Guid.NewGuid();
+        await BulkAsync(chain, 3_000);
+
+        var (scope, db) = host.OpenDb(chain);
+        await using (scope)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            var before = await RowsReadAsync(db);
+            var page = await scope.ServiceProvider.GetRequiredService<AuditTrailQuery>().PageAsync(AuditFilter.None with { Page = 2 }, Ct);
+            var rowsRead = await RowsReadAsync(db) - before;
+
+            Assert.Equal(2_950, page.Events[0].Sequence);
+            Assert.InRange(rowsRead, 51, 53); // the tail, and the page with the one row that says there is more
         }
     }
 

@@ -19,13 +19,31 @@ internal sealed class AuditTrailQuery(KastellDbContext db, TenantContext tenant,
 
     public async Task<AuditPage> PageAsync(AuditFilter filter, CancellationToken cancellationToken = default)
     {
-        var query = await FilteredAsync(filter);
-        var rows = await query.OrderByDescending(e => e.Sequence)
-            .Skip((filter.Page - 1) * PageSize)
-            .Take(PageSize + 1)
-            .ToListAsync(cancellationToken);
+        var rows = filter with { Page = 1 } == AuditFilter.None
+            ? await UnfilteredPageAsync(filter.Page, cancellationToken)
+            : await (await FilteredAsync(filter)).OrderByDescending(e => e.Sequence)
+                .Skip((filter.Page - 1) * PageSize)
+                .Take(PageSize + 1)
+                .ToListAsync(cancellationToken);
         var page = rows.Take(PageSize).ToList();
         return new AuditPage(page, rows.Count > PageSize, await NamesAsync(page, cancellationToken));
+    }
+
+    /// <summary>
+    /// The unfiltered view (the common one) as a window of sequence numbers below the chain's tail: a chain is
+    /// numbered without gaps from its retention mark up, so page n is exactly the 51 numbers below the tail minus
+    /// (n - 1) × 50. Unlike OFFSET, that reads 51 rows whatever plan the database picks; with row-level security and
+    /// thin statistics, PostgreSQL's plan for the OFFSET form read the whole chain (see <c>AuditChainSealer.TailAsync</c>).
+    /// </summary>
+    private async Task<List<AuditEvent>> UnfilteredPageAsync(int page, CancellationToken cancellationToken)
+    {
+        var organization = tenant.RequireOrganization();
+        var top = ((await AuditChainSealer.TailAsync(db, organization, cancellationToken))?.Sequence ?? 0) - ((long)(page - 1) * PageSize);
+        var bottom = top - (PageSize + 1);
+        return await db.AuditEvents.AsNoTracking()
+            .Where(e => e.OrganizationId == organization && e.Sequence <= top && e.Sequence > bottom)
+            .OrderByDescending(e => e.Sequence)
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>Every matching event, oldest first, streamed (an export may be large).</summary>
