@@ -93,10 +93,7 @@ internal sealed class CheckEvaluator
         bool explain,
         CancellationToken cancellationToken)
     {
-        _model = model;
-        _reader = reader;
-        _deadlineCheckInterval = DeadlineCheckIntervalFor(reader);
-        Start(user, context, maxDepth, timeout, cancellationToken);
+        Start(model, reader, user, context, maxDepth, timeout, cancellationToken);
         if (explain)
         {
             _path = [];
@@ -121,10 +118,7 @@ internal sealed class CheckEvaluator
         }
 
         t_idle = null;
-        evaluator._model = model;
-        evaluator._reader = reader;
-        evaluator._deadlineCheckInterval = DeadlineCheckIntervalFor(reader);
-        evaluator.Start(user, context, maxDepth, timeout, cancellationToken);
+        evaluator.Start(model, reader, user, context, maxDepth, timeout, cancellationToken);
         return evaluator;
     }
 
@@ -157,8 +151,13 @@ internal sealed class CheckEvaluator
         t_idle = evaluator;
     }
 
-    private void Start(RequestUser user, IReadOnlyDictionary<string, object?>? context, int maxDepth, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Everything one Check sets, for a new evaluator and a pooled one alike.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_model), nameof(_reader))]
+    private void Start(CompiledModel model, ITupleReader reader, RequestUser user, IReadOnlyDictionary<string, object?>? context, int maxDepth, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        _model = model;
+        _reader = reader;
+        _deadlineCheckInterval = DeadlineCheckIntervalFor(reader);
         _user = user;
         _context = context;
         _maxDepth = maxDepth;

@@ -14,37 +14,13 @@ internal sealed class AuditRetentionScheduler(
     IServiceProvider services,
     IOptions<KastellOptions> options,
     TimeProvider time,
-    ILogger<AuditRetentionScheduler> logger) : BackgroundService
+    ILogger<AuditRetentionScheduler> logger) : PeriodicJob(time)
 {
-    /// <summary>
-    /// The first run comes this soon after start-up (or after one interval, if shorter): a server restarted more
-    /// often than the interval would otherwise never prune.
-    /// </summary>
-    internal static readonly TimeSpan FirstRunDelay = TimeSpan.FromMinutes(5);
+    protected override TimeSpan? Interval => options.Value.Audit.Retention.Enabled ? options.Value.Audit.Retention.Interval : null;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value.Audit.Retention;
-        if (!settings.Enabled)
-        {
-            return;
-        }
+    protected override TimeSpan FirstRunDelay => TimeSpan.FromMinutes(5);
 
-        var delay = settings.Interval < FirstRunDelay ? settings.Interval : FirstRunDelay;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(delay, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-                delay = settings.Interval;
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
     /// <summary>One pass over all organizations; returns how many failed.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken cancellationToken)

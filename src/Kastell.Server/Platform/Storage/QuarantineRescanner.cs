@@ -24,36 +24,15 @@ internal sealed class QuarantineRescanner(
     ClamdScanner scanner,
     IOptions<KastellOptions> options,
     TimeProvider time,
-    ILogger<QuarantineRescanner> logger) : BackgroundService
+    ILogger<QuarantineRescanner> logger) : PeriodicJob(time)
 {
     internal static readonly AuditActor Actor = AuditActor.System("quarantine-rescan");
 
-    /// <summary>The first pass comes this soon after start-up (or after one interval, if shorter).</summary>
-    internal static readonly TimeSpan FirstRunDelay = TimeSpan.FromMinutes(1);
+    protected override TimeSpan? Interval => options.Value.Storage.RescanInterval;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = options.Value.Storage.RescanInterval;
-        if (interval <= TimeSpan.Zero)
-        {
-            return;
-        }
+    protected override TimeSpan FirstRunDelay => TimeSpan.FromMinutes(1);
 
-        var delay = interval < FirstRunDelay ? interval : FirstRunDelay;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(delay, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-                delay = interval;
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
 
     /// <summary>One pass over every organization's quarantined files.</summary>
     internal async Task<RescanPass> RunOnceAsync(CancellationToken cancellationToken)
