@@ -28,7 +28,7 @@ internal static class AppendBenchmark
         for (var done = 0; done < events; done += batchSize)
         {
             await using var scope = services.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
             var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
             for (var i = 0; i < Math.Min(batchSize, events - done); i++)
             {
@@ -44,7 +44,7 @@ internal static class AppendBenchmark
         for (var done = 0; done < events; done += batchSize)
         {
             await using var scope = services.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
             var entries = Enumerable.Range(done, Math.Min(batchSize, events - done)).Select(SampleEntry).ToList();
             await scope.ServiceProvider.GetRequiredService<AuditBulkAppender>().AppendAsync(entries);
         }

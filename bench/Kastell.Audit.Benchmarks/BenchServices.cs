@@ -22,7 +22,7 @@ internal static class BenchServices
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IOptions<KastellOptions>>(Options.Create(options));
-        services.AddScoped<TenantContext>();
+        services.AddScoped<Tenant>();
         // The server's Identity schema version shapes the model; without it EF would see pending model changes.
         services.Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3);
         services.AddKastellDatabase(options);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Identity;

@@ -2,6 +2,7 @@ using System.Net;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Identity;
@@ -46,7 +47,7 @@ public abstract class InvitationTests(KastellHost host)
             Assert.Equal(1, await db.PasswordHistory.CountAsync(h => h.UserId == user.Id, TestContext.Current.CancellationToken));
             // Every organization the person may enter, across tenants (as the home page asks, RLS shows a user their own rows).
             await using var userScope = host.Services.CreateAsyncScope();
-            userScope.ServiceProvider.GetRequiredService<TenantContext>().SetUser(user.Id);
+            userScope.ServiceProvider.GetRequiredService<Tenant>().SetUser(user.Id);
             var memberships = await userScope.ServiceProvider.GetRequiredService<OrganizationDirectory>().ForUserAsync(user.Id, TestContext.Current.CancellationToken);
             var membership = Assert.Single(memberships);
             Assert.Equal(owner.OrganizationSlug, membership.Slug);
@@ -320,7 +321,7 @@ public abstract class InvitationTests(KastellHost host)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        services.GetRequiredService<TenantContext>().Enter(organizationId);
+        services.GetRequiredService<Tenant>().Enter(organizationId);
         var access = services.GetRequiredService<TenantAccess>();
         var db = services.GetRequiredService<Kastell.Server.Platform.Data.KastellDbContext>();
         access.Organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, TestContext.Current.CancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;

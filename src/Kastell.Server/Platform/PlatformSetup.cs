@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using Kastell.Server.Components;
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
@@ -36,7 +36,10 @@ internal static class PlatformSetup
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddScoped<TenantContext>();
+        services.AddScoped<Tenant>();
+        services.AddScoped<TenantAccess>();
+        services.AddScoped<CurrentActor>();
+        services.AddSingleton<TenantScopes>();
         services.AddKastellDatabase(options);
         services.AddAudit();
         services.AddKastellSiem(options);
@@ -96,7 +99,8 @@ internal static class PlatformSetup
         return options;
     }
 
-    public static WebApplication UseKastellPlatform(this WebApplication app)
+    /// <param name="afterAuthentication">The features' middleware that runs once the caller is known, before the tenant is resolved.</param>
+    public static WebApplication UseKastellPlatform(this WebApplication app, Action<IApplicationBuilder> afterAuthentication)
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
@@ -107,8 +111,7 @@ internal static class PlatformSetup
         app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
         app.UseRateLimiter();
         app.UseAuthentication();
-        app.UseMiddleware<Features.Accounts.MfaEnrolmentGate>();
-        app.UseMiddleware<Features.Accounts.EmailConfirmationStatus>();
+        afterAuthentication(app);
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseMiddleware<Audit.RefusalAuditMiddleware>();
         app.UseAuthorization();
@@ -116,6 +119,7 @@ internal static class PlatformSetup
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        CultureEndpoint.Map(app);
         return app;
     }
 

@@ -129,7 +129,7 @@ public abstract class AuditChainIndicatorTests<THost>(THost host)
     private async Task RecordUpToAsync(Guid org, long last)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         var db = scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Data.KastellDbContext>();
         var existing = await db.AuditEvents.Where(e => e.OrganizationId == org).MaxAsync(e => (long?)e.Sequence, Ct) ?? 0;
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();

@@ -6,6 +6,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -13,9 +14,9 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -362,7 +363,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             StoredObject stored;
             await using (var services = host.Services.CreateAsyncScope())
             {
-                services.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+                services.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
                 var space = await services.ServiceProvider.GetRequiredService<KastellDbContext>().Spaces.Where(x => x.Slug == "covered-files").Select(x => x.Id).SingleAsync(TestContext.Current.CancellationToken);
                 stored = await services.ServiceProvider.GetRequiredService<SpaceFiles>()
                     .UploadAsync(space, "gelesen.txt", ContentSniffer.Text, new MemoryStream("gelesen"u8.ToArray()), StoredObjectStatus.Available, null, TestContext.Current.CancellationToken);

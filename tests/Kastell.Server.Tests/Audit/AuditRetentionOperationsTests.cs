@@ -131,7 +131,7 @@ public abstract class AuditRetentionOperationsTests<THost>(THost host)
     private async Task<AuditRetentionOutcome> PruneAsync(Guid org, DateTimeOffset now)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         return await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(now, Ct);
     }
 
@@ -160,7 +160,7 @@ public abstract class AuditRetentionOperationsTests<THost>(THost host)
     {
         var existing = (await SequencesAsync(org)).Count;
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = existing; i < count; i++)
         {

@@ -220,7 +220,7 @@ public abstract class AuditRetentionTests(KastellHost host)
     private async Task<AuditRetentionOutcome> RunPruneAsync(Guid org, DateTimeOffset now)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         return await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(now, Ct);
     }
 
@@ -259,7 +259,7 @@ public abstract class AuditRetentionTests(KastellHost host)
     private async Task RecordAsync(Guid org, int count)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = 0; i < count; i++)
         {

@@ -279,7 +279,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
     private async Task RecordAsync(Guid org, int count, Func<int, AuditEntry> entry)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = 0; i < count; i++)
         {

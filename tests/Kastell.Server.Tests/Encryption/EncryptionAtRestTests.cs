@@ -2,6 +2,7 @@ using System.Net;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Cli;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Siem;
+using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;

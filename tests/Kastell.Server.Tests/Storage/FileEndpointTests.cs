@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
@@ -337,7 +338,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         StoredObject held;
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(alice.OrganizationId);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(alice.OrganizationId);
             var files = scope.ServiceProvider.GetRequiredService<SpaceFiles>();
             held = await files.UploadAsync(alice.SpaceId, "wartet.txt", ContentSniffer.Text, new MemoryStream("wartet"u8.ToArray()), StoredObjectStatus.Quarantined, null, Ct);
         }

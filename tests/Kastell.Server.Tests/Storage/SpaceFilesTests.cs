@@ -4,6 +4,7 @@ using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,7 +94,7 @@ public abstract class SpaceFilesTests(KastellHost host)
         var stored = await UploadAsync(org, space, "gross.bin", plain);
 
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.Tenant>().Enter(org);
         var (_, stream) = (await scope.ServiceProvider.GetRequiredService<SpaceFiles>().OpenReadAsync(stored.Id, Ct))!.Value;
         await using (stream)
         {
@@ -156,7 +157,7 @@ public abstract class SpaceFilesTests(KastellHost host)
         var (other, _) = await CreateSpaceAsync();
 
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.TenantContext>().Enter(other);
+        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.Tenant>().Enter(other);
         var files = scope.ServiceProvider.GetRequiredService<SpaceFiles>();
         Assert.Null(await files.OpenReadAsync(stored.Id, Ct));
         await Assert.ThrowsAsync<InvalidOperationException>(() => files.UploadAsync(space, "fremd.txt", "text/plain", new MemoryStream([1]), Ct));
@@ -233,14 +234,14 @@ public abstract class SpaceFilesTests(KastellHost host)
     private async Task<StoredObject> UploadAsync(Guid org, Guid space, string name, byte[] content)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.Tenant>().Enter(org);
         return await scope.ServiceProvider.GetRequiredService<SpaceFiles>().UploadAsync(space, name, "application/octet-stream", new MemoryStream(content), Ct);
     }
 
     private async Task<(StoredObject Record, byte[] Content)> ReadAsync(Guid org, Guid id)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.Tenant>().Enter(org);
         var (record, stream) = (await scope.ServiceProvider.GetRequiredService<SpaceFiles>().OpenReadAsync(id, Ct))!.Value;
         await using (stream)
         {

@@ -166,7 +166,7 @@ public abstract class UploadsTests(KastellHost host)
         UploadResult heldLarge, heldSmall;
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
             var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
             heldLarge = await down.UploadAsync(space, "gross.txt", new MemoryStream(large), Actor, Ct); // first: rescanned first
             heldSmall = await down.UploadAsync(space, "klein.txt", new MemoryStream(small), Actor, Ct);
@@ -192,7 +192,7 @@ public abstract class UploadsTests(KastellHost host)
         // What a second scan that read the file while it was still quarantined (another host's pass) attempts after the first.
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
             var spaceFiles = scope.ServiceProvider.GetRequiredService<SpaceFiles>();
             Assert.False(await spaceFiles.SetStatusAsync(held.File!.Id, StoredObjectStatus.Available, ContentSniffer.Text, Ct));
         }
@@ -209,7 +209,7 @@ public abstract class UploadsTests(KastellHost host)
         UploadResult held;
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
             var limited = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.SmallLimitEndpoint, TimeSpan.FromSeconds(30)));
             held = await limited.UploadAsync(space, "gross.txt", new MemoryStream(text), Actor, Ct);
         }
@@ -262,7 +262,7 @@ public abstract class UploadsTests(KastellHost host)
     private async Task<(UploadResult Clean, UploadResult Infected)> UploadWhileClamdIsDownAsync(Guid org, Guid space, byte[] clean)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         var down = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, new ClamdScanner(Clamd.Unreachable, TimeSpan.FromSeconds(5)));
         return (await down.UploadAsync(space, "bericht.txt", new MemoryStream(clean), Actor, Ct),
             await down.UploadAsync(space, "eicar.txt", new MemoryStream(Clamd.Eicar), Actor, Ct));
@@ -293,14 +293,14 @@ public abstract class UploadsTests(KastellHost host)
     private async Task<T> WithUploads<T>(Guid org, Func<Uploads, Task<T>> action)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         return await action(scope.ServiceProvider.GetRequiredService<Uploads>());
     }
 
     private async Task<(StoredObject Record, byte[] Content)?> ReadAsync(Guid org, Guid id)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         if (await scope.ServiceProvider.GetRequiredService<SpaceFiles>().OpenReadAsync(id, Ct) is not var (record, stream))
         {
             return null;

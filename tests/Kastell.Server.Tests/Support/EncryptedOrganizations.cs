@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Tests.Support;

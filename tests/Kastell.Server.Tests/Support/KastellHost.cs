@@ -92,7 +92,7 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
         var scope = Services.CreateAsyncScope();
         if (organizationId is { } org)
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         }
 
         return (scope, scope.ServiceProvider.GetRequiredService<KastellDbContext>());

@@ -1,11 +1,13 @@
+using Kastell.Server.Platform.Hosting;
 using System.Security.Claims;
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
-using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
+using Kastell.Server.Platform.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -15,12 +17,32 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Kastell.Server.Features.Accounts;
 
-public static class AccountsModule
+/// <summary>
+/// Local accounts: sign-up, sign-in with mandatory MFA (TOTP, recovery codes, passkeys), sessions, passwords and the
+/// account's e-mail. The user entity itself is the platform's (<see cref="KastellUser"/>).
+/// </summary>
+public sealed class AccountsModule : FeatureModule
 {
     /// <summary>OWASP (2023) floor for PBKDF2-HMAC-SHA512; Identity's v3 hash format records the count, so raising it rehashes on sign-in.</summary>
     public const int MinimumPbkdf2Iterations = 210_000;
 
-    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    public override void AddServices(IHostApplicationBuilder builder) => AddAccounts(builder.Services, builder.Configuration);
+
+    public override void UseAfterAuthentication(IApplicationBuilder app)
+    {
+        app.UseMiddleware<MfaEnrolmentGate>();
+        app.UseMiddleware<EmailConfirmationStatus>();
+    }
+
+    public override void MapEndpoints(FeatureRoutes routes) => MapAccountEndpoints(routes.Root);
+
+    public override void AddToShell(Shell shell) =>
+        shell.AddLink(ShellArea.Account, "NavSessions", "/account/sessions", 10)
+            .AddLink(ShellArea.Account, "NavPassword", "/account/password", 20)
+            .AddLink(ShellArea.Account, "NavSecurity", "/account/security", 30)
+            .AddBanner<Components.UnconfirmedEmailBanner>();
+
+    private static void AddAccounts(IServiceCollection services, IConfiguration configuration)
     {
         var iterations = configuration.GetValue("Kastell:Passwords:Pbkdf2Iterations", MinimumPbkdf2Iterations);
         if (iterations < MinimumPbkdf2Iterations)
@@ -130,10 +152,9 @@ public static class AccountsModule
         services.AddScoped<EmailConfirmation>();
         services.AddScoped<PasswordReset>();
         services.AddScoped<DeleteAccountCommand>();
-        return services;
     }
 
-    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
+    private static void MapAccountEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn, IAuditLog audit) =>
         {
@@ -163,27 +184,7 @@ public static class AccountsModule
                 ? Results.Content(options, "application/json")
                 : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Re-authenticate before adding a passkey."))
             .RequireAuthorization().WithName("PasskeyCreationOptions").RequireValidAntiforgeryToken();
-
-        endpoints.MapPost("/culture", async (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl, KastellDbContext db) =>
-        {
-            if (!LocalizationSetup.IsSupported(culture))
-            {
-                return Results.BadRequest();
-            }
-
-            LocalizationSetup.WriteCookie(context.Response, culture);
-            if (Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
-            {
-                await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(u => u.SetProperty(x => x.PreferredCulture, culture));
-            }
-
-            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
-        }).WithName("SwitchCulture");
-        return endpoints;
     }
-
-    internal static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
     {

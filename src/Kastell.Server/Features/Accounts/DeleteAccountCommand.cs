@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -27,8 +28,8 @@ internal sealed class DeleteAccountCommand(
     KastellDbContext db,
     UserManager<KastellUser> users,
     SignInManager<KastellUser> signIn,
-    TenantContext tenant,
-    IServiceScopeFactory scopes,
+    CurrentActor actor,
+    TenantScopes scopes,
     Reauthentication reauthentication,
     IAuditLog audit)
 {
@@ -41,7 +42,8 @@ internal sealed class DeleteAccountCommand(
             return DeleteAccountResult.ReauthenticationFailed;
         }
 
-        tenant.SetUser(userId);
+        // Row-level security shows a user their own membership rows, in every organization.
+        actor.ActAs(AuditActor.User(userId));
         var orphaned = await OrganizationsOnlyOwnedByAsync(userId, cancellationToken);
         if (orphaned.Count > 0)
         {
@@ -83,10 +85,8 @@ internal sealed class DeleteAccountCommand(
         foreach (var organization in owned)
         {
             // Other owners are only visible inside that organization's tenant (query filter and row-level security).
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization.Id);
-            var tenantDb = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
-            var owners = await tenantDb.OrganizationMembers.CountAsync(m => m.Role == OrganizationRole.Owner, cancellationToken);
+            await using var scope = scopes.Enter(organization.Id, AuditActor.User(userId));
+            var owners = await scope.Db.OrganizationMembers.CountAsync(m => m.Role == OrganizationRole.Owner, cancellationToken);
             if (owners <= 1)
             {
                 orphaned.Add(organization.Name);

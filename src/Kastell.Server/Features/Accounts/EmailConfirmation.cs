@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kastell.Server.Features.Accounts;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 

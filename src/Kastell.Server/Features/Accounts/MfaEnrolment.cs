@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using QRCoder;
 

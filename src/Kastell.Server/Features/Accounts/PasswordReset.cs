@@ -3,6 +3,7 @@ using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ internal sealed class PasswordReset(
     UserManager<KastellUser> users,
     PasswordHistoryRecorder history,
     AccountMails mails,
-    TenantContext tenant,
+    CurrentActor actor,
     IOptions<KastellOptions> options,
     IAuditLog audit,
     AuditSigningKey auditKey)
@@ -61,7 +62,7 @@ internal sealed class PasswordReset(
 
         // The policy resolver reads the user's memberships; on PostgreSQL row-level security shows them to their own user.
         var id = user.Id;
-        tenant.SetUser(id);
+        actor.ActAs(AuditActor.User(id));
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Changes the hash and the security stamp, which also invalidates this very link.

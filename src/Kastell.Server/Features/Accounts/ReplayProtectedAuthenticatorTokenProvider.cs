@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
 

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kastell.Server.Features.Accounts;

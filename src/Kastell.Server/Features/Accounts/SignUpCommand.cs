@@ -3,6 +3,7 @@ using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ internal sealed class SignUpCommand(
     IPasswordHasher<KastellUser> hasher,
     PasswordHistoryRecorder history,
     AccountMails mails,
-    TenantContext tenant,
+    Tenant tenant,
     IAuditLog audit,
     TimeProvider time)
 {

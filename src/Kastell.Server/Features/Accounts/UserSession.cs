@@ -1,3 +1,7 @@
+using Kastell.Server.Platform.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Kastell.Server.Features.Accounts;
 
 /// <summary>
@@ -24,4 +28,16 @@ public sealed class UserSession
     public string? UserAgent { get; set; }
 
     public string? IpAddress { get; set; }
+}
+
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> b)
+    {
+        b.Property(s => s.Id).HasMaxLength(64);
+        b.HasIndex(s => s.UserId);
+        b.HasOne<KastellUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(s => s.UserAgent).HasMaxLength(512);
+        b.Property(s => s.IpAddress).HasMaxLength(64);
+    }
 }

@@ -34,7 +34,7 @@ internal sealed record AuditRetentionOutcome(AuditPruneResult? Pruned, AuditSiem
 /// </summary>
 internal sealed class AuditRetention(
     KastellDbContext db,
-    TenantContext tenant,
+    Tenant tenant,
     IAuditLog audit,
     AuditVerifier verifier,
     IOptions<KastellOptions> options,
@@ -47,7 +47,7 @@ internal sealed class AuditRetention(
     /// <param name="now">The moment the retention period counts back from (tests move it forward).</param>
     internal async Task<AuditRetentionOutcome> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var organization = tenant.RequireOrganization();
+        var organization = tenant.RequireOrganizationId();
         var days = await db.Organizations.AsNoTracking().Where(o => o.Id == organization).Select(o => o.AuditRetentionDays).SingleAsync(cancellationToken);
         if (days is not { } retention)
         {

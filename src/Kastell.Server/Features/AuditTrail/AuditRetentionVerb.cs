@@ -1,4 +1,6 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,12 +13,17 @@ internal sealed record AuditRetentionReport(Guid Organization, AuditRetentionOut
 /// The <c>audit-retention</c> verb: applies every organization's retention period (the server also does this on a
 /// schedule, <see cref="AuditRetentionScheduler"/>; use the verb from cron when that is switched off).
 /// </summary>
-public static class AuditRetentionVerb
+internal sealed class AuditRetentionVerb : CliVerb
 {
-    public static async Task<int> RunAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken = default)
+    public override string Name => "audit-retention";
+
+    public override string Description => "Archive and remove audit events past each organization's retention period (run daily when the server's schedule is off).";
+
+    public override async Task<int> RunAsync(CliInvocation invocation)
     {
+        var (output, cancellationToken) = (invocation.Output, invocation.CancellationToken);
         var failed = 0;
-        foreach (var report in await PruneAllAsync(services, cancellationToken))
+        foreach (var report in await PruneAllAsync(invocation.Services, cancellationToken))
         {
             if (report.Failure is not null)
             {
@@ -40,13 +47,13 @@ public static class AuditRetentionVerb
         }
 
         var reports = new List<AuditRetentionReport>(organizations.Count);
+        var scopes = services.GetRequiredService<TenantScopes>();
         foreach (var organization in organizations)
         {
-            await using var scope = services.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+            await using var scope = scopes.Enter(organization, AuditActor.System("audit-retention"));
             try
             {
-                reports.Add(new(organization, await scope.ServiceProvider.GetRequiredService<AuditRetention>().PruneAsync(cancellationToken), null));
+                reports.Add(new(organization, await scope.Get<AuditRetention>().PruneAsync(cancellationToken), null));
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -1,40 +1,29 @@
-using System.Security.Claims;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Tenancy;
 
 namespace Kastell.Server.Features.AuditTrail;
 
-public static class AuditTrailEndpoints
+internal static class AuditTrailEndpoints
 {
     /// <summary>The roles that may read an organization's audit trail (the page and its exports).</summary>
     internal static readonly OrganizationRole[] ReaderRoles = [OrganizationRole.Owner, OrganizationRole.Admin, OrganizationRole.Auditor];
-
-    public static IServiceCollection AddAuditTrail(this IServiceCollection services)
-    {
-        services.AddScoped<AuditTrailQuery>();
-        services.AddScoped<AuditRetention>();
-        services.AddScoped<UpdateAuditRetentionCommand>();
-        services.AddHostedService<AuditRetentionScheduler>();
-        return services;
-    }
 
     /// <summary>
     /// <c>GET /o/{org}/audit/export.csv</c> and <c>.jsonl</c>, with the page's filter in the query string. A download
     /// of audit data is itself audited (in its own transaction, before the first byte leaves), and readers other than
     /// owners, admins and auditors get the tenant middleware's 404.
     /// </summary>
-    public static IEndpointRouteBuilder MapAuditTrailEndpoints(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGet("/o/{org}/audit/export.{extension:regex(^(csv|jsonl)$)}", ExportAsync)
+    public static void Map(RouteGroupBuilder organization) =>
+        organization.MapGet("/audit/export.{extension:regex(^(csv|jsonl)$)}", ExportAsync)
             .RequireAuthorization()
             .WithMetadata(new RequireOrganizationRoleAttribute(ReaderRoles))
             .WithName("ExportAuditTrail");
-        return endpoints;
-    }
 
     private static async Task<IResult> ExportAsync(
         string extension, string? actor, string? action, string? target, string? from, string? to,
-        HttpContext context, ClaimsPrincipal user, AuditTrailQuery query, IAuditLog audit, TenantAccess access, TimeProvider time)
+        HttpContext context, CurrentActor caller, AuditTrailQuery query, IAuditLog audit, Tenant tenant, TimeProvider time)
     {
         var (filter, errors) = AuditFilter.Parse(actor, action, target, from, to, null);
         if (errors.Count > 0)
@@ -43,11 +32,10 @@ public static class AuditTrailEndpoints
         }
 
         var format = extension == "csv" ? AuditExportFormat.Csv : AuditExportFormat.JsonLines;
-        var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
         var details = filter.Describe();
         details["format"] = AuditExportWriter.Extension(format);
-        var organization = access.RequireOrganization();
-        await audit.RecordNowAsync(new(AuditEventType.AuditLogExported, AuditActor.User(userId), AuditTarget.Organization(organization.Id), Details: details), context.RequestAborted);
+        var organization = tenant.RequireOrganization();
+        await audit.RecordNowAsync(new(AuditEventType.AuditLogExported, caller.Actor, AuditTarget.Organization(organization.Id), Details: details), context.RequestAborted);
 
         var name = $"audit-{organization.Slug}-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}.{AuditExportWriter.Extension(format)}";
         return Results.Stream(

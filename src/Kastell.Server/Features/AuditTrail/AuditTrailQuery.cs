@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ internal sealed record AuditPage(IReadOnlyList<AuditEvent> Events, bool HasMore,
 /// Reads the request organization's own chain (never the system chain or another tenant's: the organization id
 /// comes from the tenant context, and on PostgreSQL row-level security enforces the same), newest first.
 /// </summary>
-internal sealed class AuditTrailQuery(KastellDbContext db, TenantContext tenant, UserManager<KastellUser> users)
+internal sealed class AuditTrailQuery(KastellDbContext db, Tenant tenant, UserManager<KastellUser> users)
 {
     public const int PageSize = 50;
 
@@ -37,7 +38,7 @@ internal sealed class AuditTrailQuery(KastellDbContext db, TenantContext tenant,
     /// </summary>
     private async Task<List<AuditEvent>> UnfilteredPageAsync(int page, CancellationToken cancellationToken)
     {
-        var organization = tenant.RequireOrganization();
+        var organization = tenant.RequireOrganizationId();
         var top = ((await AuditChainSealer.TailAsync(db, organization, cancellationToken))?.Sequence ?? 0) - ((long)(page - 1) * PageSize);
         var bottom = top - (PageSize + 1);
         return await db.AuditEvents.AsNoTracking()
@@ -58,7 +59,7 @@ internal sealed class AuditTrailQuery(KastellDbContext db, TenantContext tenant,
 
     private async Task<IQueryable<AuditEvent>> FilteredAsync(AuditFilter filter)
     {
-        var organization = tenant.RequireOrganization();
+        var organization = tenant.RequireOrganizationId();
         var query = db.AuditEvents.AsNoTracking().Where(e => e.OrganizationId == organization);
         if (filter.Actor is { } actor)
         {

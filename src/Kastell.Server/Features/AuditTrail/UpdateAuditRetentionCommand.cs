@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.AuditTrail;
@@ -13,14 +14,14 @@ internal enum UpdateAuditRetentionOutcome
 }
 
 /// <summary>Sets how long the organization keeps its audit events; owners and admins only (auditors read, they do not decide).</summary>
-internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, TenantAccess access, IAuditLog audit)
+internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)
 {
     public const int MinimumDays = 1;
     public const int MaximumDays = 36_500;
 
     public async Task<UpdateAuditRetentionOutcome> ExecuteAsync(Guid callerId, int? days, CancellationToken cancellationToken = default)
     {
-        var organization = access.RequireOrganization();
+        var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.audit-retention", AuditTarget.Organization(organization.Id)), cancellationToken);

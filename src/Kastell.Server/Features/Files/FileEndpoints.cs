@@ -1,8 +1,8 @@
-using System.Security.Claims;
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -15,43 +15,39 @@ namespace Kastell.Server.Features.Files;
 /// organization or Space the caller cannot enter; a file id of another Space or organization answers the same 404
 /// as one that does not exist (the queries are scoped to the request's organization and to the route's Space).
 /// </summary>
-public static class FileEndpoints
+internal static class FileEndpoints
 {
     /// <summary>Room for the multipart envelope around the file (boundaries, part headers, the antiforgery token).</summary>
     public const long MultipartAllowanceBytes = 64 * 1024;
 
     private const int MaxAuditedRangeLength = 100;
 
-    public static IServiceCollection AddFiles(this IServiceCollection services) => services.AddScoped<FileListQuery>();
-
-    public static IEndpointRouteBuilder MapFileEndpoints(this IEndpointRouteBuilder endpoints)
+    public static void Map(RouteGroupBuilder space)
     {
         // No antiforgery metadata: the middleware would read (and buffer) the whole form to find the token.
         // MultipartUpload validates the token itself, from the first section, before the file is read.
         // Its own path: the page's route answers posts too (server-rendered forms), which would make the match ambiguous.
-        endpoints.MapPost("/o/{org}/s/{space}/files/upload", UploadAsync)
+        space.MapPost("/files/upload", UploadAsync)
             .RequireAuthorization()
             .DisableAntiforgery()
             .WithName("UploadFile");
-        endpoints.MapGet("/o/{org}/s/{space}/files/{id:guid}", DownloadAsync)
+        space.MapGet("/files/{id:guid}", DownloadAsync)
             .RequireAuthorization()
             .WithName("DownloadFile");
-        endpoints.MapPost("/o/{org}/s/{space}/files/{id:guid}/delete", DeleteAsync)
+        space.MapPost("/files/{id:guid}/delete", DeleteAsync)
             .RequireAuthorization()
             .RequireValidAntiforgeryToken()
             .WithName("DeleteFile");
-        return endpoints;
     }
 
-    internal static string PagePath(TenantAccess access) =>
-        $"/o/{Uri.EscapeDataString(access.RequireOrganization().Slug)}/s/{Uri.EscapeDataString(access.RequireSpace().Slug)}/files";
+    internal static string PagePath(Tenant tenant) => TenantRoutes.SpacePath(tenant.RequireOrganization(), tenant.RequireSpace(), "/files");
 
     private static async Task<IResult> UploadAsync(
-        HttpContext context, ClaimsPrincipal user, TenantAccess access, Uploads uploads, IAuditLog audit,
+        HttpContext context, CurrentActor actor, Tenant tenant, TenantAccess access, Uploads uploads, IAuditLog audit,
         IAntiforgery antiforgery, IOptions<AntiforgeryOptions> antiforgeryOptions)
     {
-        var userId = UserId(user);
-        var space = access.RequireSpace();
+        var userId = actor.RequireUserId();
+        var space = tenant.RequireSpace();
         if (!FilePermissions.CanChange(access))
         {
             await audit.RecordNowAsync(AuditDenials.Permission(userId, "file.upload", AuditTarget.Space(space.Id), "space-role"), context.RequestAborted);
@@ -64,7 +60,6 @@ public static class FileEndpoints
             limit.MaxRequestBodySize = uploads.MaxBytes + MultipartAllowanceBytes;
         }
 
-        var actor = AuditActor.User(userId);
         try
         {
             var (file, problem) = await new MultipartUpload(context, antiforgery, antiforgeryOptions).OpenFileAsync(context.RequestAborted);
@@ -73,20 +68,20 @@ public static class FileEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: problem);
             }
 
-            var result = await uploads.UploadAsync(space.Id, FileNames.Clean(MultipartUpload.ClientFileName(file)), file.Body, actor, context.RequestAborted);
-            return Results.LocalRedirect($"{PagePath(access)}?upload={UploadMessages.Key(result.Outcome)}");
+            var result = await uploads.UploadAsync(space.Id, FileNames.Clean(MultipartUpload.ClientFileName(file)), file.Body, actor.Actor, context.RequestAborted);
+            return Results.LocalRedirect($"{PagePath(tenant)}?upload={UploadMessages.Key(result.Outcome)}");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // The body outgrew the request limit before the file's own limit was reached (more than one file, say).
-            await uploads.RefusedAsync(space.Id, null, UploadOutcome.TooLarge, actor, CancellationToken.None);
+            await uploads.RefusedAsync(space.Id, null, UploadOutcome.TooLarge, actor.Actor, CancellationToken.None);
             return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The upload exceeds the size limit.");
         }
     }
 
-    private static async Task<IResult> DownloadAsync(Guid id, HttpContext context, ClaimsPrincipal user, TenantAccess access, SpaceFiles files, IAuditLog audit)
+    private static async Task<IResult> DownloadAsync(Guid id, HttpContext context, CurrentActor actor, Tenant tenant, TenantAccess access, SpaceFiles files, IAuditLog audit)
     {
-        if (!FilePermissions.CanRead(access) || await files.OpenReadAsync(access.RequireSpace().Id, id, context.RequestAborted) is not var (record, content))
+        if (!FilePermissions.CanRead(access) || await files.OpenReadAsync(tenant.RequireSpace().Id, id, context.RequestAborted) is not var (record, content))
         {
             return Results.NotFound();
         }
@@ -104,7 +99,7 @@ public static class FileEndpoints
             }
 
             // Before the first byte leaves, in its own transaction: a download that cannot be audited does not happen.
-            await audit.RecordNowAsync(new(AuditEventType.FileDownloaded, AuditActor.User(UserId(user)), new AuditTarget("file", record.Id.ToString()), Details: details), context.RequestAborted);
+            await audit.RecordNowAsync(new(AuditEventType.FileDownloaded, actor.Actor, new AuditTarget("file", record.Id.ToString()), Details: details), context.RequestAborted);
         }
         catch
         {
@@ -118,28 +113,25 @@ public static class FileEndpoints
             lastModified: record.CreatedAt, entityTag: new EntityTagHeaderValue($"\"{record.Id:N}\""), enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, HttpContext context, ClaimsPrincipal user, TenantAccess access, SpaceFiles files, IAuditLog audit)
+    private static async Task<IResult> DeleteAsync(Guid id, HttpContext context, CurrentActor actor, Tenant tenant, TenantAccess access, SpaceFiles files, IAuditLog audit)
     {
-        var userId = UserId(user);
-        var space = access.RequireSpace();
+        var userId = actor.RequireUserId();
+        var space = tenant.RequireSpace();
         if (!FilePermissions.CanChange(access))
         {
             await audit.RecordNowAsync(AuditDenials.Permission(userId, "file.delete", new AuditTarget("file", id.ToString()), "space-role"), context.RequestAborted);
             return Results.StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        var deletion = new AuditEntry(AuditEventType.FileDeleted, AuditActor.User(userId), new AuditTarget("file", id.ToString()),
+        var deletion = new AuditEntry(AuditEventType.FileDeleted, actor.Actor, new AuditTarget("file", id.ToString()),
             Details: new Dictionary<string, string> { ["space"] = space.Id.ToString() });
         if (!await files.DeleteAsync(space.Id, id, deletion, context.RequestAborted))
         {
             return Results.NotFound();
         }
 
-        return Results.LocalRedirect($"{PagePath(access)}?deleted=1");
+        return Results.LocalRedirect($"{PagePath(tenant)}?deleted=1");
     }
-
-    private static Guid UserId(ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : throw new InvalidOperationException("Signed-in user without an id.");
 }
 
 /// <summary>The upload outcomes as they travel to the page in the query string, and their texts.</summary>

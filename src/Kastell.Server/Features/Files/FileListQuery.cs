@@ -1,5 +1,6 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 

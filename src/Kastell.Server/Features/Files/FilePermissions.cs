@@ -1,4 +1,4 @@
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Tenancy;
 
 namespace Kastell.Server.Features.Files;
 
@@ -9,7 +9,7 @@ namespace Kastell.Server.Features.Files;
 /// </summary>
 internal static class FilePermissions
 {
-    public static bool CanRead(TenantAccess access) => access.Space is not null && access.SpaceRole is not null;
+    public static bool CanRead(TenantAccess access) => access.SpaceRole is not null;
 
-    public static bool CanChange(TenantAccess access) => access.Space is not null && access.SpaceRole is SpaceRole.Editor or SpaceRole.Manager;
+    public static bool CanChange(TenantAccess access) => access.SpaceRole is SpaceRole.Editor or SpaceRole.Manager;
 }

@@ -1,17 +1,18 @@
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations;
 
 /// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
 /// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>
-internal sealed class CreateSpaceCommand(KastellDbContext db, TenantAccess access, TimeProvider time, IAuditLog audit, IObjectStore storage)
+internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit, IObjectStore storage)
 {
     public async Task<CreateSpaceResult> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
     {
-        var organization = access.RequireOrganization();
+        var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "space.create", AuditTarget.Space(null)), cancellationToken);

@@ -22,7 +22,7 @@ public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRin
     public async Task<OrganizationDeleted?> DeleteAsync(Guid organizationId, AuditActor actor, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organizationId);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
         {

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations;

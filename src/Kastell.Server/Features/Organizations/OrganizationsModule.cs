@@ -1,12 +1,18 @@
 using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Hosting;
+using Kastell.Server.Platform.Hosting.Cli;
 
 namespace Kastell.Server.Features.Organizations;
 
-public static class OrganizationsModule
+/// <summary>
+/// Organizations and Spaces as the user meets them: the home page, creating Spaces, members and invitations, the
+/// organization's settings and its deletion. The tenant entities themselves are the platform's.
+/// </summary>
+public sealed class OrganizationsModule : FeatureModule
 {
-    public static IServiceCollection AddOrganizations(this IServiceCollection services)
+    public override void AddServices(IHostApplicationBuilder builder)
     {
-        services.AddScoped<TenantAccess>();
+        var services = builder.Services;
         services.AddScoped<OrganizationDirectory>();
         services.AddScoped<CreateSpaceCommand>();
         services.AddScoped<Settings.UpdatePasswordPolicyCommand>();
@@ -15,6 +21,9 @@ public static class OrganizationsModule
         services.AddScoped<RevokeInvitationCommand>();
         services.AddScoped<AcceptInvitationCommand>();
         services.AddSingleton<OrganizationDeletion>();
-        return services;
     }
+
+    public override void MapEndpoints(FeatureRoutes routes) => MembersEndpoints.Map(routes.Organization);
+
+    public override IEnumerable<CliVerb> CreateVerbs() => [new DeleteOrganizationVerb()];
 }

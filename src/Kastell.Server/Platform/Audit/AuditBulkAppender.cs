@@ -16,7 +16,7 @@ namespace Kastell.Server.Platform.Audit;
 /// written in the same transaction: on SQLite by one prepared INSERT per row, on PostgreSQL by one INSERT of arrays. Values come
 /// from EF's own type mappings and converters, so the stored form is identical to what <c>SaveChanges</c> writes.
 /// </summary>
-internal sealed class AuditBulkAppender(KastellDbContext db, TenantContext tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http)
+internal sealed class AuditBulkAppender(KastellDbContext db, Tenant tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http)
 {
     public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {

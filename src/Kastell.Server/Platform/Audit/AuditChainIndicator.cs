@@ -48,7 +48,7 @@ public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditVerifi
         if (_verified.TryGetValue(organization, out var head) && time.GetUtcNow() - head.FullyVerifiedAt < FullVerificationAge)
         {
             await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
             if (await AdvanceAsync(scope.ServiceProvider.GetRequiredService<KastellDbContext>(), organization, head, cancellationToken) is { } advanced)
             {
                 _verified[organization] = advanced;

@@ -10,7 +10,7 @@ namespace Kastell.Server.Platform.Audit;
 /// context. Sequence numbers and hashes are assigned at save time by <see cref="AuditChainSealer"/>, inside the
 /// transaction, because only then is the chain's tail known for sure.
 /// </summary>
-internal sealed class AuditLog(KastellDbContext db, TenantContext tenant, TimeProvider time, IHttpContextAccessor http) : IAuditLog
+internal sealed class AuditLog(KastellDbContext db, Tenant tenant, TimeProvider time, IHttpContextAccessor http) : IAuditLog
 {
     private const int MaxDetailsLength = 2000;
 

@@ -1,4 +1,3 @@
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -15,20 +14,23 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
     /// <summary>Events held at once on the fast path (and hashed in parallel).</summary>
     internal const int StreamChunk = 16_384;
 
-    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    /// <summary>Verifies every chain; <paramref name="progress"/> hears (chains done, chains in all) after each.</summary>
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default, Action<int, int>? progress = null)
     {
         var chains = await ChainsAsync(cancellationToken);
         var problems = new List<AuditProblem>();
         long events = 0;
         var checkpoints = 0;
-        foreach (var chain in chains)
+        foreach (var (chain, index) in chains.Select((c, i) => (c, i)))
         {
+            progress?.Invoke(index, chains.Count);
             var (chainEvents, chainCheckpoints, chainProblems) = await VerifyChainAsync(chain, cancellationToken);
             events += chainEvents;
             checkpoints += chainCheckpoints;
             problems.AddRange(chainProblems);
         }
 
+        progress?.Invoke(chains.Count, chains.Count);
         return new AuditVerification(chains.Count, events, checkpoints, problems);
     }
 
@@ -44,7 +46,7 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
         await using var scope = scopes.CreateAsyncScope();
         if (chain is { } organization)
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
         }
 
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();

@@ -21,7 +21,7 @@ internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<Sqli
         new(new DbContextOptionsBuilder<SqliteKastellDbContext>()
             .UseSqlite("Data Source=design-time.db")
             .UseApplicationServiceProvider(DesignTime.IdentityServices)
-            .Options, new TenantContext());
+            .Options, new Tenant());
 }
 
 internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresKastellDbContext>
@@ -30,5 +30,5 @@ internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<Po
         new(new DbContextOptionsBuilder<PostgresKastellDbContext>()
             .UseNpgsql("Host=localhost;Database=kastell_design")
             .UseApplicationServiceProvider(DesignTime.IdentityServices)
-            .Options, new TenantContext());
+            .Options, new Tenant());
 }

@@ -1,10 +1,7 @@
 using System.Linq.Expressions;
-using Kastell.Server.Features.Accounts;
-using Kastell.Server.Features.Accounts.Passwords;
-using Kastell.Server.Features.Organizations;
-using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -20,9 +17,9 @@ namespace Kastell.Server.Platform.Data;
 /// </summary>
 public abstract class KastellDbContext : IdentityDbContext<KastellUser, IdentityRole<Guid>, Guid>
 {
-    private readonly TenantContext _tenant;
+    private readonly Tenant _tenant;
 
-    protected KastellDbContext(DbContextOptions options, TenantContext tenant)
+    protected KastellDbContext(DbContextOptions options, Tenant tenant)
         : base(options)
     {
         _tenant = tenant;
@@ -37,10 +34,6 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
 
     public DbSet<SpaceMember> SpaceMembers => Set<SpaceMember>();
 
-    public DbSet<PasswordHistoryEntry> PasswordHistory => Set<PasswordHistoryEntry>();
-
-    public DbSet<UserSession> UserSessions => Set<UserSession>();
-
     public DbSet<DataKey> DataKeys => Set<DataKey>();
 
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
@@ -48,8 +41,6 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
     public DbSet<DataKeyRotationJob> DataKeyRotations => Set<DataKeyRotationJob>();
 
     public DbSet<StoredObject> StoredObjects => Set<StoredObject>();
-
-    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
@@ -85,7 +76,7 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
     }
 }
 
-public sealed class SqliteKastellDbContext(DbContextOptions<SqliteKastellDbContext> options, TenantContext tenant)
+public sealed class SqliteKastellDbContext(DbContextOptions<SqliteKastellDbContext> options, Tenant tenant)
     : KastellDbContext(options, tenant)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -96,5 +87,5 @@ public sealed class SqliteKastellDbContext(DbContextOptions<SqliteKastellDbConte
     }
 }
 
-public sealed class PostgresKastellDbContext(DbContextOptions<PostgresKastellDbContext> options, TenantContext tenant)
+public sealed class PostgresKastellDbContext(DbContextOptions<PostgresKastellDbContext> options, Tenant tenant)
     : KastellDbContext(options, tenant);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -11,14 +12,14 @@ namespace Kastell.Server.Platform.Data;
 /// Applied when a connection opens and again before any command if the tenant changed meanwhile (a sign-up
 /// creates its organization inside an open transaction), so a pooled connection never keeps another tenant.
 /// </summary>
-internal sealed class TenantConnectionInterceptor(TenantContext tenant) : DbCommandInterceptor, IDbConnectionInterceptor, IDbTransactionInterceptor
+internal sealed class TenantConnectionInterceptor(Tenant tenant, CurrentActor actor) : DbCommandInterceptor, IDbConnectionInterceptor, IDbTransactionInterceptor
 {
     private const string Sql =
         "SELECT set_config('kastell.organization_id', @kastell_org, false), set_config('kastell.user_id', @kastell_user, false)";
 
     private readonly ConditionalWeakTable<DbConnection, string> _applied = new();
 
-    private string Wanted => $"{tenant.OrganizationId}|{tenant.UserId}";
+    private string Wanted => $"{tenant.OrganizationId}|{actor.UserId}";
 
     public void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection, null);
 
@@ -108,7 +109,7 @@ internal sealed class TenantConnectionInterceptor(TenantContext tenant) : DbComm
         command.Transaction = transaction;
         command.CommandText = Sql;
         AddParameter(command, "kastell_org", tenant.OrganizationId?.ToString() ?? "");
-        AddParameter(command, "kastell_user", tenant.UserId?.ToString() ?? "");
+        AddParameter(command, "kastell_user", actor.UserId?.ToString() ?? "");
         return command;
     }
 

@@ -1,3 +1,7 @@
+using Kastell.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Kastell.Server.Platform.Encryption;
 
 /// <summary>
@@ -33,4 +37,25 @@ public sealed class DataProtectionKeyRecord
     public string? FriendlyName { get; set; }
 
     public string Xml { get; set; } = "";
+}
+
+internal sealed class DataKeyConfiguration : IEntityTypeConfiguration<DataKey>
+{
+    public void Configure(EntityTypeBuilder<DataKey> b)
+    {
+        b.HasIndex(k => new { k.OrganizationId, k.CreatedAt });
+        // Deleting an organization deletes its data keys: the first step of crypto-shredding.
+        b.HasOne<Organization>().WithMany().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(k => k.WrappedKey).HasMaxLength(256).IsRequired();
+    }
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKeyRecord>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKeyRecord> b)
+    {
+        b.ToTable("DataProtectionKeys");
+        b.Property(k => k.FriendlyName).HasMaxLength(256);
+        b.Property(k => k.Xml).IsRequired();
+    }
 }

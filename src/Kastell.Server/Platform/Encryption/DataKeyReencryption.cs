@@ -1,4 +1,3 @@
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +36,7 @@ public sealed class DataKeyReencryption(IServiceScopeFactory scopes, DataKeyRing
     private async Task<DataKeyRotationJob> RunExclusiveAsync(Guid jobId, Guid organizationId, IProgress<DataKeyRotationJob>? progress, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organizationId);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
         var job = await db.DataKeyRotations.SingleAsync(j => j.Id == jobId, cancellationToken);
         if (!job.IsPending)

@@ -77,7 +77,7 @@ public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFact
         using var scope = scopes.CreateScope();
         if (organizationId is { } org)
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         }
 
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();

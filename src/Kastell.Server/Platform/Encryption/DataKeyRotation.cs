@@ -1,7 +1,7 @@
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Kastell.Server.Platform.Encryption;
 
@@ -50,7 +50,7 @@ public sealed class DataKeyRotation(IServiceScopeFactory scopes, DataKeyRing rin
     public async Task<DataKeyRotationJob> RequestAsync(Guid organizationId, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organizationId);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
         {
@@ -82,7 +82,7 @@ public sealed class DataKeyRotation(IServiceScopeFactory scopes, DataKeyRing rin
     public async Task<List<DataKeyRotationJob>> JobsAsync(Guid organizationId, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organizationId);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
         var jobs = await db.DataKeyRotations.AsNoTracking().Where(j => j.OrganizationId == organizationId).ToListAsync(cancellationToken);
         return [.. jobs.OrderByDescending(j => j.RequestedAt)];
@@ -161,5 +161,16 @@ internal sealed class DataKeyReencryptionWorker(
                 return;
             }
         }
+    }
+}
+
+internal sealed class DataKeyRotationJobConfiguration : IEntityTypeConfiguration<DataKeyRotationJob>
+{
+    public void Configure(EntityTypeBuilder<DataKeyRotationJob> b)
+    {
+        b.ToTable("DataKeyRotations");
+        b.HasOne<Organization>().WithMany().HasForeignKey(j => j.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(j => j.Failure).HasMaxLength(1000);
+        b.Ignore(j => j.IsPending);
     }
 }

@@ -43,7 +43,7 @@ public sealed class KekRotation(IKeyEncryptionKeyProvider kek, IServiceScopeFact
         await using var scope = scopes.CreateAsyncScope();
         if (organizationId is { } org)
         {
-            scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(org);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
         }
 
         var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Observability;
@@ -128,7 +127,7 @@ internal sealed class SiemForwarder(
             await using var scope = scopes.CreateAsyncScope();
             if (chain is { } organization)
             {
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+                scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
             }
 
             var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();

@@ -78,7 +78,7 @@ internal sealed class QuarantineRescanner(
     private async Task<(RescanPass Pass, bool ScannerDown)> RescanAsync(Guid organization, RescanPass pass, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organization);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
         var uploads = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, scanner);
         foreach (var file in await uploads.QuarantinedAsync(cancellationToken))
         {

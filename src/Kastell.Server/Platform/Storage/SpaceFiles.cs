@@ -1,8 +1,8 @@
-using Kastell.Server.Platform.Audit;
 using System.Security.Cryptography;
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Platform.Storage;

@@ -1,4 +1,7 @@
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Kastell.Server.Platform.Storage;
 
@@ -45,4 +48,19 @@ public enum StoredObjectStatus
 
     /// <summary>Stored encrypted but not yet scanned for malware (the scanner was unavailable); hidden from users.</summary>
     Quarantined = 1,
+}
+
+internal sealed class StoredObjectConfiguration : IEntityTypeConfiguration<StoredObject>
+{
+    public void Configure(EntityTypeBuilder<StoredObject> b)
+    {
+        b.HasOne<Space>().WithMany().HasForeignKey(o => o.SpaceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Organization>().WithMany().HasForeignKey(o => o.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(o => o.SpaceId);
+        b.Property(o => o.ContentType).HasMaxLength(255).IsRequired();
+        // Encrypted with the organization's data key: name and hash say something about the content, the key is the content.
+        b.Property(o => o.FileName).IsRequired().IsEncrypted(EncryptionScope.Organization);
+        b.Property(o => o.Sha256).IsRequired().IsEncrypted(EncryptionScope.Organization);
+        b.Property(o => o.ContentKey).IsRequired().IsEncrypted(EncryptionScope.Organization);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Kastell.Server.Platform.Email;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Kastell.Server.Features.Accounts.Email;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;

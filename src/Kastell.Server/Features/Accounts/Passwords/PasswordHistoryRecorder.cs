@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 
 namespace Kastell.Server.Features.Accounts.Passwords;
 

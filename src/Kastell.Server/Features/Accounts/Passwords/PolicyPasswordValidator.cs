@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;

@@ -2,6 +2,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +47,7 @@ internal sealed class AcceptInvitationCommand(
     KastellDbContext db,
     UserManager<KastellUser> users,
     PasswordHistoryRecorder history,
-    TenantContext tenant,
+    Tenant tenant,
     TimeProvider time,
     IAuditLog audit)
 {

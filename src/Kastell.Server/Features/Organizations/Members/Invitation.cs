@@ -1,3 +1,5 @@
+using Kastell.Server.Platform.Tenancy;
+
 namespace Kastell.Server.Features.Organizations.Members;
 
 /// <summary>

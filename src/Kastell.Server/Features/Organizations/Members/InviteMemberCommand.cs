@@ -3,6 +3,8 @@ using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,6 +25,7 @@ internal enum InviteOutcome
 /// </summary>
 internal sealed class InviteMemberCommand(
     KastellDbContext db,
+    Tenant tenant,
     TenantAccess access,
     UserManager<KastellUser> users,
     AccountMails mails,
@@ -32,7 +35,7 @@ internal sealed class InviteMemberCommand(
 {
     public async Task<InviteOutcome> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
-        var organization = access.RequireOrganization();
+        var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization || !Enum.IsDefined(role)
             || (role == OrganizationRole.Owner && access.OrganizationRole != OrganizationRole.Owner))
         {

@@ -1,5 +1,7 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations.Members;

@@ -1,5 +1,6 @@
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations.Members;
@@ -12,11 +13,11 @@ internal enum RevokeOutcome
 }
 
 /// <summary>Revokes a pending invitation of the request's organization; another organization's id is simply not found.</summary>
-internal sealed class RevokeInvitationCommand(KastellDbContext db, TenantAccess access, TimeProvider time, IAuditLog audit)
+internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit)
 {
     public async Task<RevokeOutcome> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
     {
-        access.RequireOrganization();
+        tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "invitation.revoke", AuditTarget.Invitation(invitationId)), cancellationToken);

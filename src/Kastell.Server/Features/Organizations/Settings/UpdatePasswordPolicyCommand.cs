@@ -2,6 +2,8 @@ using System.Globalization;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations.Settings;
@@ -14,14 +16,14 @@ internal enum UpdatePasswordPolicyOutcome
 }
 
 /// <summary>Changes the organization's password policy; owners and admins only, values within safe bounds.</summary>
-internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, TenantAccess access, IAuditLog audit)
+internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)
 {
     public const int MinimumAllowedLength = PasswordPolicy.AbsoluteMinimumLength;
     public const int MaximumAllowedLength = 128;
 
     public async Task<UpdatePasswordPolicyOutcome> ExecuteAsync(Guid callerId, PasswordPolicy requested, CancellationToken ct = default)
     {
-        var organization = access.RequireOrganization();
+        var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.password-policy", AuditTarget.Organization(organization.Id)), ct);

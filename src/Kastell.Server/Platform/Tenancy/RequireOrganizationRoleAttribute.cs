@@ -1,4 +1,4 @@
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Platform.Tenancy;
 
 /// <summary>
 /// Limits a page or endpoint under <c>/o/{org}</c> to members holding one of <see cref="Roles"/>. Read from the

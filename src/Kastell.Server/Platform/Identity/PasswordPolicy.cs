@@ -1,4 +1,4 @@
-namespace Kastell.Server.Features.Accounts.Passwords;
+namespace Kastell.Server.Platform.Identity;
 
 /// <summary>An organization's password rules. Defaults follow NIST SP 800-63B / OWASP ASVS 5 (length over complexity).</summary>
 public sealed class PasswordPolicy
@@ -19,16 +19,4 @@ public sealed class PasswordPolicy
 
     /// <summary>How many previous passwords may not be reused; 0 turns the check off.</summary>
     public int HistoryLength { get; set; } = 5;
-}
-
-/// <summary>A former password hash of a user, kept only to refuse its reuse.</summary>
-public sealed class PasswordHistoryEntry
-{
-    public long Id { get; set; }
-
-    public Guid UserId { get; set; }
-
-    public string PasswordHash { get; set; } = "";
-
-    public DateTimeOffset ChangedAt { get; set; }
 }

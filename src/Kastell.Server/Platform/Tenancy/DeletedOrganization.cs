@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Platform.Tenancy;
 
 /// <summary>
 /// "Organization X was deleted at T": only the id survives the crypto-shredding. Its audit chain stays, but on

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Platform.Identity;
 
 /// <summary>A person with a local account. Organization roles live in <c>OrganizationMember</c>, not here.</summary>
 public sealed class KastellUser : IdentityUser<Guid>

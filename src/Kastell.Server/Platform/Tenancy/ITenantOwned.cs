@@ -1,4 +1,4 @@
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Platform.Tenancy;
 
 /// <summary>
 /// A row that belongs to exactly one organization. The data context filters every query on it by the request's

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Platform.Tenancy;
 
 /// <summary>URL segments for organizations and spaces: lower-case ASCII letters, digits and single hyphens.</summary>
 internal static class Slugs
