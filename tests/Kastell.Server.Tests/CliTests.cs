@@ -1,4 +1,4 @@
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
 
 namespace Kastell.Server.Tests;
 
@@ -25,6 +25,8 @@ public sealed class CliTests
                   viewer: EXPECTED
         """;
 
+    private static KastellCli Cli => KastellCli.For([]);
+
     [Theory]
     [InlineData("true", 0, "2 passed, 0 failed")] // each single-stage test also runs with its tuples sent as contextual tuples
     [InlineData("false", 1, "0 passed, 2 failed")]
@@ -34,7 +36,9 @@ public sealed class CliTests
         await File.WriteAllTextAsync(file, Store.Replace("EXPECTED", expected, StringComparison.Ordinal), TestContext.Current.CancellationToken);
         using var output = new StringWriter();
 
-        var code = await CommandLine.TryRunStandaloneAsync(["authz", "test", file], output);
+        var request = Cli.Parse(["authz", "test", file])!;
+        Assert.False(request.NeedsHost);
+        var code = await request.RunAsync(services: null, output, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(exitCode, code);
         Assert.Equal(lastLine, output.ToString().TrimEnd().Split('\n')[^1].TrimEnd());
@@ -45,25 +49,51 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task AuthzTest_WithoutFiles_ExplainsUsage()
+    public async Task AuthzTest_WithoutFiles_IsAUsageError()
     {
         using var output = new StringWriter();
-        Assert.Equal(2, await CommandLine.TryRunStandaloneAsync(["authz", "test"], output));
-        Assert.Contains("Usage", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Cli.Parse(["authz", "test"])!.RunAsync(services: null, output, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Contains("--help", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task OtherVerbs_AreLeftToTheHost()
+    public void HostVerbs_NeedTheHost_AndNoVerbRunsTheServer()
     {
-        Assert.Null(await CommandLine.TryRunStandaloneAsync(["migrate"]));
+        Assert.True(Cli.Parse(["migrate"])!.NeedsHost);
+        Assert.Null(Cli.Parse([]));
+        Assert.Null(Cli.Parse(["--Kastell:Database:Provider=Postgres"]));
+    }
+
+    [Theory]
+    [InlineData("migrat")] // a typo must not start the server
+    [InlineData("rotate-keys")] // neither --kek nor --organization
+    [InlineData("rotate-keys", "--kek", "--organization", "acme")]
+    [InlineData("delete-organization")] // --organization is required
+    public async Task WrongCommandLines_AreUsageErrors_WithExitCode2(params string[] args)
+    {
+        using var output = new StringWriter();
+        var request = Cli.Parse(args)!;
+        Assert.False(request.NeedsHost);
+        Assert.Equal(2, await request.RunAsync(services: null, output, cancellationToken: TestContext.Current.CancellationToken));
     }
 
     [Fact]
-    public void VerbFlags_AreNotTakenAsConfiguration()
+    public void VerbOptions_AreNotTakenAsConfiguration()
     {
         // Otherwise "--kek" would swallow the following setting as its value.
-        Assert.Equal(["rotate-keys", "--Kastell:Keys:Provider=File"], CommandLine.ConfigurationArguments(["rotate-keys", "--kek", "--Kastell:Keys:Provider=File"]));
-        Assert.Equal(["--kek"], CommandLine.ConfigurationArguments(["--kek"])); // not a verb: left alone
-        Assert.Equal(["rotate-keys", "--Kastell:DataDirectory=/srv"], CommandLine.ConfigurationArguments(["rotate-keys", "--organization", "acme", "--Kastell:DataDirectory=/srv"]));
+        Assert.Equal(["--Kastell:Keys:Provider=File"], Cli.Parse(["rotate-keys", "--kek", "--Kastell:Keys:Provider=File"])!.ConfigurationArguments);
+        Assert.Equal(["--Kastell:DataDirectory=/srv"], Cli.Parse(["rotate-keys", "--organization", "acme", "--Kastell:DataDirectory=/srv"])!.ConfigurationArguments);
+        Assert.Equal(["--Kastell:DataDirectory", "/srv"], Cli.Parse(["verify-audit", "--Kastell:DataDirectory", "/srv"])!.ConfigurationArguments);
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryVerb()
+    {
+        using var output = new StringWriter();
+        Assert.Equal(0, await Cli.Parse(["help"])!.RunAsync(services: null, output, cancellationToken: TestContext.Current.CancellationToken));
+        foreach (var verb in new[] { "migrate", "rotate-keys", "key-status", "verify-audit", "audit-checkpoint", "authz" })
+        {
+            Assert.Contains(verb, output.ToString(), StringComparison.Ordinal);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Kastell.Server.Features.Accounts;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 

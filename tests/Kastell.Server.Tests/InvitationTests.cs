@@ -47,7 +47,7 @@ public abstract class InvitationTests(KastellHost host)
             Assert.Equal(1, await db.PasswordHistory.CountAsync(h => h.UserId == user.Id, TestContext.Current.CancellationToken));
             // Every organization the person may enter, across tenants (as the home page asks, RLS shows a user their own rows).
             await using var userScope = host.Services.CreateAsyncScope();
-            userScope.ServiceProvider.GetRequiredService<Tenant>().SetUser(user.Id);
+            userScope.ServiceProvider.GetRequiredService<CurrentActor>().ActAs(Kastell.Server.Platform.Audit.AuditActor.User(user.Id));
             var memberships = await userScope.ServiceProvider.GetRequiredService<OrganizationDirectory>().ForUserAsync(user.Id, TestContext.Current.CancellationToken);
             var membership = Assert.Single(memberships);
             Assert.Equal(owner.OrganizationSlug, membership.Slug);
@@ -324,7 +324,7 @@ public abstract class InvitationTests(KastellHost host)
         services.GetRequiredService<Tenant>().Enter(organizationId);
         var access = services.GetRequiredService<TenantAccess>();
         var db = services.GetRequiredService<Kastell.Server.Platform.Data.KastellDbContext>();
-        access.Organization = await db.Organizations.SingleAsync(o => o.Id == organizationId, TestContext.Current.CancellationToken);
+        services.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organizationId, TestContext.Current.CancellationToken));
         access.OrganizationRole = callerRole;
         var caller = await services.GetRequiredService<UserManager<KastellUser>>().FindByEmailAsync(callerEmail);
         return await services.GetRequiredService<InviteMemberCommand>().ExecuteAsync(caller!, email, role, TestContext.Current.CancellationToken);

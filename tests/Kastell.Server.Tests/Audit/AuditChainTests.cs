@@ -1,6 +1,6 @@
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -155,7 +155,7 @@ public abstract class AuditChainTests(KastellHost host)
 
         AssertSingleProblem(await ProblemsAsync(chain), AuditProblemKind.Modified, 3);
         using var report = new StringWriter();
-        Assert.Equal(1, await CommandLine.VerifyAuditAsync(host.Services, report, Ct));
+        Assert.Equal(1, await Kastell.Server.Platform.Audit.VerifyAuditVerb.RunAsync(host.Services, report, Ct));
         Assert.Contains($"chain {chain} #3: modified", report.ToString(), StringComparison.Ordinal);
     }
 

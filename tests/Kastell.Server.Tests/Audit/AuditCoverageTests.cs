@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -92,7 +92,7 @@ public abstract partial class AuditCoverageTests(KastellHost host)
         var verification = await host.Services.GetRequiredService<AuditVerifier>().VerifyAsync(Ct);
         Assert.True(verification.IsIntact, string.Join('\n', verification.Problems));
         using var output = new StringWriter();
-        Assert.Equal(0, await CommandLine.VerifyAuditAsync(host.Services, output, Ct));
+        Assert.Equal(0, await Kastell.Server.Platform.Audit.VerifyAuditVerb.RunAsync(host.Services, output, Ct));
         Assert.EndsWith(": intact", output.ToString().TrimEnd(), StringComparison.Ordinal);
     }
 
@@ -131,7 +131,7 @@ public abstract partial class AuditCoverageTests(KastellHost host)
         await using (scope)
         {
             var access = scope.ServiceProvider.GetRequiredService<TenantAccess>();
-            access.Organization = await db.Organizations.SingleAsync(o => o.Id == organization, Ct);
+            scope.ServiceProvider.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organization, Ct));
             access.OrganizationRole = OrganizationRole.Member;
             var result = await scope.ServiceProvider.GetRequiredService<CreateSpaceCommand>().ExecuteAsync(member, "Sneaky", Ct);
             Assert.Equal(CreateSpaceOutcome.Forbidden, result.Outcome);

@@ -393,7 +393,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
     private async Task<string> AddStoredPasskeyAsync(string email)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<Kastell.Server.Features.Accounts.KastellUser>>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Kastell.Server.Platform.Identity.KastellUser>>();
         var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException("No such user.");
         var credentialId = RandomNumberGenerator.GetBytes(32);
         var passkey = new UserPasskeyInfo(credentialId, RandomNumberGenerator.GetBytes(77), DateTimeOffset.UtcNow, 0, ["internal"], true, false, false, [0xa0], [0x7b, 0x7d]) { Name = "Stored" };

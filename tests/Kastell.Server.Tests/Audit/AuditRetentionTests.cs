@@ -61,7 +61,7 @@ public abstract class AuditRetentionTests(KastellHost host)
         Assert.Null(await PruneAsync(org, DateTimeOffset.UtcNow.AddDays(31)));
         // The verb applies every organization's period at the real time: nothing here is old enough yet.
         using var output = new StringWriter();
-        Assert.Equal(0, await AuditRetentionVerb.RunAsync(host.Services, output, Ct));
+        Assert.Equal(0, await Kastell.Server.Platform.Hosting.Cli.KastellCli.RunAsync(host.Services, ["audit-retention"], output, Ct));
         Assert.Contains($"{org}: nothing past the retention period", output.ToString(), StringComparison.Ordinal);
         // Above the mark, events stay undeletable.
         await Assert.ThrowsAnyAsync<Exception>(() => DeleteRawAsync(org, "\"Sequence\" = 201"));

@@ -1,6 +1,6 @@
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -63,8 +63,8 @@ public abstract class CryptoShreddingTests(KastellHost host)
     {
         Assert.Null(await host.Services.GetRequiredService<OrganizationDeletion>().DeleteAsync(Guid.NewGuid(), AuditActor.System("test"), Ct));
         using var output = new StringWriter();
-        Assert.Equal(2, await CommandLine.RunAsync(host.Services, ["delete-organization", "--organization", "no-such-org"], output));
-        Assert.Equal(2, await CommandLine.RunAsync(host.Services, ["delete-organization"], output));
+        Assert.Equal(2, await KastellCli.RunAsync(host.Services, ["delete-organization", "--organization", "no-such-org"], output, TestContext.Current.CancellationToken));
+        Assert.Equal(2, await KastellCli.RunAsync(host.Services, ["delete-organization"], output, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public abstract class CryptoShreddingTests(KastellHost host)
         var org = await EncryptedOrganizations.CreateAsync(host, "per CLI");
         using var output = new StringWriter();
 
-        Assert.Equal(0, await CommandLine.RunAsync(host.Services, ["delete-organization", "--organization", org.Slug], output));
+        Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["delete-organization", "--organization", org.Slug], output, TestContext.Current.CancellationToken));
 
         Assert.Contains("1 data key(s) destroyed", output.ToString(), StringComparison.Ordinal);
         Assert.Empty(await RawDatabase.ColumnAsync(host, """SELECT "Id" FROM "Organizations" WHERE "Slug" = @slug""", ("slug", org.Slug)));

@@ -1,5 +1,5 @@
 using Kastell.Server.Features.Organizations;
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -108,13 +108,13 @@ public abstract class DataKeyRotationTests(KastellHost host)
         var org = await EncryptedOrganizations.CreateAsync(host, "per Kommandozeile");
         using var output = new StringWriter();
 
-        Assert.Equal(0, await CommandLine.RunAsync(host.Services, ["rotate-keys", "--organization", org.Slug], output));
+        Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["rotate-keys", "--organization", org.Slug], output, TestContext.Current.CancellationToken));
 
         Assert.Contains($"New data key for '{org.Slug}' is in use", output.ToString(), StringComparison.Ordinal);
         Assert.Contains($"'{org.Slug}': completed: 1 of 1 value(s) re-encrypted", output.ToString(), StringComparison.Ordinal);
         Assert.Single(await KeyIdsAsync(org.Id));
         using var status = new StringWriter();
-        Assert.Equal(0, await CommandLine.RunAsync(host.Services, ["key-status"], status));
+        Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["key-status"], status, TestContext.Current.CancellationToken));
         Assert.Matches($@"{org.Slug}: rotation [0-9a-f-]+ requested .*, completed: 1 of 1", status.ToString());
     }
 
@@ -122,7 +122,7 @@ public abstract class DataKeyRotationTests(KastellHost host)
     public async Task Cli_UnknownOrganization_IsRefused()
     {
         using var output = new StringWriter();
-        Assert.Equal(2, await CommandLine.RunAsync(host.Services, ["rotate-keys", "--organization", "no-such-org"], output));
+        Assert.Equal(2, await KastellCli.RunAsync(host.Services, ["rotate-keys", "--organization", "no-such-org"], output, TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Net;
 using Kastell.Server.Features.Organizations;
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
@@ -208,7 +208,7 @@ public abstract class EncryptionAtRestTests(KastellHost host)
         var old = kek.CurrentVersion();
         using var output = new StringWriter();
 
-        Assert.Equal(0, await CommandLine.RunAsync(host.Services, ["rotate-keys", "--kek"], output));
+        Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["rotate-keys", "--kek"], output, TestContext.Current.CancellationToken));
 
         Assert.Contains($"to {old + 1}", output.ToString(), StringComparison.Ordinal);
         Assert.Equal(old + 1, kek.CurrentVersion());

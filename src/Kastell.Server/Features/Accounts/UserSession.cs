@@ -34,6 +34,7 @@ internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSe
 {
     public void Configure(EntityTypeBuilder<UserSession> b)
     {
+        b.ToTable("UserSessions");
         b.Property(s => s.Id).HasMaxLength(64);
         b.HasIndex(s => s.UserId);
         b.HasOne<KastellUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);

@@ -20,6 +20,7 @@ internal sealed class PasswordHistoryConfiguration : IEntityTypeConfiguration<Pa
 {
     public void Configure(EntityTypeBuilder<PasswordHistoryEntry> b)
     {
+        b.ToTable("PasswordHistory");
         b.HasIndex(h => new { h.UserId, h.ChangedAt });
         b.HasOne<KastellUser>().WithMany().HasForeignKey(h => h.UserId).OnDelete(DeleteBehavior.Cascade);
     }

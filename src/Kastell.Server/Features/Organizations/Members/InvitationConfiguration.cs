@@ -8,6 +8,7 @@ internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitat
 {
     public void Configure(EntityTypeBuilder<Invitation> b)
     {
+        b.ToTable("Invitations");
         b.Property(i => i.Email).HasMaxLength(254).IsRequired();
         b.Property(i => i.NormalizedEmail).HasMaxLength(254).IsRequired();
         b.Property(i => i.TokenHash).HasMaxLength(64).IsFixedLength().IsRequired();
