@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,7 @@ internal static class AppendBenchmark
 
     /// <summary>A typical event: a user acting on a space, with one small detail.</summary>
     public static AuditEntry SampleEntry(int i) => new(
-        AuditEventType.SpaceCreated,
+        OrganizationEvents.SpaceCreated,
         AuditActor.User(Guid.NewGuid()),
         AuditTarget.Space(Guid.NewGuid()),
         Details: new Dictionary<string, string> { ["name"] = "Space " + i.ToString(CultureInfo.InvariantCulture) });

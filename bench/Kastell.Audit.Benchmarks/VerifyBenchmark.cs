@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 
 namespace Kastell.Audit.Benchmarks;
@@ -72,7 +73,7 @@ internal static class VerifyBenchmark
                 OrganizationId = chain,
                 Sequence = i,
                 OccurredAt = start.AddMilliseconds(i),
-                Type = AuditEventType.SpaceCreated,
+                Type = OrganizationEvents.SpaceCreated,
                 Outcome = AuditOutcome.Succeeded,
                 ActorKind = AuditActorKind.User,
                 ActorId = Guid.NewGuid().ToString(),

@@ -56,7 +56,7 @@ public abstract class AccountSecurityTests(KastellHost host)
         Assert.Equal(HttpStatusCode.OK, (await signIn.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
 
         var events = await UserEventsAsync(user.Email);
-        Assert.Contains(AuditEventType.MfaReset, events);
+        Assert.Contains(AccountEvents.MfaReset, events);
     }
 
     [Theory]
@@ -138,7 +138,7 @@ public abstract class AccountSecurityTests(KastellHost host)
         using var renewed = host.CreateBrowser();
         await Journeys.SignInWithRecoveryCodeAsync(renewed, user with { RecoveryCodes = fresh }, 0);
         Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
-        Assert.Contains(AuditEventType.RecoveryCodesRegenerated, await UserEventsAsync(user.Email));
+        Assert.Contains(AccountEvents.RecoveryCodesRegenerated, await UserEventsAsync(user.Email));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public abstract class AccountSecurityTests(KastellHost host)
         using var other = host.CreateBrowser();
         await Journeys.SignInWithRecoveryCodeAsync(other, user, 0);
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
-        Assert.DoesNotContain(AuditEventType.RecoveryCodesRegenerated, await UserEventsAsync(user.Email));
+        Assert.DoesNotContain(AccountEvents.RecoveryCodesRegenerated, await UserEventsAsync(user.Email));
     }
 
     [Fact]

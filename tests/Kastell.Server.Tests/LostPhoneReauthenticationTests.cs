@@ -52,7 +52,7 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         var reauthentication = Assert.Single(used);
         Assert.Contains("\"purpose\":\"reauthentication\"", reauthentication, StringComparison.Ordinal);
         Assert.Contains("\"remaining\":\"9\"", reauthentication, StringComparison.Ordinal);
-        Assert.Contains(AuditEventType.MfaReset, await UserEventsAsync(user.Email));
+        Assert.Contains(AccountEvents.MfaReset, await UserEventsAsync(user.Email));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         using var other = host.CreateBrowser();
         await Journeys.SignInWithRecoveryCodeAsync(other, user, 0);
         Assert.Equal(9, await RecoveryCodesLeftAsync(user.Email));
-        var eventsBefore = (await UserEventsAsync(user.Email)).Count(e => e == AuditEventType.RecoveryCodeUsed);
+        var eventsBefore = (await UserEventsAsync(user.Email)).Count(e => e == AccountEvents.RecoveryCodeUsed);
 
         foreach (var (password, code) in new[]
                  {
@@ -83,8 +83,8 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         // Nothing changed: same app, no code spent (the one sent with the wrong password included), both sessions alive.
         Assert.Equal(user.TotpSecret, await AuthenticatorKeyAsync(user.Email));
         Assert.Equal(9, await RecoveryCodesLeftAsync(user.Email));
-        Assert.Equal(eventsBefore, (await UserEventsAsync(user.Email)).Count(e => e == AuditEventType.RecoveryCodeUsed));
-        Assert.DoesNotContain(AuditEventType.MfaReset, await UserEventsAsync(user.Email));
+        Assert.Equal(eventsBefore, (await UserEventsAsync(user.Email)).Count(e => e == AccountEvents.RecoveryCodeUsed));
+        Assert.DoesNotContain(AccountEvents.MfaReset, await UserEventsAsync(user.Email));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         await ResetLockoutAsync(user.Email); // the failures above count towards the lockout
@@ -133,7 +133,7 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         Assert.Contains(message, browser.LastPage, StringComparison.Ordinal);
         Assert.Equal(10, await RecoveryCodesLeftAsync(user.Email));
         Assert.Empty(await RecoveryCodeEventsAsync(user.Email));
-        Assert.DoesNotContain(AuditEventType.PasswordChanged, await UserEventsAsync(user.Email));
+        Assert.DoesNotContain(AccountEvents.PasswordChanged, await UserEventsAsync(user.Email));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         using var signIn = host.CreateBrowser();
         await Journeys.SignInWithRecoveryCodeAsync(signIn, user, 2);
@@ -194,7 +194,7 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         {
             var id = (await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(Ct)).ToString();
             var details = await db.AuditEvents.AsNoTracking()
-                .Where(e => e.OrganizationId == null && e.TargetId == id && e.Type == AuditEventType.RecoveryCodeUsed)
+                .Where(e => e.OrganizationId == null && e.TargetId == id && e.Type == AccountEvents.RecoveryCodeUsed)
                 .Select(e => e.Details).ToListAsync(Ct);
             return [.. details.OfType<string>().Where(d => d.Contains("reauthentication", StringComparison.Ordinal))];
         }

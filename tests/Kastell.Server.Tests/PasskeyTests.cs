@@ -149,7 +149,7 @@ public abstract class PasskeyTests(KastellHost host)
         await using (scope)
         {
             var id = (await db.Users.Where(u => u.Email == alice.Email).Select(u => u.Id).SingleAsync(Ct)).ToString();
-            Assert.Contains(await db.AuditEvents.Where(e => e.TargetId == id).Select(e => e.Type).ToListAsync(Ct), t => t == AuditEventType.PasskeyRemoved);
+            Assert.Contains(await db.AuditEvents.Where(e => e.TargetId == id).Select(e => e.Type).ToListAsync(Ct), t => t == AccountEvents.PasskeyRemoved);
         }
     }
 

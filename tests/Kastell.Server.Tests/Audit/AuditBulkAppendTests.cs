@@ -1,6 +1,7 @@
 using Kastell.Server.Features.AuditTrail;
-using Kastell.Server.Platform.Data;
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +33,7 @@ public abstract class AuditBulkAppendTests(KastellHost host)
             var stored = await db.AuditEvents.AsNoTracking().Where(e => e.OrganizationId == chain).OrderBy(e => e.Sequence).ToListAsync(Ct);
             Assert.Equal(Enumerable.Range(1, 256).Select(i => (long)i), stored.Select(e => e.Sequence));
             var bulk = stored[3];
-            Assert.Equal(AuditEventType.MemberRoleChanged, bulk.Type);
+            Assert.Equal(OrganizationEvents.MemberRoleChanged, bulk.Type);
             Assert.Equal(AuditOutcome.Failed, bulk.Outcome);
             Assert.Equal(AuditActorKind.System, bulk.ActorKind);
             Assert.Equal("import", bulk.ActorId);
@@ -88,7 +89,7 @@ public abstract class AuditBulkAppendTests(KastellHost host)
             Assert.Equal([true, true, false, false], pages.Select(p => p.HasMore));
 
             // Every bulk event has this type: the filtered (OFFSET) path must page the same way.
-            var filtered = await query.PageAsync(new AuditFilter(null, AuditEventType.MemberRoleChanged, null, null, null, 2), Ct);
+            var filtered = await query.PageAsync(new AuditFilter(null, OrganizationEvents.MemberRoleChanged, null, null, null, 2), Ct);
             Assert.Equal(pages[1].Events.Select(e => e.Sequence), filtered.Events.Select(e => e.Sequence));
             Assert.True(filtered.HasMore);
         }
@@ -125,7 +126,7 @@ public abstract class AuditBulkAppendTests(KastellHost host)
         var (scope, _) = host.OpenDb(chain);
         await using (scope)
         {
-            var entries = Enumerable.Range(0, count).Select(i => new AuditEntry(AuditEventType.MemberRoleChanged, AuditActor.System(actor?.Invoke(i) ?? "import"),
+            var entries = Enumerable.Range(0, count).Select(i => new AuditEntry(OrganizationEvents.MemberRoleChanged, AuditActor.System(actor?.Invoke(i) ?? "import"),
                 AuditTarget.User(Guid.NewGuid()), AuditOutcome.Failed, new Dictionary<string, string> { ["n"] = i + " ü|=" })).ToList();
             await scope.ServiceProvider.GetRequiredService<AuditBulkAppender>().AppendAsync(entries, Ct);
         }
@@ -151,7 +152,7 @@ public abstract class AuditBulkAppendTests(KastellHost host)
             var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
             for (var i = 0; i < count; i++)
             {
-                audit.Record(new(AuditEventType.SpaceCreated, AuditActor.User(Guid.NewGuid()), AuditTarget.Space(Guid.NewGuid())));
+                audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(Guid.NewGuid()), AuditTarget.Space(Guid.NewGuid())));
             }
 
             await audit.FlushAsync(Ct);

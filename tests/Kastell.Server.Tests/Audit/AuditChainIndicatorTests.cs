@@ -1,3 +1,4 @@
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -135,7 +136,7 @@ public abstract class AuditChainIndicatorTests<THost>(THost host)
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = existing; i < last; i++)
         {
-            audit.Record(new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
+            audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
         }
 
         await audit.FlushAsync(Ct);

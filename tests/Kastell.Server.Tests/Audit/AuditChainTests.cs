@@ -76,7 +76,7 @@ public abstract class AuditChainTests(KastellHost host)
             {
                 db.Organizations.Add(new Organization { Id = organization, Name = "Atomic", Slug = "atomic-" + marker, CreatedAt = DateTimeOffset.UtcNow });
                 db.Spaces.Add(new Space { Id = Guid.NewGuid(), OrganizationId = organization, Name = "S", Slug = "s", CreatedAt = DateTimeOffset.UtcNow });
-                scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(AuditEventType.SpaceCreated, AuditActor.System("test"),
+                scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(OrganizationEvents.SpaceCreated, AuditActor.System("test"),
                     Details: new Dictionary<string, string> { ["marker"] = marker }));
 
                 await Assert.ThrowsAnyAsync<DbUpdateException>(() => db.SaveChangesAsync(Ct));
@@ -108,7 +108,7 @@ public abstract class AuditChainTests(KastellHost host)
             // Two Spaces with one slug: the unique index refuses the change, in the same save as the event.
             db.Spaces.Add(new Space { Id = Guid.NewGuid(), OrganizationId = organization, Name = "A", Slug = "same", CreatedAt = DateTimeOffset.UtcNow });
             db.Spaces.Add(new Space { Id = Guid.NewGuid(), OrganizationId = organization, Name = "B", Slug = "same", CreatedAt = DateTimeOffset.UtcNow });
-            scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(AuditEventType.SpaceCreated, AuditActor.System("test")));
+            scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(OrganizationEvents.SpaceCreated, AuditActor.System("test")));
 
             await Assert.ThrowsAnyAsync<DbUpdateException>(() => db.SaveChangesAsync(Ct));
         }
@@ -267,7 +267,7 @@ public abstract class AuditChainTests(KastellHost host)
             var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
             for (var i = 1; i <= count; i++)
             {
-                audit.Record(new(AuditEventType.SpaceCreated, AuditActor.User(Guid.NewGuid()), AuditTarget.Space(Guid.NewGuid()),
+                audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(Guid.NewGuid()), AuditTarget.Space(Guid.NewGuid()),
                     Details: new Dictionary<string, string> { ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
                 if (!batched)
                 {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Hosting.Cli;
@@ -65,25 +66,25 @@ public abstract partial class AuditCoverageTests(KastellHost host)
         var system = await EventsAsync(null);
         var organization = await EventsAsync(orgId);
 
-        Assert.Contains(organization, e => e.Type == AuditEventType.AccountCreated && e.ActorId == aliceId.ToString());
-        Assert.Contains(organization, e => e.Type == AuditEventType.OrganizationCreated && e.TargetId == orgId.ToString());
-        Assert.Contains(organization, e => e.Type == AuditEventType.SpaceCreated && e.ActorId == aliceId.ToString());
-        Assert.Contains(organization, e => e.Type == AuditEventType.AuthorizationDenied && e.ActorId == memberId.ToString() && e.Outcome == AuditOutcome.Denied);
+        Assert.Contains(organization, e => e.Type == AccountEvents.AccountCreated && e.ActorId == aliceId.ToString());
+        Assert.Contains(organization, e => e.Type == TenancyEvents.OrganizationCreated && e.TargetId == orgId.ToString());
+        Assert.Contains(organization, e => e.Type == OrganizationEvents.SpaceCreated && e.ActorId == aliceId.ToString());
+        Assert.Contains(organization, e => e.Type == AuthorizationEvents.AuthorizationDenied && e.ActorId == memberId.ToString() && e.Outcome == AuditOutcome.Denied);
         var aliceEvents = system.Where(e => e.TargetId == aliceId.ToString()).Select(e => e.Type).ToList();
-        Assert.Contains(AuditEventType.MfaEnrolled, aliceEvents);
-        Assert.Contains(AuditEventType.SignInSucceeded, aliceEvents);
-        Assert.Contains(AuditEventType.SecondFactorFailed, aliceEvents);
-        Assert.Contains(AuditEventType.RecoveryCodeUsed, aliceEvents);
-        Assert.Contains(AuditEventType.OtherSessionsRevoked, aliceEvents);
-        Assert.Contains(AuditEventType.SignedOut, aliceEvents);
-        Assert.Contains(system, e => e.Type == AuditEventType.SessionRevoked && e.ActorId == aliceId.ToString() && e.TargetId == handle);
-        var unknown = Assert.Single(system, e => e.Type == AuditEventType.SignInFailed && e.TargetType == "account" && e.CreatedBy(AuditActorKind.Anonymous));
+        Assert.Contains(AccountEvents.MfaEnrolled, aliceEvents);
+        Assert.Contains(AccountEvents.SignInSucceeded, aliceEvents);
+        Assert.Contains(AccountEvents.SecondFactorFailed, aliceEvents);
+        Assert.Contains(AccountEvents.RecoveryCodeUsed, aliceEvents);
+        Assert.Contains(AccountEvents.OtherSessionsRevoked, aliceEvents);
+        Assert.Contains(AccountEvents.SignedOut, aliceEvents);
+        Assert.Contains(system, e => e.Type == AccountEvents.SessionRevoked && e.ActorId == aliceId.ToString() && e.TargetId == handle);
+        var unknown = Assert.Single(system, e => e.Type == AccountEvents.SignInFailed && e.TargetType == "account" && e.CreatedBy(AuditActorKind.Anonymous));
         Assert.StartsWith("hmac1:", unknown.TargetId, StringComparison.Ordinal);
         var memberEvents = system.Where(e => e.TargetId == memberId.ToString()).ToList();
-        Assert.Equal(5, memberEvents.Count(e => e.Type == AuditEventType.SignInFailed));
-        Assert.Single(memberEvents, e => e.Type == AuditEventType.LockedOut);
+        Assert.Equal(5, memberEvents.Count(e => e.Type == AccountEvents.SignInFailed));
+        Assert.Single(memberEvents, e => e.Type == AccountEvents.LockedOut);
         // Every event written during a request carries its trace id (the direct command call above has no request).
-        Assert.All(system.Concat(organization).Where(e => e.Type != AuditEventType.AuthorizationDenied), e => Assert.False(string.IsNullOrEmpty(e.CorrelationId)));
+        Assert.All(system.Concat(organization).Where(e => e.Type != AuthorizationEvents.AuthorizationDenied), e => Assert.False(string.IsNullOrEmpty(e.CorrelationId)));
 
         string[] secrets = [Journeys.GoodPassword, alice.TotpSecret, alice.TotpSecret.ToLowerInvariant(), member.TotpSecret, typedIntoEmail, typedIntoEmail.ToUpperInvariant(), .. alice.RecoveryCodes, .. wrongPasswords];
         var text = string.Join('\n', system.Concat(organization).Select(Flatten));

@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
@@ -68,30 +70,30 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
     /// <summary>How each state-changing endpoint is driven, in order (later ones use people made by earlier ones).</summary>
     private List<(string Endpoint, Exercise Exercise)> Exercises =>
     [
-        ("PAGE /account/sign-up", new(["sign-up"], [AuditEventType.AccountCreated, AuditEventType.OrganizationCreated], async w =>
+        ("PAGE /account/sign-up", new(["sign-up"], [AccountEvents.AccountCreated, TenancyEvents.OrganizationCreated], async w =>
         {
             using var browser = host.CreateBrowser();
             Assert.Equal(HttpStatusCode.Redirect, (await Journeys.SignUpAsync(browser, Journeys.UniqueEmail(), "Coverage Org")).StatusCode);
         })),
-        ("PAGE /account/sign-in", new(["sign-in", "passkey-sign-in"], [AuditEventType.SignInFailed], async w =>
+        ("PAGE /account/sign-in", new(["sign-in", "passkey-sign-in"], [AccountEvents.SignInFailed], async w =>
         {
             using var browser = host.CreateBrowser();
             await Journeys.PasswordStepAsync(browser, Journeys.UniqueEmail(), "not the password");
             using var withPasskey = host.CreateBrowser();
             await withPasskey.SubmitAsync("/account/sign-in", "passkey-sign-in", new Dictionary<string, string> { ["Passkey.CredentialJson"] = "{\"id\":\"AAAA\"}" });
         })),
-        ("PAGE /account/mfa/setup", new(["mfa-setup"], [AuditEventType.MfaEnrolled], async w => await w.OwnerAsync())),
-        ("PAGE /account/sign-in/mfa", new(["sign-in-mfa"], [AuditEventType.SignInSucceeded], async w =>
+        ("PAGE /account/mfa/setup", new(["mfa-setup"], [AccountEvents.MfaEnrolled], async w => await w.OwnerAsync())),
+        ("PAGE /account/sign-in/mfa", new(["sign-in-mfa"], [AccountEvents.SignInSucceeded], async w =>
         {
             using var browser = host.CreateBrowser();
             await Journeys.SignInAsync(browser, (await w.OwnerAsync()).User);
         })),
-        ("PAGE /account/sign-in/recovery", new(["sign-in-recovery"], [AuditEventType.RecoveryCodeUsed], async w =>
+        ("PAGE /account/sign-in/recovery", new(["sign-in-recovery"], [AccountEvents.RecoveryCodeUsed], async w =>
         {
             using var browser = host.CreateBrowser();
             await Journeys.SignInWithRecoveryCodeAsync(browser, (await w.OwnerAsync()).User, 0);
         })),
-        ("PAGE /account/sessions", new(["revoke-{handle}", "revoke-others"], [AuditEventType.SessionRevoked, AuditEventType.OtherSessionsRevoked], async w =>
+        ("PAGE /account/sessions", new(["revoke-{handle}", "revoke-others"], [AccountEvents.SessionRevoked, AccountEvents.OtherSessionsRevoked], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             using var other = host.CreateBrowser();
@@ -101,13 +103,13 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/sessions", "revoke-" + handle, new Dictionary<string, string>())).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/sessions", "revoke-others", new Dictionary<string, string>())).StatusCode);
         })),
-        ("PAGE /account/confirm-email/resend", new(["resend-confirmation"], [AuditEventType.EmailConfirmationResent], async w =>
+        ("PAGE /account/confirm-email/resend", new(["resend-confirmation"], [AccountEvents.EmailConfirmationResent], async w =>
         {
             using var browser = host.CreateBrowser();
             await browser.SubmitAsync("/account/confirm-email/resend", "resend-confirmation", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
         })),
         // Confirms on GET (the link in the mail): listed because it changes state although it has no form.
-        ("PAGE /account/confirm-email", new([], [AuditEventType.EmailConfirmed], async w =>
+        ("PAGE /account/confirm-email", new([], [AccountEvents.EmailConfirmed], async w =>
         {
             using var browser = host.CreateBrowser();
             var email = Journeys.UniqueEmail("confirm");
@@ -115,12 +117,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             var link = Mails.LinkTo(await Mails.WaitAsync(host, email, ConfirmSubject), "/account/confirm-email");
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(link)).StatusCode);
         })),
-        ("PAGE /account/forgot-password", new(["forgot-password"], [AuditEventType.PasswordResetRequested], async w =>
+        ("PAGE /account/forgot-password", new(["forgot-password"], [AccountEvents.PasswordResetRequested], async w =>
         {
             using var browser = host.CreateBrowser();
             await browser.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
         })),
-        ("PAGE /account/reset-password", new(["reset-password"], [AuditEventType.PasswordReset], async w =>
+        ("PAGE /account/reset-password", new(["reset-password"], [AccountEvents.PasswordReset], async w =>
         {
             using var browser = host.CreateBrowser();
             var user = await Journeys.SignUpAndEnrolAsync(browser);
@@ -133,7 +135,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["Input.ConfirmPassword"] = "a brand new passphrase 77",
             });
         })),
-        ("PAGE /account/password", new(["change-password"], [AuditEventType.PasswordChanged], async w =>
+        ("PAGE /account/password", new(["change-password"], [AccountEvents.PasswordChanged], async w =>
         {
             using var browser = host.CreateBrowser();
             var user = await Journeys.SignUpAndEnrolAsync(browser);
@@ -145,7 +147,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["Input.ConfirmPassword"] = "another fine passphrase 88",
             });
         })),
-        ("PAGE /o/{Org}/members", new(["invite-member"], [AuditEventType.MemberInvited], async w =>
+        ("PAGE /o/{Org}/members", new(["invite-member"], [OrganizationEvents.MemberInvited], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             var sent = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/members", "invite-member", new Dictionary<string, string>
@@ -155,7 +157,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
         })),
-        ("PAGE /invitations/accept", new(["accept-invitation", "invitation-sign-up"], [AuditEventType.InvitationAccepted, AuditEventType.MemberAdded, AuditEventType.AccountCreated], async w =>
+        ("PAGE /invitations/accept", new(["accept-invitation", "invitation-sign-up"], [OrganizationEvents.InvitationAccepted, OrganizationEvents.MemberAdded, AccountEvents.AccountCreated], async w =>
         {
             await w.MemberAsync(); // a new person signs up through the link
             using var browser = host.CreateBrowser();
@@ -164,7 +166,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync(link, "accept-invitation", new Dictionary<string, string>())).StatusCode);
             Assert.Contains("You are now a member of", browser.LastPage, StringComparison.Ordinal);
         })),
-        ("PAGE /account/delete", new(["delete-account"], [AuditEventType.AccountDeleted], async w =>
+        ("PAGE /account/delete", new(["delete-account"], [AccountEvents.AccountDeleted], async w =>
         {
             // Someone who owns no organization (an owner's last organization would refuse the deletion).
             var email = Journeys.UniqueEmail("leaving");
@@ -179,7 +181,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
         })),
-        ("PAGE /o/{Org}", new(["create-space"], [AuditEventType.SpaceCreated, AuditEventType.AuthorizationDenied], async w =>
+        ("PAGE /o/{Org}", new(["create-space"], [OrganizationEvents.SpaceCreated, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(browser, owner.OrganizationSlug, "Covered")).StatusCode);
@@ -194,7 +196,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         })),
-        ("PAGE /o/{Org}/settings/password-policy", new(["password-policy"], [AuditEventType.PasswordPolicyChanged], async w =>
+        ("PAGE /o/{Org}/settings/password-policy", new(["password-policy"], [OrganizationEvents.PasswordPolicyChanged], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/settings/password-policy", "password-policy", new Dictionary<string, string>
@@ -204,7 +206,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
         })),
-        ("POST /o/{org}/members/invitations/{id:guid}/revoke", new([], [AuditEventType.InvitationRevoked, AuditEventType.AuthorizationDenied], async w =>
+        ("POST /o/{org}/members/invitations/{id:guid}/revoke", new([], [OrganizationEvents.InvitationRevoked, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             await w.InviteAsync(Journeys.UniqueEmail("revoked"), OrganizationRole.Member);
@@ -222,7 +224,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         })),
         // The page's filter is a GET form and its exports a GET endpoint (audited, see AuditTrailTests); the retention
         // setting is its one state-changing form.
-        ("PAGE /o/{Org}/audit", new(["audit-retention"], [AuditEventType.AuditRetentionChanged, AuditEventType.AuthorizationDenied], async w =>
+        ("PAGE /o/{Org}/audit", new(["audit-retention"], [AuditTrailEvents.AuditRetentionChanged, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "400" });
@@ -239,7 +241,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         })),
         // Every form re-authenticates with a TOTP code, and a code works once: a fresh person for each step.
         ("PAGE /account/security", new(["reset-authenticator", "confirm-authenticator", "recovery-codes", "passkey-grant", "add-passkey", "remove-passkey"],
-            [AuditEventType.MfaReset, AuditEventType.RecoveryCodesRegenerated, AuditEventType.PasskeyAdded, AuditEventType.PasskeyRemoved], async w =>
+            [AccountEvents.MfaReset, AccountEvents.RecoveryCodesRegenerated, AccountEvents.PasskeyAdded, AccountEvents.PasskeyRemoved], async w =>
         {
             using (var browser = host.CreateBrowser())
             {
@@ -298,13 +300,13 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             }
         })),
         // This host has no clamd: a stored upload stays in quarantine (audited as such); the refusals are what is checked.
-        ("POST /o/{org}/s/{space}/files/upload", new([], [AuditEventType.FileUploadRefused, AuditEventType.AuthorizationDenied], async w =>
+        ("POST /o/{org}/s/{space}/files/upload", new([], [UploadEvents.FileUploadRefused, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (browser, files) = await w.FilesAsync();
             Assert.Equal(files + "?upload=empty", TestBrowser.LocationOf(await Storage.FileEndpointTests.UploadAsync(browser, files, "leer.txt", [])));
             Assert.Equal(HttpStatusCode.BadRequest, (await Storage.FileEndpointTests.UploadAsync(browser, files, "ohne.txt", "x"u8.ToArray(), token: "none")).StatusCode);
         })),
-        ("POST /o/{org}/s/{space}/files/{id:guid}/delete", new([], [AuditEventType.FileDeleted, AuditEventType.AuthorizationDenied], async w =>
+        ("POST /o/{org}/s/{space}/files/{id:guid}/delete", new([], [FileEvents.FileDeleted, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (browser, files) = await w.FilesAsync();
             Assert.Equal(HttpStatusCode.Redirect, (await Storage.FileEndpointTests.UploadAsync(browser, files, "weg.txt", "bald weg"u8.ToArray())).StatusCode);
@@ -316,7 +318,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() })).StatusCode);
         })),
         // A GET that changes state: it spends the handoff a credential change left and signs in with a new session.
-        ("GET /account/session/renew", new([], [AuditEventType.SessionRenewed], async w =>
+        ("GET /account/session/renew", new([], [AccountEvents.SessionRenewed], async w =>
         {
             var cookies = new CookieContainer();
             using var browser = host.CreateBrowser(cookies);
@@ -333,7 +335,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.NotNull(handoff);
             var beforeRenewal = await AuditWatermark.TakeAsync(host);
             Assert.Equal("/account/password?changed=true", TestBrowser.LocationOf(await browser.GetAsync(SessionHandoff.RenewPath)));
-            var renewal = Assert.Single(await beforeRenewal.NewEventsAsync(), e => e.Type == AuditEventType.SessionRenewed);
+            var renewal = Assert.Single(await beforeRenewal.NewEventsAsync(), e => e.Type == AccountEvents.SessionRenewed);
             Assert.Equal(AuditOutcome.Succeeded, renewal.Outcome);
             Assert.Contains("\"purpose\":\"password\"", renewal.Details, StringComparison.Ordinal);
 
@@ -343,13 +345,13 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             replayed.Add(new Uri(KastellHost.PublicBaseUrl), new Cookie(SessionHandoff.CookieName, handoff) { Secure = true, Path = "/" });
             using var replay = host.CreateBrowser(replayed);
             Assert.Equal("/account/sign-in", TestBrowser.LocationOf(await replay.GetAsync(SessionHandoff.RenewPath)));
-            var refused = Assert.Single(await mark.NewEventsAsync(), e => e.Type == AuditEventType.SessionRenewed);
+            var refused = Assert.Single(await mark.NewEventsAsync(), e => e.Type == AccountEvents.SessionRenewed);
             Assert.Equal(AuditOutcome.Failed, refused.Outcome);
             Assert.Contains("\"reason\":\"used\"", refused.Details, StringComparison.Ordinal);
         })),
         // A read of customer data: every download is recorded before its first byte leaves. This host has no clamd,
         // so the file is placed as already scanned.
-        ("GET /o/{org}/s/{space}/files/{id:guid}", new([], [AuditEventType.FileDownloaded], async w =>
+        ("GET /o/{org}/s/{space}/files/{id:guid}", new([], [FileEvents.FileDownloaded], async w =>
         {
             var (browser, files) = await w.FilesAsync();
             var (owner, _) = await w.OwnerAsync();
@@ -374,12 +376,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal("gelesen", await download.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         })),
         // A read, but of audit data: every export is itself recorded.
-        ("GET /o/{org}/audit/export.{extension:regex(^(csv|jsonl)$)}", new([], [AuditEventType.AuditLogExported], async w =>
+        ("GET /o/{org}/audit/export.{extension:regex(^(csv|jsonl)$)}", new([], [AuditTrailEvents.AuditLogExported], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.jsonl")).StatusCode);
         })),
-        ("POST /account/sign-out", new([], [AuditEventType.SignedOut], async w =>
+        ("POST /account/sign-out", new([], [AccountEvents.SignedOut], async w =>
         {
             using var browser = host.CreateBrowser();
             await Journeys.SignInWithRecoveryCodeAsync(browser, (await w.OwnerAsync()).User, 2);

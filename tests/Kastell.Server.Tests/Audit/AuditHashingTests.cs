@@ -24,7 +24,7 @@ public sealed class AuditHashingTests
             OrganizationId = withOptionalFields ? Guid.Parse("11111111-2222-3333-4444-555555555555") : null,
             Sequence = 1234567890123,
             OccurredAt = new DateTimeOffset(2026, 11, 23, 12, 0, 0, 123, TimeSpan.Zero),
-            Type = AuditEventType.AuthorizationDenied,
+            Type = AuthorizationEvents.AuthorizationDenied,
             Outcome = AuditOutcome.Denied,
             ActorKind = AuditActorKind.User,
             ActorId = withOptionalFields ? "actor ü ∑" : null,
@@ -69,7 +69,7 @@ public sealed class AuditHashingTests
         Write(e.OrganizationId?.ToString("D"));
         Write(e.Sequence.ToString(c));
         Write(e.OccurredAt.UtcTicks.ToString(c));
-        Write(((int)e.Type).ToString(c));
+        Write(e.Type.Value.ToString(c));
         Write(((int)e.Outcome).ToString(c));
         Write(((int)e.ActorKind).ToString(c));
         Write(e.ActorId);

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Tenancy;
@@ -164,7 +165,7 @@ public abstract class AuditRetentionOperationsTests<THost>(THost host)
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = existing; i < count; i++)
         {
-            audit.Record(new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
+            audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
         }
 
         await audit.FlushAsync(Ct);

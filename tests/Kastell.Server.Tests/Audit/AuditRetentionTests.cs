@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
@@ -48,7 +49,7 @@ public abstract class AuditRetentionTests(KastellHost host)
 
         var remaining = await EventsAsync(org);
         Assert.Equal(201, remaining.Min(e => e.Sequence));
-        var pruned = Assert.Single(remaining, e => e.Type == AuditEventType.AuditLogPruned);
+        var pruned = Assert.Single(remaining, e => e.Type == AuditTrailEvents.AuditLogPruned);
         Assert.Contains(result.ArchiveSha256, pruned.Details, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains("\"type\":\"AuditRetentionChanged\"", StringComparison.Ordinal)); // archived, not lost
         // This organization's chain only: another test in this class forges a mark in its own organization.
@@ -124,7 +125,7 @@ public abstract class AuditRetentionTests(KastellHost host)
         var mark = Assert.Single(await PrunesAsync(org));
         Assert.Equal(200, mark.UpToSequence);
         Assert.Equal(pruned.ArchiveSha256, mark.ArchiveSha256);
-        Assert.Single(await EventsAsync(org), e => e.Type == AuditEventType.AuditLogPruned);
+        Assert.Single(await EventsAsync(org), e => e.Type == AuditTrailEvents.AuditLogPruned);
         // One archive, complete, under its final name (no temporary file left behind), recorded relative to the archive directory.
         var archive = Assert.Single(Directory.GetFiles(archives));
         Assert.Equal($"{org:D}/000000000001-000000000200.jsonl", mark.ArchiveFile);
@@ -263,7 +264,7 @@ public abstract class AuditRetentionTests(KastellHost host)
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = 0; i < count; i++)
         {
-            audit.Record(new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
+            audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i}")));
         }
 
         await audit.FlushAsync(Ct);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
@@ -23,7 +24,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
         using var browser = host.CreateBrowser();
         var owner = await Journeys.SignUpAndEnrolAsync(browser);
         var org = await OrganizationIdAsync(owner.OrganizationSlug);
-        await RecordAsync(org, 60, i => new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i:D2}")));
+        await RecordAsync(org, 60, i => new(OrganizationEvents.SpaceCreated, AuditActor.System("seeder"), new("space", $"seed-{i:D2}")));
 
         var first = await browser.GetAsync($"/o/{owner.OrganizationSlug}/audit");
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -91,7 +92,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
         using var browser = host.CreateBrowser();
         var owner = await Journeys.SignUpAndEnrolAsync(browser);
         var org = await OrganizationIdAsync(owner.OrganizationSlug);
-        await RecordAsync(org, 1, _ => new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", "=HYPERLINK(\"http://evil.test\",\"x\")")));
+        await RecordAsync(org, 1, _ => new(OrganizationEvents.SpaceCreated, AuditActor.System("seeder"), new("space", "=HYPERLINK(\"http://evil.test\",\"x\")")));
 
         var response = await browser.Client.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.csv", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -104,7 +105,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
         Assert.DoesNotContain(",\"=", csv, StringComparison.Ordinal);
         Assert.All(lines.Skip(1), l => Assert.StartsWith("\"", l, StringComparison.Ordinal));
 
-        var exported = await EventsAsync(org, AuditEventType.AuditLogExported);
+        var exported = await EventsAsync(org, AuditTrailEvents.AuditLogExported);
         var e = Assert.Single(exported);
         Assert.Equal(await UserIdAsync(owner.Email), e.ActorId);
         Assert.Contains("\"format\":\"csv\"", e.Details, StringComparison.Ordinal);
@@ -116,13 +117,13 @@ public abstract partial class AuditTrailTests(KastellHost host)
         using var browser = host.CreateBrowser();
         var owner = await Journeys.SignUpAndEnrolAsync(browser);
         var org = await OrganizationIdAsync(owner.OrganizationSlug);
-        await RecordAsync(org, 3, i => new(AuditEventType.SpaceCreated, AuditActor.System("seeder"), new("space", $"s{i}")));
+        await RecordAsync(org, 3, i => new(OrganizationEvents.SpaceCreated, AuditActor.System("seeder"), new("space", $"s{i}")));
 
         var response = await browser.Client.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.jsonl?action=SpaceCreated", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var lines = (await response.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        var stored = (await EventsAsync(org, AuditEventType.SpaceCreated)).OrderBy(x => x.Sequence).ToList();
+        var stored = (await EventsAsync(org, OrganizationEvents.SpaceCreated)).OrderBy(x => x.Sequence).ToList();
         for (var i = 0; i < 3; i++)
         {
             using var json = JsonDocument.Parse(lines[i]);
@@ -132,7 +133,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
             Assert.Equal("SpaceCreated", json.RootElement.GetProperty("type").GetString());
         }
 
-        Assert.Single(await EventsAsync(org, AuditEventType.AuditLogExported));
+        Assert.Single(await EventsAsync(org, AuditTrailEvents.AuditLogExported));
     }
 
     [Fact]
@@ -168,12 +169,12 @@ public abstract partial class AuditTrailTests(KastellHost host)
         Assert.Equal(HttpStatusCode.NotFound, export.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(TestBrowser.WithoutTokens(await unknown.Content.ReadAsStringAsync(Ct)), TestBrowser.WithoutTokens(await page.Content.ReadAsStringAsync(Ct)));
-        var denials = (await mark.NewEventsAsync()).Where(e => e.Type == AuditEventType.AuthorizationDenied).ToList();
+        var denials = (await mark.NewEventsAsync()).Where(e => e.Type == AuthorizationEvents.AuthorizationDenied).ToList();
         var malloryId = await UserIdAsync(m.Email);
         var aliceOrg = await OrganizationIdAsync(a.OrganizationSlug);
         Assert.Equal(2, denials.Count(d => d.OrganizationId == aliceOrg && d.ActorId == malloryId && d.Details!.Contains("not-a-member", StringComparison.Ordinal)));
         Assert.Single(denials, d => d.OrganizationId == null && d.TargetId == unknownSlug && d.Outcome == AuditOutcome.Denied);
-        Assert.Empty(await EventsAsync(aliceOrg, AuditEventType.AuditLogExported));
+        Assert.Empty(await EventsAsync(aliceOrg, AuditTrailEvents.AuditLogExported));
     }
 
     [Fact]
@@ -190,14 +191,14 @@ public abstract partial class AuditTrailTests(KastellHost host)
         Assert.DoesNotContain($"/o/{owner.OrganizationSlug}/audit", member.LastPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/o/{owner.OrganizationSlug}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.csv")).StatusCode);
-        var denials = (await mark.NewEventsAsync()).Where(e => e.Type == AuditEventType.AuthorizationDenied && e.OrganizationId == org).ToList();
+        var denials = (await mark.NewEventsAsync()).Where(e => e.Type == AuthorizationEvents.AuthorizationDenied && e.OrganizationId == org).ToList();
         Assert.Equal(2, denials.Count(d => d.Details!.Contains("\"reason\":\"role\"", StringComparison.Ordinal)));
-        Assert.Empty(await EventsAsync(org, AuditEventType.AuditLogExported));
+        Assert.Empty(await EventsAsync(org, AuditTrailEvents.AuditLogExported));
 
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync($"/o/{owner.OrganizationSlug}/audit")).StatusCode);
         Assert.Contains("data-intact=\"true\"", auditor.LastPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.jsonl")).StatusCode);
-        Assert.Single(await EventsAsync(org, AuditEventType.AuditLogExported));
+        Assert.Single(await EventsAsync(org, AuditTrailEvents.AuditLogExported));
     }
 
     [Fact]
@@ -237,7 +238,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
     [Fact]
     public void EveryEventTypeAndProblemKind_HasATextInBothLanguages()
     {
-        var keys = Enum.GetNames<AuditEventType>().Select(n => "AuditEvent" + n)
+        var keys = AuditEventCatalog.All.Select(t => "AuditEvent" + t.Name)
             .Concat(Enum.GetNames<AuditProblemKind>().Select(n => "AuditProblem" + n))
             .Concat(Enum.GetNames<AuditOutcome>().Select(n => "AuditOutcome" + n))
             .Concat(Enum.GetNames<AuditActorKind>().Select(n => "AuditActorKind" + n));

@@ -1,7 +1,7 @@
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
-using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +32,7 @@ public abstract class CryptoShreddingTests(KastellHost host)
             Assert.False(await db.Organizations.AnyAsync(o => o.Id == org.Id, Ct));
             Assert.False(await db.Spaces.AnyAsync(Ct));
             var audited = await db.AuditEvents.Where(e => e.OrganizationId == org.Id).Select(e => e.Type).ToListAsync(Ct);
-            Assert.Contains(AuditEventType.OrganizationDeleted, audited);
+            Assert.Contains(OrganizationEvents.OrganizationDeleted, audited);
         }
 
         // The key is gone from the database and from this instance's memory.

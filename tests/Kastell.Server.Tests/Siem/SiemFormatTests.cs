@@ -89,7 +89,7 @@ public sealed class SiemFormatTests
         OrganizationId = Guid.NewGuid(),
         Sequence = 42,
         OccurredAt = new DateTimeOffset(2026, 11, 23, 10, 0, 0, 123, TimeSpan.Zero),
-        Type = AuditEventType.AuthorizationDenied,
+        Type = AuthorizationEvents.AuthorizationDenied,
         Outcome = AuditOutcome.Denied,
         ActorKind = AuditActorKind.User,
         ActorId = Guid.NewGuid().ToString(),

@@ -108,7 +108,7 @@ public abstract class SiemForwardingTests<THost>(THost host)
         await AppendAsync(other, 2);
         var received = await WaitForAsync(new() { [doomed] = 6, [other] = 2 }, TimeSpan.FromSeconds(60));
         AssertInOrder([.. received.Where(m => m.OrganizationId == doomed)], 6);
-        Assert.Contains(received, m => m.OrganizationId == doomed && m.Sequence == 6 && m.MessageId == nameof(AuditEventType.OrganizationDeleted));
+        Assert.Contains(received, m => m.OrganizationId == doomed && m.Sequence == 6 && m.MessageId == nameof(OrganizationEvents.OrganizationDeleted));
         Assert.Equal(6, await CursorReachingAsync(doomed, 6));
 
         // verify-audit and checkpoint-audit see the deleted organization's chain too (on PostgreSQL its rows are
@@ -174,7 +174,7 @@ public abstract class SiemForwardingTests<THost>(THost host)
             var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
             for (var i = 0; i < count; i++)
             {
-                audit.Record(new(i % 2 == 0 ? AuditEventType.SpaceCreated : AuditEventType.AuthorizationDenied, AuditActor.User(Guid.NewGuid()),
+                audit.Record(new(i % 2 == 0 ? OrganizationEvents.SpaceCreated : AuthorizationEvents.AuthorizationDenied, AuditActor.User(Guid.NewGuid()),
                     AuditTarget.Space(Guid.NewGuid()), i % 2 == 0 ? AuditOutcome.Succeeded : AuditOutcome.Denied,
                     new Dictionary<string, string> { ["note"] = Awkward, ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Identity;
@@ -61,11 +62,11 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.Contains("filename*=UTF-8''Pr%C3%BCfbericht%20_Q3_.pdf", download.Content.Headers.GetValues("Content-Disposition").Single(), StringComparison.Ordinal);
 
         var events = await AuditAsync(alice.OrganizationId);
-        var upload = Assert.Single(events, e => e.Type == AuditEventType.FileUploaded);
+        var upload = Assert.Single(events, e => e.Type == UploadEvents.FileUploaded);
         Assert.Equal(id.ToString(), upload.TargetId);
         Assert.Contains(ContentSniffer.Pdf, upload.Details, StringComparison.Ordinal);
-        Assert.Equal(id.ToString(), Assert.Single(events, e => e.Type == AuditEventType.FileDownloaded).TargetId);
-        Assert.All(events.Where(e => e.Type is AuditEventType.FileUploaded or AuditEventType.FileDownloaded),
+        Assert.Equal(id.ToString(), Assert.Single(events, e => e.Type == FileEvents.FileDownloaded).TargetId);
+        Assert.All(events.Where(e => e.Type == UploadEvents.FileUploaded || e.Type == FileEvents.FileDownloaded),
             e => Assert.DoesNotContain("Prüfbericht", e.Details ?? "", StringComparison.Ordinal)); // names are encrypted at rest, not copied into the log
     }
 
@@ -140,7 +141,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.DoesNotContain("Geheimnis", await foreign.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, foreignDelete.StatusCode);
         Assert.Single(await StoredAsync(alice.OrganizationId)); // still there
-        Assert.Contains(await AuditAsync(bob.OrganizationId), e => e.Type == AuditEventType.AuthorizationDenied && e.Details!.Contains("not-found", StringComparison.Ordinal));
+        Assert.Contains(await AuditAsync(bob.OrganizationId), e => e.Type == AuthorizationEvents.AuthorizationDenied && e.Details!.Contains("not-found", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -180,7 +181,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
         Assert.Single(await StoredAsync(alice.OrganizationId));
-        var denials = (await AuditAsync(alice.OrganizationId)).Where(e => e.Type == AuditEventType.AuthorizationDenied).Select(e => e.Details!).ToList();
+        var denials = (await AuditAsync(alice.OrganizationId)).Where(e => e.Type == AuthorizationEvents.AuthorizationDenied).Select(e => e.Details!).ToList();
         Assert.Contains(denials, d => d.Contains("file.upload", StringComparison.Ordinal));
         Assert.Contains(denials, d => d.Contains("file.delete", StringComparison.Ordinal));
     }
@@ -223,7 +224,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.Empty(await StoredAsync(alice.OrganizationId));
         Assert.Equal(0, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(alice.SpaceId), Ct));
         Assert.Equal(HttpStatusCode.NotFound, (await editor.Client.GetAsync($"{alice.Files}/{id}", Ct)).StatusCode);
-        Assert.Equal(id.ToString(), Assert.Single(await AuditAsync(alice.OrganizationId), e => e.Type == AuditEventType.FileDeleted).TargetId);
+        Assert.Equal(id.ToString(), Assert.Single(await AuditAsync(alice.OrganizationId), e => e.Type == FileEvents.FileDeleted).TargetId);
     }
 
     [Fact]
@@ -238,7 +239,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.Contains("malware", alice.Browser.LastPage, StringComparison.Ordinal);
         Assert.DoesNotContain("rechnung.pdf", alice.Browser.LastPage, StringComparison.Ordinal);
         Assert.Empty(await StoredAsync(alice.OrganizationId));
-        var found = Assert.Single(await AuditAsync(alice.OrganizationId), e => e.Type == AuditEventType.FileMalwareFound);
+        var found = Assert.Single(await AuditAsync(alice.OrganizationId), e => e.Type == UploadEvents.FileMalwareFound);
         Assert.Equal(AuditOutcome.Denied, found.Outcome);
         Assert.Contains(Clamd.SignatureName, found.Details, StringComparison.Ordinal);
     }
@@ -262,7 +263,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.Equal($"{alice.Files}?upload={kind}", TestBrowser.LocationOf(uploaded));
         Assert.Empty(await StoredAsync(alice.OrganizationId));
         Assert.Equal(0, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(alice.SpaceId), Ct));
-        var refused = Assert.Single(await AuditAsync(alice.OrganizationId), e => e.Type == AuditEventType.FileUploadRefused);
+        var refused = Assert.Single(await AuditAsync(alice.OrganizationId), e => e.Type == UploadEvents.FileUploadRefused);
         Assert.Equal(AuditOutcome.Denied, refused.Outcome);
         Assert.Contains($"\"reason\":\"{reason}\"", refused.Details, StringComparison.Ordinal);
     }
@@ -289,7 +290,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
 
         Assert.Equal(HttpStatusCode.BadRequest, uploaded.StatusCode);
         Assert.Empty(await StoredAsync(alice.OrganizationId));
-        Assert.Contains(await AuditAsync(alice.OrganizationId), e => e.Type == AuditEventType.AuthorizationDenied && e.Details!.Contains("antiforgery", StringComparison.Ordinal));
+        Assert.Contains(await AuditAsync(alice.OrganizationId), e => e.Type == AuthorizationEvents.AuthorizationDenied && e.Details!.Contains("antiforgery", StringComparison.Ordinal));
     }
 
     [Fact]

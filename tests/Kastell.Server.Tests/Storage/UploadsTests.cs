@@ -42,7 +42,7 @@ public abstract class UploadsTests(KastellHost host)
     {
         var (org, space) = await CreateSpaceAsync();
         byte[] pdf = [.. "%PDF-1.7\n"u8, .. RandomNumberGenerator.GetBytes(1_000)];
-        await ExecuteAsync(org, FailInsertsOf(AuditEventType.FileUploaded));
+        await ExecuteAsync(org, FailInsertsOf(UploadEvents.FileUploaded));
         try
         {
             await Assert.ThrowsAnyAsync<Exception>(() => WithUploads(org, u => u.UploadAsync(space, "bericht.pdf", new MemoryStream(pdf), Actor, Ct)));
@@ -61,7 +61,7 @@ public abstract class UploadsTests(KastellHost host)
         }
 
         Assert.Null(await ReadAsync(org, (await WithUploads(org, u => u.QuarantinedAsync(Ct))).Single()));
-        Assert.Empty(await AuditAsync(org, AuditEventType.FileUploaded));
+        Assert.Empty(await AuditAsync(org, UploadEvents.FileUploaded));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public abstract class UploadsTests(KastellHost host)
         Assert.Equal(UploadOutcome.Infected, result.Outcome);
         Assert.Null(result.File);
         await AssertNothingStoredAsync(org, space);
-        var audited = await AuditAsync(org, AuditEventType.FileMalwareFound);
+        var audited = await AuditAsync(org, UploadEvents.FileMalwareFound);
         Assert.Equal(AuditOutcome.Denied, Assert.Single(audited).Outcome);
         Assert.Contains(Clamd.SignatureName, audited[0].Details, StringComparison.Ordinal);
     }
@@ -122,7 +122,7 @@ public abstract class UploadsTests(KastellHost host)
             Assert.Equal(StoredObjectStatus.Quarantined, (await db.StoredObjects.SingleAsync(o => o.Id == held.File.Id, Ct)).Status);
         }
 
-        Assert.Equal(2, (await AuditAsync(org, AuditEventType.FileQuarantined)).Count);
+        Assert.Equal(2, (await AuditAsync(org, UploadEvents.FileQuarantined)).Count);
         Assert.Equal(2, (await WithUploads(org, u => u.QuarantinedAsync(Ct))).Count);
 
         var released = await WithUploads(org, u => u.RescanAsync(held.File.Id, Actor, Ct));
@@ -132,8 +132,8 @@ public abstract class UploadsTests(KastellHost host)
         Assert.Equal(clean, (await ReadAsync(org, held.File.Id))!.Value.Content);
         Assert.Equal(UploadOutcome.Infected, rejected.Outcome);
         Assert.Equal(1, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
-        Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
-        Assert.Single(await AuditAsync(org, AuditEventType.FileMalwareFound));
+        Assert.Single(await AuditAsync(org, UploadEvents.FileReleased));
+        Assert.Single(await AuditAsync(org, UploadEvents.FileMalwareFound));
         Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
     }
 
@@ -152,9 +152,9 @@ public abstract class UploadsTests(KastellHost host)
         Assert.Equal(clean, (await ReadAsync(org, held.File!.Id))!.Value.Content);
         Assert.Empty(await WithUploads(org, u => u.QuarantinedAsync(Ct)));
         Assert.Equal(1, await host.Storage.CountObjectsAsync(StorageContainers.OfSpace(space), Ct));
-        var released = Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
+        var released = Assert.Single(await AuditAsync(org, UploadEvents.FileReleased));
         Assert.Equal(("quarantine-rescan", held.File.Id.ToString()), (released.ActorId, released.TargetId));
-        Assert.Equal(heldInfected.File!.Id.ToString(), Assert.Single(await AuditAsync(org, AuditEventType.FileMalwareFound)).TargetId);
+        Assert.Equal(heldInfected.File!.Id.ToString(), Assert.Single(await AuditAsync(org, UploadEvents.FileMalwareFound)).TargetId);
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public abstract class UploadsTests(KastellHost host)
             Assert.False(await spaceFiles.SetStatusAsync(held.File!.Id, StoredObjectStatus.Available, ContentSniffer.Text, Ct));
         }
 
-        Assert.Single(await AuditAsync(org, AuditEventType.FileReleased));
+        Assert.Single(await AuditAsync(org, UploadEvents.FileReleased));
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public abstract class UploadsTests(KastellHost host)
 
         Assert.Equal(UploadOutcome.Quarantined, held.Outcome);
         Assert.Null(await ReadAsync(org, held.File!.Id));
-        var quarantined = Assert.Single(await AuditAsync(org, AuditEventType.FileQuarantined));
+        var quarantined = Assert.Single(await AuditAsync(org, UploadEvents.FileQuarantined));
         Assert.Contains(ScanResult.StreamLimitExceeded, quarantined.Details, StringComparison.Ordinal);
     }
 
@@ -237,10 +237,10 @@ public abstract class UploadsTests(KastellHost host)
     private string[] FailInsertsOf(AuditEventType type) => host is PostgresHost
         ?
         [
-            $"CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"Type\" = {(int)type} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$",
+            $"CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.\"Type\" = {type.Value} THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$",
             "CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" FOR EACH ROW EXECUTE FUNCTION injected_failure()",
         ]
-        : [$"CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" WHEN NEW.\"Type\" = {(int)type} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"];
+        : [$"CREATE TRIGGER injected_failure BEFORE INSERT ON \"AuditEvents\" WHEN NEW.\"Type\" = {type.Value} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"];
 
     private string[] RemoveInjectedFailure => host is PostgresHost
         ? ["DROP TRIGGER injected_failure ON \"AuditEvents\"", "DROP FUNCTION injected_failure()"]

@@ -1,10 +1,10 @@
-using Kastell.Server.Platform.Hosting;
 using System.Security.Claims;
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Security;
@@ -160,7 +160,7 @@ public sealed class AccountsModule : FeatureModule
         {
             if (Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
             {
-                await audit.RecordNowAsync(new(AuditEventType.SignedOut, AuditActor.User(userId), AuditTarget.User(userId)), context.RequestAborted);
+                await audit.RecordNowAsync(new(AccountEvents.SignedOut, AuditActor.User(userId), AuditTarget.User(userId)), context.RequestAborted);
             }
 
             await signIn.SignOutAsync();

@@ -47,7 +47,7 @@ internal sealed class ChangePasswordCommand(
         await using var transaction = await db.Database.BeginTransactionAsync();
         if (!await reauthentication.VerifyAsync(user, currentPassword, code))
         {
-            await audit.RecordNowAsync(new(AuditEventType.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id), AuditOutcome.Failed,
+            await audit.RecordNowAsync(new(AccountEvents.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id), AuditOutcome.Failed,
                 new Dictionary<string, string> { ["reason"] = "reauthentication" }));
             await transaction.CommitAsync();
             return (ChangePasswordOutcome.ReauthenticationFailed, []);
@@ -62,7 +62,7 @@ internal sealed class ChangePasswordCommand(
         }
 
         history.Record(user);
-        audit.Record(new(AuditEventType.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
+        audit.Record(new(AccountEvents.PasswordChanged, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
         await db.SaveChangesAsync();
         await db.UserSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync();
         await transaction.CommitAsync();

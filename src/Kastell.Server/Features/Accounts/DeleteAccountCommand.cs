@@ -58,7 +58,7 @@ internal sealed class DeleteAccountCommand(
         await db.SpaceMembers.IgnoreQueryFilters().Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         var memberships = await db.OrganizationMembers.IgnoreQueryFilters().Where(m => m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         // Saved by DeleteAsync below, inside this transaction. On the system chain: the account is not one tenant's.
-        audit.Record(new(AuditEventType.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId),
+        audit.Record(new(AccountEvents.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId),
             Details: new Dictionary<string, string> { ["memberships"] = memberships.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         var deleted = await users.DeleteAsync(user);
         if (!deleted.Succeeded)
@@ -72,7 +72,7 @@ internal sealed class DeleteAccountCommand(
     }
 
     private Task RecordRefusalAsync(Guid userId, string reason, CancellationToken cancellationToken) =>
-        audit.RecordNowAsync(new(AuditEventType.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
+        audit.RecordNowAsync(new(AccountEvents.AccountDeleted, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
             new Dictionary<string, string> { ["reason"] = reason }), cancellationToken);
 
     private async Task<List<string>> OrganizationsOnlyOwnedByAsync(Guid userId, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountM
         // Opening the link again changes nothing and records nothing.
         if (!wasConfirmed)
         {
-            audit.Record(new(AuditEventType.EmailConfirmed, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
+            audit.Record(new(AccountEvents.EmailConfirmed, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
             await audit.FlushAsync();
         }
 
@@ -55,7 +55,7 @@ internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountM
         }
 
         // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
-        await audit.RecordNowAsync(new(AuditEventType.EmailConfirmationResent, AuditActor.Anonymous,
+        await audit.RecordNowAsync(new(AccountEvents.EmailConfirmationResent, AuditActor.Anonymous,
             user is { EmailConfirmed: false } ? AuditTarget.User(user.Id) : AuditTarget.TypedAccount(auditKey, email),
             Details: user is { EmailConfirmed: false } ? null : new Dictionary<string, string> { ["sent"] = "no" }));
     }

@@ -53,7 +53,7 @@ internal sealed class MfaEnrolment(UserManager<KastellUser> users, IAuditLog aud
         }
 
         // Saved by SetTwoFactorEnabledAsync, in the same transaction as the change.
-        audit.Record(new(AuditEventType.MfaEnrolled, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
+        audit.Record(new(AccountEvents.MfaEnrolled, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
         await users.SetTwoFactorEnabledAsync(user, true);
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount);
         return [.. codes ?? []];

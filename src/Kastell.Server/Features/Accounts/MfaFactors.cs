@@ -69,7 +69,7 @@ internal sealed class MfaFactors(
         // The confirmation code is spent: it cannot sign anyone in afterwards.
         await users.SetAuthenticationTokenAsync(user, ReplayProtectedAuthenticatorTokenProvider.LoginProvider,
             ReplayProtectedAuthenticatorTokenProvider.LastStepToken, step.ToString(CultureInfo.InvariantCulture));
-        audit.Record(new(AuditEventType.MfaReset, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
+        audit.Record(new(AccountEvents.MfaReset, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["method"] = "totp" }));
         await users.UpdateSecurityStampAsync(user);
         await db.UserSessions.Where(s => s.UserId == user.Id).ExecuteDeleteAsync();
         await transaction.CommitAsync();
@@ -84,7 +84,7 @@ internal sealed class MfaFactors(
             return null;
         }
 
-        audit.Record(new(AuditEventType.RecoveryCodesRegenerated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
+        audit.Record(new(AccountEvents.RecoveryCodesRegenerated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
         // Saves the user (and with it the audit event) in one SaveChanges.
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, MfaEnrolment.RecoveryCodeCount);
         return [.. codes ?? []];

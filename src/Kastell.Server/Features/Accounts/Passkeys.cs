@@ -52,7 +52,7 @@ internal sealed class Passkeys(
     {
         if (!await reauthentication.VerifyAsync(user, password, code))
         {
-            await RefusedAsync(AuditEventType.PasskeyAdded, user, "reauthentication-failed");
+            await RefusedAsync(AccountEvents.PasskeyAdded, user, "reauthentication-failed");
             return false;
         }
 
@@ -92,14 +92,14 @@ internal sealed class Passkeys(
     {
         if (!await HasGrantAsync(user, sessionId))
         {
-            await RefusedAsync(AuditEventType.PasskeyAdded, user, "no-grant");
+            await RefusedAsync(AccountEvents.PasskeyAdded, user, "no-grant");
             return PasskeyRegistration.NoGrant;
         }
 
         await users.RemoveAuthenticationTokenAsync(user, TokenProvider, GrantToken);
         if (string.IsNullOrWhiteSpace(credentialJson))
         {
-            await RefusedAsync(AuditEventType.PasskeyAdded, user, "no-credential");
+            await RefusedAsync(AccountEvents.PasskeyAdded, user, "no-credential");
             return PasskeyRegistration.Rejected;
         }
 
@@ -111,18 +111,18 @@ internal sealed class Passkeys(
         catch (InvalidOperationException)
         {
             // No ceremony under way (options never requested, or expired).
-            await RefusedAsync(AuditEventType.PasskeyAdded, user, "no-ceremony");
+            await RefusedAsync(AccountEvents.PasskeyAdded, user, "no-ceremony");
             return PasskeyRegistration.Rejected;
         }
 
         if (!result.Succeeded || !result.Passkey.IsUserVerified || await users.FindByPasskeyIdAsync(result.Passkey.CredentialId) is not null)
         {
-            await RefusedAsync(AuditEventType.PasskeyAdded, user, result.Succeeded ? "not-user-verified-or-known" : "attestation-rejected");
+            await RefusedAsync(AccountEvents.PasskeyAdded, user, result.Succeeded ? "not-user-verified-or-known" : "attestation-rejected");
             return PasskeyRegistration.Rejected;
         }
 
         result.Passkey.Name = name.Trim() is { Length: > 0 } trimmed ? trimmed[..Math.Min(trimmed.Length, MaxNameLength)] : "Passkey";
-        audit.Record(new(AuditEventType.PasskeyAdded, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+        audit.Record(new(AccountEvents.PasskeyAdded, AuditActor.User(user.Id), AuditTarget.User(user.Id),
             Details: new Dictionary<string, string> { ["credential"] = CredentialHandle(result.Passkey.CredentialId) }));
         var added = await users.AddOrUpdatePasskeyAsync(user, result.Passkey);
         return added.Succeeded ? PasskeyRegistration.Added : PasskeyRegistration.Rejected;
@@ -133,7 +133,7 @@ internal sealed class Passkeys(
     {
         if (!await reauthentication.VerifyAsync(user, password, code))
         {
-            await RefusedAsync(AuditEventType.PasskeyRemoved, user, "reauthentication-failed");
+            await RefusedAsync(AccountEvents.PasskeyRemoved, user, "reauthentication-failed");
             return PasskeyRemoval.ReauthenticationFailed;
         }
 
@@ -152,7 +152,7 @@ internal sealed class Passkeys(
             return PasskeyRemoval.NotFound;
         }
 
-        audit.Record(new(AuditEventType.PasskeyRemoved, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+        audit.Record(new(AccountEvents.PasskeyRemoved, AuditActor.User(user.Id), AuditTarget.User(user.Id),
             Details: new Dictionary<string, string> { ["credential"] = CredentialHandle(credentialId) }));
         return (await users.RemovePasskeyAsync(user, credentialId)).Succeeded ? PasskeyRemoval.Removed : PasskeyRemoval.NotFound;
     }

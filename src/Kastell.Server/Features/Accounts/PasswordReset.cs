@@ -43,7 +43,7 @@ internal sealed class PasswordReset(
         }
 
         // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
-        await audit.RecordNowAsync(new(AuditEventType.PasswordResetRequested, AuditActor.Anonymous,
+        await audit.RecordNowAsync(new(AccountEvents.PasswordResetRequested, AuditActor.Anonymous,
             user is not null ? AuditTarget.User(user.Id) : AuditTarget.TypedAccount(auditKey, email),
             Details: user is not null ? null : new Dictionary<string, string> { ["sent"] = "no" }));
     }
@@ -74,7 +74,7 @@ internal sealed class PasswordReset(
         }
 
         history.Record(user);
-        audit.Record(new(AuditEventType.PasswordReset, AuditActor.User(id), AuditTarget.User(id), Details: new Dictionary<string, string> { ["via"] = "email-link" }));
+        audit.Record(new(AccountEvents.PasswordReset, AuditActor.User(id), AuditTarget.User(id), Details: new Dictionary<string, string> { ["via"] = "email-link" }));
         await db.SaveChangesAsync(cancellationToken);
         // Whoever knew the old password may hold a session: every session of the account ends here.
         await db.UserSessions.Where(s => s.UserId == id).ExecuteDeleteAsync(cancellationToken);

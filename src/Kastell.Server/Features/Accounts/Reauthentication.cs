@@ -57,7 +57,7 @@ internal sealed class Reauthentication(
             return false;
         }
 
-        audit.Record(new(AuditEventType.RecoveryCodeUsed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+        audit.Record(new(AccountEvents.RecoveryCodeUsed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
             Details: new Dictionary<string, string>
             {
                 ["purpose"] = "reauthentication",

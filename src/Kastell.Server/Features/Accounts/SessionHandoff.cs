@@ -118,7 +118,7 @@ internal sealed class SessionHandoff(
         }
 
         // Saved with the token's removal (one SaveChanges in the user store): the handoff is spent exactly when the event says so.
-        audit.Record(new(AuditEventType.SessionRenewed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+        audit.Record(new(AccountEvents.SessionRenewed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
             Details: new Dictionary<string, string> { ["purpose"] = parts[1] }));
         await users.RemoveAuthenticationTokenAsync(user, TokenProvider, TokenName);
         // The change (or the enrolment) was made with password and second factor, so the new session is a second-factor session.
@@ -127,7 +127,7 @@ internal sealed class SessionHandoff(
     }
 
     private async Task RecordRefusalAsync(Guid userId, string purpose, string reason, CancellationToken cancellationToken) =>
-        await audit.RecordNowAsync(new(AuditEventType.SessionRenewed, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
+        await audit.RecordNowAsync(new(AccountEvents.SessionRenewed, AuditActor.User(userId), AuditTarget.User(userId), AuditOutcome.Failed,
             new Dictionary<string, string> { ["purpose"] = purpose, ["reason"] = reason }), cancellationToken);
 
     private static string Hash(string nonce) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(nonce)));

@@ -43,7 +43,7 @@ internal sealed class SessionList(KastellDbContext db, IAuditLog audit)
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.UserSessions.Where(s => s.Id == id && s.UserId == userId).ExecuteDeleteAsync(ct);
-        await audit.RecordNowAsync(new(AuditEventType.SessionRevoked, AuditActor.User(userId), AuditTarget.Session(Handle(id))), ct);
+        await audit.RecordNowAsync(new(AccountEvents.SessionRevoked, AuditActor.User(userId), AuditTarget.Session(Handle(id))), ct);
         await transaction.CommitAsync(ct);
         return true;
     }
@@ -55,7 +55,7 @@ internal sealed class SessionList(KastellDbContext db, IAuditLog audit)
         var current = user.FindFirstValue(SessionIdClaim) ?? "";
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var count = await db.UserSessions.Where(s => s.UserId == userId && s.Id != current).ExecuteDeleteAsync(ct);
-        await audit.RecordNowAsync(new(AuditEventType.OtherSessionsRevoked, AuditActor.User(userId), AuditTarget.User(userId),
+        await audit.RecordNowAsync(new(AccountEvents.OtherSessionsRevoked, AuditActor.User(userId), AuditTarget.User(userId),
             Details: new Dictionary<string, string> { ["count"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture) }), ct);
         await transaction.CommitAsync(ct);
         return count;

@@ -31,7 +31,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             var dummy = new KastellUser();
             _dummyHash ??= hasher.HashPassword(dummy, Guid.NewGuid().ToString());
             hasher.VerifyHashedPassword(dummy, _dummyHash, password);
-            await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous,
+            await audit.RecordNowAsync(new(AccountEvents.SignInFailed, AuditActor.Anonymous,
                 AuditTarget.TypedAccount(auditKey, email), AuditOutcome.Failed, Fact("reason", "unknown-account")));
             return SignInOutcome.Failed;
         }
@@ -75,7 +75,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         var result = await signIn.TwoFactorRecoveryCodeSignInAsync(code);
         if (result.Succeeded)
         {
-            audit.Record(new(AuditEventType.RecoveryCodeUsed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
+            audit.Record(new(AccountEvents.RecoveryCodeUsed, AuditActor.User(user.Id), AuditTarget.User(user.Id),
                 Details: new Dictionary<string, string> { ["remaining"] = (await users.CountRecoveryCodesAsync(user)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         }
 
@@ -107,7 +107,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
 
         if (!result.Succeeded)
         {
-            await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous, new("account", "unknown"), AuditOutcome.Failed, Fact("reason", "wrong-passkey")));
+            await audit.RecordNowAsync(new(AccountEvents.SignInFailed, AuditActor.Anonymous, new("account", "unknown"), AuditOutcome.Failed, Fact("reason", "wrong-passkey")));
             return false;
         }
 
@@ -115,7 +115,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         var allowed = result.Passkey.IsUserVerified && user.TwoFactorEnabled && !await users.IsLockedOutAsync(user) && await signIn.CanSignInAsync(user);
         if (!allowed)
         {
-            await audit.RecordNowAsync(new(AuditEventType.SignInFailed, AuditActor.Anonymous, AuditTarget.User(user.Id), AuditOutcome.Failed, Fact("reason", "passkey-not-allowed")));
+            await audit.RecordNowAsync(new(AccountEvents.SignInFailed, AuditActor.Anonymous, AuditTarget.User(user.Id), AuditOutcome.Failed, Fact("reason", "passkey-not-allowed")));
             return false;
         }
 
@@ -123,7 +123,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         await users.AddOrUpdatePasskeyAsync(user, result.Passkey);
         await users.ResetAccessFailedCountAsync(user);
         await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa"), new System.Security.Claims.Claim("amr", "hwk")]);
-        audit.Record(new(AuditEventType.SignInSucceeded, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: Fact("step", "passkey")));
+        audit.Record(new(AccountEvents.SignInSucceeded, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: Fact("step", "passkey")));
         await audit.FlushAsync();
         return true;
     }
@@ -134,7 +134,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         var target = AuditTarget.User(user.Id);
         if (result.Succeeded)
         {
-            audit.Record(new(AuditEventType.SignInSucceeded, AuditActor.User(user.Id), target, Details: Fact("step", step)));
+            audit.Record(new(AccountEvents.SignInSucceeded, AuditActor.User(user.Id), target, Details: Fact("step", step)));
         }
         else if (result.RequiresTwoFactor)
         {
@@ -142,11 +142,11 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         }
         else
         {
-            var type = step == "password" ? AuditEventType.SignInFailed : AuditEventType.SecondFactorFailed;
+            var type = step == "password" ? AccountEvents.SignInFailed : AccountEvents.SecondFactorFailed;
             audit.Record(new(type, AuditActor.Anonymous, target, AuditOutcome.Failed, Fact("reason", result.IsLockedOut ? "locked-out" : "wrong-" + step)));
             if (result.IsLockedOut && user.LockoutEnd != lockedUntil)
             {
-                audit.Record(new(AuditEventType.LockedOut, AuditActor.System("lockout-policy"), target, AuditOutcome.Succeeded));
+                audit.Record(new(AccountEvents.LockedOut, AuditActor.System("lockout-policy"), target, AuditOutcome.Succeeded));
             }
         }
 

@@ -102,8 +102,8 @@ internal sealed class SignUpCommand(
             JoinedAt = now,
         });
         history.Record(user);
-        audit.Record(new(AuditEventType.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
-        audit.Record(new(AuditEventType.OrganizationCreated, AuditActor.User(user.Id), AuditTarget.Organization(organization.Id)));
+        audit.Record(new(AccountEvents.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
+        audit.Record(new(TenancyEvents.OrganizationCreated, AuditActor.User(user.Id), AuditTarget.Organization(organization.Id)));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return SignUpResult.Succeeded(user, organization);

@@ -25,7 +25,7 @@ internal sealed record AuditFilter(string? Actor, AuditEventType? Action, string
         if (!string.IsNullOrWhiteSpace(action))
         {
             // Names only: a number would also parse, and would silently match a type nobody can see in the list.
-            if (action.Trim() is var name && name.All(char.IsAsciiLetter) && Enum.TryParse<AuditEventType>(name, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed))
+            if (action.Trim() is var name && name.All(char.IsAsciiLetter) && AuditEventCatalog.Parse(name) is { } parsed)
             {
                 type = parsed;
             }

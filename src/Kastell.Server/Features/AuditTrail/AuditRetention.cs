@@ -105,7 +105,7 @@ internal sealed class AuditRetention(
                 ArchiveFile = archive.StoredName,
                 ArchiveSha256 = archive.Sha256,
             });
-            audit.Record(new(AuditEventType.AuditLogPruned, AuditActor.System("audit-retention"), AuditTarget.Organization(organization),
+            audit.Record(new(AuditTrailEvents.AuditLogPruned, AuditActor.System("audit-retention"), AuditTarget.Organization(organization),
                 Details: new Dictionary<string, string>
                 {
                     ["from"] = (mark + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,6 +1,6 @@
-using Kastell.Server.Platform.Identity;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 
 namespace Kastell.Server.Features.AuditTrail;
@@ -35,7 +35,7 @@ internal static class AuditTrailEndpoints
         var details = filter.Describe();
         details["format"] = AuditExportWriter.Extension(format);
         var organization = tenant.RequireOrganization();
-        await audit.RecordNowAsync(new(AuditEventType.AuditLogExported, caller.Actor, AuditTarget.Organization(organization.Id), Details: details), context.RequestAborted);
+        await audit.RecordNowAsync(new(AuditTrailEvents.AuditLogExported, caller.Actor, AuditTarget.Organization(organization.Id), Details: details), context.RequestAborted);
 
         var name = $"audit-{organization.Slug}-{time.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}.{AuditExportWriter.Extension(format)}";
         return Results.Stream(

@@ -36,7 +36,7 @@ internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant te
         var stored = await db.Organizations.SingleAsync(o => o.Id == organization.Id, cancellationToken);
         var before = stored.AuditRetentionDays;
         stored.AuditRetentionDays = days;
-        audit.Record(new(AuditEventType.AuditRetentionChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id),
+        audit.Record(new(AuditTrailEvents.AuditRetentionChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id),
             Details: new Dictionary<string, string>
             {
                 ["before"] = before?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "forever",

@@ -1,5 +1,5 @@
-using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
@@ -99,7 +99,7 @@ internal static class FileEndpoints
             }
 
             // Before the first byte leaves, in its own transaction: a download that cannot be audited does not happen.
-            await audit.RecordNowAsync(new(AuditEventType.FileDownloaded, actor.Actor, new AuditTarget("file", record.Id.ToString()), Details: details), context.RequestAborted);
+            await audit.RecordNowAsync(new(FileEvents.FileDownloaded, actor.Actor, new AuditTarget("file", record.Id.ToString()), Details: details), context.RequestAborted);
         }
         catch
         {
@@ -123,7 +123,7 @@ internal static class FileEndpoints
             return Results.StatusCode(StatusCodes.Status403Forbidden);
         }
 
-        var deletion = new AuditEntry(AuditEventType.FileDeleted, actor.Actor, new AuditTarget("file", id.ToString()),
+        var deletion = new AuditEntry(FileEvents.FileDeleted, actor.Actor, new AuditTarget("file", id.ToString()),
             Details: new Dictionary<string, string> { ["space"] = space.Id.ToString() });
         if (!await files.DeleteAsync(space.Id, id, deletion, context.RequestAborted))
         {

@@ -42,7 +42,7 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, Ten
         };
         db.Spaces.Add(space);
         db.SpaceMembers.Add(new SpaceMember { OrganizationId = organization.Id, SpaceId = space.Id, UserId = callerId, Role = SpaceRole.Manager });
-        audit.Record(new(AuditEventType.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
+        audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
         var container = StorageContainers.OfSpace(space.Id);
         await storage.CreateContainerAsync(container, cancellationToken);
         try

@@ -38,7 +38,7 @@ public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRin
             await db.Organizations.Where(o => o.Id == organizationId).ExecuteDeleteAsync(cancellationToken);
             // So jobs can still find the organization's audit chain (the SIEM forwarder delivers what it has not sent yet).
             db.Add(new DeletedOrganization { Id = organizationId, DeletedAt = time.GetUtcNow() });
-            scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(AuditEventType.OrganizationDeleted, actor, AuditTarget.Organization(organizationId),
+            scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(OrganizationEvents.OrganizationDeleted, actor, AuditTarget.Organization(organizationId),
                 Details: new Dictionary<string, string> { ["dataKeysDestroyed"] = keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

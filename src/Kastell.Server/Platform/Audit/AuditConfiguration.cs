@@ -12,6 +12,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.HasIndex(e => e.OccurredAt);
         b.Property(e => e.ActorId).HasMaxLength(128);
         b.Property(e => e.TargetType).HasMaxLength(64);
+        b.Property(e => e.Type).HasConversion(t => t.Value, v => new AuditEventType(v));
         b.Property(e => e.TargetId).HasMaxLength(128);
         b.Property(e => e.ClientIp).HasMaxLength(64);
         b.Property(e => e.UserAgent).HasMaxLength(512);

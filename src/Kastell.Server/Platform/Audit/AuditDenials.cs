@@ -7,6 +7,6 @@ namespace Kastell.Server.Platform.Audit;
 public static class AuditDenials
 {
     public static AuditEntry Permission(Guid userId, string permission, AuditTarget target, string reason = "forbidden") =>
-        new(AuditEventType.AuthorizationDenied, AuditActor.User(userId), target, AuditOutcome.Denied,
+        new(AuthorizationEvents.AuthorizationDenied, AuditActor.User(userId), target, AuditOutcome.Denied,
             new Dictionary<string, string> { ["permission"] = permission, ["reason"] = reason });
 }

@@ -1,74 +1,75 @@
 namespace Kastell.Server.Platform.Audit;
 
 /// <summary>
-/// What happened. The numbers are stored and hashed into the chain, so they are stable forever: append new members
-/// in their area's block, never renumber or reuse one. 1000s accounts, 1500s organizations and members, 2000s
-/// Spaces, 8000s the audit log itself, 9000s authorization denials.
+/// What happened: a number that is stored and hashed into the chain, so it is stable forever — never renumber or
+/// reuse one. Each area defines its events in its own folder, in a static class marked with
+/// <see cref="AuditEventBlockAttribute"/> naming its block from <see cref="AuditEventBlocks"/>; the field's name is the
+/// event's name in exports, the SIEM feed and the audit page (<c>AuditEvent&lt;Name&gt;</c> in the strings).
 /// </summary>
-public enum AuditEventType
+public readonly record struct AuditEventType(int Value)
 {
-    SignInSucceeded = 1000,
-    SignInFailed = 1001,
-    LockedOut = 1002,
-    SecondFactorFailed = 1003,
-    MfaEnrolled = 1004,
-    RecoveryCodeUsed = 1005,
-    SignedOut = 1006,
-    SessionRevoked = 1007,
-    OtherSessionsRevoked = 1008,
-    AccountCreated = 1009,
-    PasswordChanged = 1010,
-    PasswordReset = 1011,
-    MfaReset = 1012,
-    EmailConfirmed = 1013,
-    AccountDeleted = 1014,
-    PasswordResetRequested = 1015,
-    EmailConfirmationResent = 1016,
-    RecoveryCodesRegenerated = 1017,
-    PasskeyAdded = 1018,
-    PasskeyRemoved = 1019,
+    /// <summary>The defining field's name, e.g. <c>FileUploaded</c>; the number for one no area defines (an old record).</summary>
+    public string Name => AuditEventCatalog.NameOf(this) ?? Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>A session handoff redeemed after a credential change or enrolment (failed: a stale or replayed handoff).</summary>
-    SessionRenewed = 1020,
+    public override string ToString() => Name;
+}
 
-    OrganizationCreated = 1500,
-    MemberInvited = 1501,
-    MemberAdded = 1502,
-    MemberRoleChanged = 1503,
-    InvitationRevoked = 1504,
-    InvitationAccepted = 1505,
-    PasswordPolicyChanged = 1506,
-    MemberRevoked = 1511,
-    OrganizationDeleted = 1512,
+/// <summary>
+/// The blocks of event numbers, one per area; a new area takes a reserved block (or the next free one) and lists it
+/// here. Numbers below existed before blocks were assigned to owners and keep their values, which is why some
+/// blocks are narrow (1500 is the platform's, 1501–1999 the Organizations feature's).
+/// </summary>
+public static class AuditEventBlocks
+{
+    public static IReadOnlyList<AuditEventBlockAttribute> All { get; } =
+    [
+        new(1000, 1499, "Accounts: sign-in, MFA, sessions, passwords, the account's e-mail (Features/Accounts)"),
+        new(1500, 1500, "Tenancy: organizations created (Platform/Tenancy)"),
+        new(1501, 1999, "Organizations: members, invitations, organization settings and deletion (Features/Organizations)"),
+        new(2000, 2009, "Spaces (Features/Organizations)"),
+        new(2010, 2014, "Uploads: scanning, quarantine (Platform/Storage)"),
+        new(2015, 2099, "Files of a Space (Features/Files)"),
+        new(2100, 2199, "Teams (reserved)"),
+        new(3000, 3099, "Frameworks and catalogs (reserved)"),
+        new(3100, 3199, "Controls and the statement of applicability (reserved)"),
+        new(3200, 3299, "Assets (reserved)"),
+        new(3300, 3399, "Evidence and sealed audit periods (reserved)"),
+        new(3400, 3499, "Risks (reserved)"),
+        new(3500, 3599, "Policies (reserved)"),
+        new(3600, 3699, "Incidents (reserved)"),
+        new(3700, 3799, "Vulnerabilities (reserved)"),
+        new(3800, 3899, "Suppliers and sub-processors (reserved)"),
+        new(3900, 3999, "Trainings (reserved)"),
+        new(4000, 4099, "Internal audits, management and access reviews (reserved)"),
+        new(4100, 4199, "Trust center (reserved)"),
+        new(5000, 5099, "Single sign-on and verified domains (reserved)"),
+        new(5100, 5199, "API tokens and service accounts (reserved)"),
+        new(6000, 6099, "Backups and restore tests (reserved)"),
+        new(7000, 7099, "Keys and encryption (reserved)"),
+        new(8000, 8099, "The audit trail: export, retention (Features/AuditTrail)"),
+        new(9000, 9099, "Authorization decisions (Platform/Audit)"),
+    ];
+}
 
-    SpaceCreated = 2000,
-    SpaceDeleted = 2001,
+/// <summary>Marks a static class whose <see cref="AuditEventType"/> fields are one area's events, all inside its block.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+public sealed class AuditEventBlockAttribute(int first, int last, string area = "") : Attribute
+{
+    public int First { get; } = first;
 
-    /// <summary>An upload the malware scanner found infected: refused, nothing kept.</summary>
-    FileMalwareFound = 2010,
+    public int Last { get; } = last;
 
-    /// <summary>An upload held in quarantine because the malware scanner was unavailable.</summary>
-    FileQuarantined = 2011,
+    public string Area { get; } = area;
 
-    /// <summary>A quarantined upload scanned clean later and made available.</summary>
-    FileReleased = 2012,
+    public bool Contains(AuditEventType type) => type.Value >= First && type.Value <= Last;
+}
 
-    /// <summary>A file uploaded, scanned clean and made available.</summary>
-    FileUploaded = 2013,
-
-    /// <summary>An upload refused before it was kept: too large, empty, or of a type Kastell does not accept.</summary>
-    FileUploadRefused = 2014,
-
-    /// <summary>A file (or a range of it) sent to a user.</summary>
-    FileDownloaded = 2015,
-
-    FileDeleted = 2016,
-
-    AuditLogExported = 8000,
-    AuditLogPruned = 8001,
-    AuditRetentionChanged = 8002,
-
-    AuthorizationDenied = 9000,
+/// <summary>The platform's own events: authorization decisions (block 9000–9099).</summary>
+[AuditEventBlock(9000, 9099)]
+public static class AuthorizationEvents
+{
+    /// <summary>A caller refused a permission; details say which and why.</summary>
+    public static readonly AuditEventType AuthorizationDenied = new(9000);
 }
 
 /// <summary>How the recorded action ended. Stored as a number and hashed: append only.</summary>

@@ -74,7 +74,7 @@ public static class AuditHashing
         Write<Guid>(buffer, e.OrganizationId);
         Write<long>(buffer, sequence);
         Write<long>(buffer, e.OccurredAt.UtcTicks);
-        Write<int>(buffer, (int)e.Type);
+        Write<int>(buffer, e.Type.Value);
         Write<int>(buffer, (int)e.Outcome);
         Write<int>(buffer, (int)e.ActorKind);
         Write(buffer, e.ActorId);

@@ -43,7 +43,7 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
             details["form"] = form;
         }
 
-        await audit.RecordNowAsync(new(AuditEventType.AuthorizationDenied, AuditActor.User(userId),
+        await audit.RecordNowAsync(new(AuthorizationEvents.AuthorizationDenied, AuditActor.User(userId),
             new("endpoint", (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint.DisplayName), AuditOutcome.Denied, details), CancellationToken.None);
     }
 

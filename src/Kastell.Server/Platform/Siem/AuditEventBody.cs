@@ -26,7 +26,7 @@ public static class AuditEventBody
             json.WriteString("organizationId", e.OrganizationId?.ToString("D"));
             json.WriteNumber("sequence", e.Sequence);
             json.WriteString("occurredAt", e.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-            json.WriteNumber("typeId", (int)e.Type);
+            json.WriteNumber("typeId", e.Type.Value);
             json.WriteString("type", e.Type.ToString());
             json.WriteString("outcome", e.Outcome.ToString());
             json.WriteString("actorKind", e.ActorKind.ToString());
@@ -55,7 +55,7 @@ public static class AuditEventBody
     {
         var text = new StringBuilder(512);
         text.Append("CEF:0|Kastell|Kastell|1|")
-            .Append(CefHeader(((int)e.Type).ToString(CultureInfo.InvariantCulture))).Append('|')
+            .Append(CefHeader((e.Type.Value).ToString(CultureInfo.InvariantCulture))).Append('|')
             .Append(CefHeader(e.Type.ToString())).Append('|')
             .Append(CefSeverity(e.Outcome).ToString(CultureInfo.InvariantCulture)).Append('|');
         var first = true;

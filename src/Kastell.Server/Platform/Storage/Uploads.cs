@@ -86,7 +86,7 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
             details["limit"] = _maxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return new(AuditEventType.FileUploadRefused, actor, new AuditTarget("file", fileId?.ToString()), AuditOutcome.Denied, details);
+        return new(UploadEvents.FileUploadRefused, actor, new AuditTarget("file", fileId?.ToString()), AuditOutcome.Denied, details);
     }
 
     /// <summary>Scans one quarantined file again: released, rejected, or still quarantined.</summary>
@@ -125,13 +125,13 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
         {
             case ScanVerdict.Clean:
                 if (!await SetStatusAsync(stored.Id, StoredObjectStatus.Available, contentType, newUpload
-                    ? new(AuditEventType.FileUploaded, actor, target, Details: new Dictionary<string, string>
+                    ? new(UploadEvents.FileUploaded, actor, target, Details: new Dictionary<string, string>
                     {
                         ["space"] = stored.SpaceId.ToString(),
                         ["size"] = stored.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         ["type"] = contentType,
                     })
-                    : new(AuditEventType.FileReleased, actor, target), cancellationToken))
+                    : new(UploadEvents.FileReleased, actor, target), cancellationToken))
                 {
                     return new UploadResult(UploadOutcome.Gone);
                 }
@@ -141,14 +141,14 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
                 return new UploadResult(UploadOutcome.Accepted, stored);
 
             case ScanVerdict.Infected:
-                await files.DeleteAsync(stored.SpaceId, stored.Id, new(AuditEventType.FileMalwareFound, actor, target, AuditOutcome.Denied,
+                await files.DeleteAsync(stored.SpaceId, stored.Id, new(UploadEvents.FileMalwareFound, actor, target, AuditOutcome.Denied,
                     new Dictionary<string, string> { ["signature"] = scan.Signature ?? "", ["space"] = stored.SpaceId.ToString() }), cancellationToken);
                 return new UploadResult(UploadOutcome.Infected);
 
             default:
                 var reason = scan.Reason ?? ScanResult.ScannerUnavailable;
                 if (!await SetStatusAsync(stored.Id, StoredObjectStatus.Quarantined, contentType, newUpload
-                    ? new(AuditEventType.FileQuarantined, actor, target, AuditOutcome.Failed,
+                    ? new(UploadEvents.FileQuarantined, actor, target, AuditOutcome.Failed,
                         new Dictionary<string, string> { ["reason"] = reason, ["space"] = stored.SpaceId.ToString() })
                     : null, cancellationToken))
                 {

@@ -40,7 +40,7 @@ internal sealed class TenantResolutionMiddleware(RequestDelegate next)
             ?? RoleRefusal(context, endpoint, access);
         if (refusal is { } denied)
         {
-            await audit.RecordNowAsync(new(AuditEventType.AuthorizationDenied, actor.Actor, denied.Target, AuditOutcome.Denied,
+            await audit.RecordNowAsync(new(AuthorizationEvents.AuthorizationDenied, actor.Actor, denied.Target, AuditOutcome.Denied,
                 new Dictionary<string, string> { ["permission"] = "tenant.access", ["reason"] = denied.Reason }), context.RequestAborted);
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;

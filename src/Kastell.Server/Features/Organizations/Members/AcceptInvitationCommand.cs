@@ -156,7 +156,7 @@ internal sealed class AcceptInvitationCommand(
         }
 
         history.Record(user);
-        audit.Record(new(AuditEventType.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["via"] = "invitation" }));
+        audit.Record(new(AccountEvents.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: new Dictionary<string, string> { ["via"] = "invitation" }));
         RecordAccepted(user.Id, joined: true);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -175,10 +175,10 @@ internal sealed class AcceptInvitationCommand(
     private void RecordAccepted(Guid userId, bool joined)
     {
         var actor = AuditActor.User(userId);
-        audit.Record(new(AuditEventType.InvitationAccepted, actor, AuditTarget.Invitation(_invitation!.Id)));
+        audit.Record(new(OrganizationEvents.InvitationAccepted, actor, AuditTarget.Invitation(_invitation!.Id)));
         if (joined)
         {
-            audit.Record(new(AuditEventType.MemberAdded, actor, AuditTarget.User(userId),
+            audit.Record(new(OrganizationEvents.MemberAdded, actor, AuditTarget.User(userId),
                 Details: new Dictionary<string, string> { ["role"] = _invitation.Role.ToString(), ["invitedBy"] = _invitation.InvitedByUserId.ToString() }));
         }
     }

@@ -78,7 +78,7 @@ internal sealed class InviteMemberCommand(
             ExpiresAt = now + lifetime,
         };
         db.Invitations.Add(invitation);
-        audit.Record(new(AuditEventType.MemberInvited, AuditActor.User(caller.Id), AuditTarget.Invitation(invitation.Id),
+        audit.Record(new(OrganizationEvents.MemberInvited, AuditActor.User(caller.Id), AuditTarget.Invitation(invitation.Id),
             Details: new Dictionary<string, string>
             {
                 ["email"] = email,

@@ -32,7 +32,7 @@ internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant
         }
 
         invitation.RevokedAt = now;
-        audit.Record(new(AuditEventType.InvitationRevoked, AuditActor.User(callerId), AuditTarget.Invitation(invitation.Id),
+        audit.Record(new(OrganizationEvents.InvitationRevoked, AuditActor.User(callerId), AuditTarget.Invitation(invitation.Id),
             Details: new Dictionary<string, string> { ["email"] = invitation.Email }));
         await db.SaveChangesAsync(cancellationToken);
         return RevokeOutcome.Revoked;

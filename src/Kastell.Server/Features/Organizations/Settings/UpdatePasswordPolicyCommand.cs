@@ -46,7 +46,7 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
             RequireSymbol = requested.RequireSymbol,
             HistoryLength = requested.HistoryLength,
         };
-        audit.Record(new(AuditEventType.PasswordPolicyChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id), Details: Describe(stored.PasswordPolicy)));
+        audit.Record(new(OrganizationEvents.PasswordPolicyChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id), Details: Describe(stored.PasswordPolicy)));
         await db.SaveChangesAsync(ct);
         return UpdatePasswordPolicyOutcome.Saved;
     }

@@ -1,0 +1,51 @@
+using Kastell.Server.Platform.Audit;
+
+namespace Kastell.Server.Features.Accounts;
+
+/// <summary>The Accounts feature's events: sign-in, MFA, sessions, passwords and the account's e-mail (block 1000–1499).</summary>
+[AuditEventBlock(1000, 1499)]
+public static class AccountEvents
+{
+    public static readonly AuditEventType SignInSucceeded = new(1000);
+
+    public static readonly AuditEventType SignInFailed = new(1001);
+
+    public static readonly AuditEventType LockedOut = new(1002);
+
+    public static readonly AuditEventType SecondFactorFailed = new(1003);
+
+    public static readonly AuditEventType MfaEnrolled = new(1004);
+
+    public static readonly AuditEventType RecoveryCodeUsed = new(1005);
+
+    public static readonly AuditEventType SignedOut = new(1006);
+
+    public static readonly AuditEventType SessionRevoked = new(1007);
+
+    public static readonly AuditEventType OtherSessionsRevoked = new(1008);
+
+    public static readonly AuditEventType AccountCreated = new(1009);
+
+    public static readonly AuditEventType PasswordChanged = new(1010);
+
+    public static readonly AuditEventType PasswordReset = new(1011);
+
+    public static readonly AuditEventType MfaReset = new(1012);
+
+    public static readonly AuditEventType EmailConfirmed = new(1013);
+
+    public static readonly AuditEventType AccountDeleted = new(1014);
+
+    public static readonly AuditEventType PasswordResetRequested = new(1015);
+
+    public static readonly AuditEventType EmailConfirmationResent = new(1016);
+
+    public static readonly AuditEventType RecoveryCodesRegenerated = new(1017);
+
+    public static readonly AuditEventType PasskeyAdded = new(1018);
+
+    public static readonly AuditEventType PasskeyRemoved = new(1019);
+
+    /// <summary>A session handoff redeemed after a credential change or enrolment (failed: a stale or replayed handoff).</summary>
+    public static readonly AuditEventType SessionRenewed = new(1020);
+}
