@@ -7,6 +7,7 @@ using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Cli;
 using Kastell.Server.Platform.Data;
+using Microsoft.Extensions.Options;
 
 if (await CommandLine.TryRunStandaloneAsync(args) is { } exitCode)
 {
@@ -14,13 +15,16 @@ if (await CommandLine.TryRunStandaloneAsync(args) is { } exitCode)
 }
 
 var builder = WebApplication.CreateBuilder(CommandLine.ConfigurationArguments(args));
-var options = builder.AddKastellPlatform();
+builder.AddKastellPlatform();
 builder.Services.AddAccounts(builder.Configuration);
 builder.Services.AddOrganizations();
 builder.Services.AddAuditTrail();
 builder.Services.AddFiles();
 
 var app = builder.Build();
+
+// Every setting is checked now, so a verb refuses invalid settings as the server does (the host checks them only when it starts).
+app.Services.GetRequiredService<IStartupValidator>().Validate();
 
 // Load (or create) the audit signing key now: a key file others can read stops Kastell before it serves anything.
 app.Services.GetRequiredService<Kastell.Server.Platform.Audit.AuditSigningKey>();
@@ -30,7 +34,7 @@ if (CommandLine.IsVerb(args))
     return await CommandLine.RunAsync(app.Services, args);
 }
 
-if (options.Database.ShouldMigrateOnStartup())
+if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ShouldMigrateOnStartup())
 {
     await CommandLine.MigrateAsync(app.Services);
 }

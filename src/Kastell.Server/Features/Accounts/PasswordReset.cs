@@ -1,8 +1,8 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
-using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -29,7 +29,7 @@ internal sealed class PasswordReset(
     PasswordHistoryRecorder history,
     AccountMails mails,
     TenantContext tenant,
-    IOptions<KastellOptions> options,
+    IOptions<EmailOptions> options,
     IAuditLog audit,
     AuditSigningKey auditKey)
 {
@@ -38,7 +38,7 @@ internal sealed class PasswordReset(
         var user = await users.FindByEmailAsync(email.Trim());
         if (user is not null)
         {
-            mails.PasswordReset(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.Email.LinkLifetime);
+            mails.PasswordReset(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.LinkLifetime);
         }
 
         // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
