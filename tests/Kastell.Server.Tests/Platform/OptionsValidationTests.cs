@@ -119,6 +119,38 @@ public sealed partial class OptionsValidationTests(SmtpSink mail)
     }
 
     [Fact]
+    public async Task Verb_WithASettingOutsideItsLimits_RefusesToRun_BeforeTouchingTheDatabase()
+    {
+        var data = Directory.CreateTempSubdirectory("kastell-verb-").FullName;
+        try
+        {
+            var refused = await MigrateAsync(data, "--Kastell:Sessions:IdleTimeout=2.00:00:00");
+            var databaseAfterRefusal = File.Exists(Path.Combine(data, "kastell.db"));
+            var migrated = await MigrateAsync(data);
+
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("OptionsValidationException", refused.Output, StringComparison.Ordinal);
+            Assert.Contains("Kastell:Sessions:IdleTimeout must be between 00:01:00 and 1.00:00:00 (was 2.00:00:00).", refused.Output, StringComparison.Ordinal);
+            Assert.False(databaseAfterRefusal);
+            Assert.True(migrated.ExitCode == 0, migrated.Output); // the same verb with valid settings runs
+            Assert.Contains("Database is up to date.", migrated.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>The <c>migrate</c> verb of the built server, as an operator runs it.</summary>
+    private static Task<ProcessRunner.Result> MigrateAsync(string dataDirectory, params string[] settings) =>
+        ProcessRunner.RunAsync(
+            "dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "Kastell.Server.dll"), "migrate", $"--Kastell:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", .. settings],
+            AppContext.BaseDirectory,
+            runAsUser: null,
+            TimeSpan.FromMinutes(2));
+
+    [Fact]
     public void EveryLimitInTheReadme_HasARefusalCase()
     {
         var refused = Refusals.Select(row => row.Data.Item1).ToHashSet(StringComparer.Ordinal);
