@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Kastell.Audit.Benchmarks;
-using Kastell.Server.Platform;
+using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Audit;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
@@ -60,7 +61,7 @@ public sealed class PasswordRehashTests(SqliteHost host) : IClassFixture<SqliteH
         {
             var hash = await afterDb.Users.Where(u => u.Email == user.Email).Select(u => u.PasswordHash).SingleAsync(TestContext.Current.CancellationToken);
             Assert.NotEqual(before, hash);
-            Assert.Equal(AccountsModule.MinimumPbkdf2Iterations, Iterations(hash!));
+            Assert.Equal(PasswordHashingOptions.MinimumPbkdf2Iterations, Iterations(hash!));
         }
     }
 

@@ -1,10 +1,14 @@
 using System.Net;
-using Kastell.Server.Platform;
+using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
+using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Tests.Support;
 using MailKit.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Tests;
 
@@ -42,7 +46,7 @@ public sealed class EmailSetupTests
     {
         var options = new EmailOptions { SmtpHost = "smtp.example.com", PublicBaseUrl = url };
 
-        var problems = EmailSetup.Validate(options, development).ToList();
+        var problems = EmailOptionsValidator.Problems(options, development).ToList();
 
         Assert.Equal(valid, problems.Count == 0);
     }
@@ -50,19 +54,23 @@ public sealed class EmailSetupTests
     [Fact]
     public void OutsideDevelopment_SmtpHostAndBaseUrlAreRequired()
     {
-        var problems = EmailSetup.Validate(new EmailOptions(), isDevelopment: false).ToList();
+        var problems = EmailOptionsValidator.Problems(new EmailOptions(), localDefaults: false).ToList();
 
         Assert.Contains(problems, p => p.Contains("SmtpHost", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("PublicBaseUrl", StringComparison.Ordinal));
-        Assert.Empty(EmailSetup.Validate(new EmailOptions(), isDevelopment: true));
+        Assert.Empty(EmailOptionsValidator.Problems(new EmailOptions(), localDefaults: true));
     }
 
     [Fact]
     public void LinkLifetime_LongerThanAnHour_IsRefused()
     {
         var options = new EmailOptions { SmtpHost = "smtp.example.com", PublicBaseUrl = "https://k.example", LinkLifetime = TimeSpan.FromHours(2) };
+        var validator = new SectionValidator<EmailOptions>(EmailOptions.Section, new EmailOptionsValidator(
+            new HostingEnvironment { EnvironmentName = Environments.Production }, Options.Create(new DatabaseOptions { Provider = DatabaseProvider.Postgres })));
 
-        Assert.Contains(EmailSetup.Validate(options, false), p => p.Contains("LinkLifetime", StringComparison.Ordinal));
+        var result = validator.Validate(Options.DefaultName, options);
+
+        Assert.Contains(result.Failures!, p => p.Contains("Kastell:Email:LinkLifetime", StringComparison.Ordinal));
     }
 
     [Fact]

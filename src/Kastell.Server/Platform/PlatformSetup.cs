@@ -1,10 +1,11 @@
 using System.Threading.RateLimiting;
 using Kastell.Server.Components;
-using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Hosting;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Observability;
 using Kastell.Server.Platform.Security;
@@ -23,32 +24,26 @@ internal static class PlatformSetup
     /// <summary>Request bodies above this are refused before any handler reads them.</summary>
     public const long MaxRequestBodyBytes = 1 * 1024 * 1024;
 
-    public static KastellOptions AddKastellPlatform(this WebApplicationBuilder builder)
+    public static void AddKastellPlatform(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var options = builder.Configuration.GetSection(KastellOptions.Section).Get<KastellOptions>() ?? new KastellOptions();
-        services.AddOptions<KastellOptions>().Bind(builder.Configuration.GetSection(KastellOptions.Section))
-            .Validate(o => Enum.IsDefined(o.Database.Provider), "Kastell:Database:Provider must be Sqlite or Postgres.")
-            .Validate(o => o.Sessions.IdleTimeout <= o.Sessions.AbsoluteTimeout, "Kastell:Sessions:IdleTimeout must not exceed AbsoluteTimeout.")
-            .Validate(o => o.Audit.CheckpointInterval is >= 1 and <= 1_000_000, "Kastell:Audit:CheckpointInterval must be between 1 and 1000000.")
-            .Validate(o => o.Audit.Retention.Interval >= TimeSpan.FromSeconds(1) && o.Audit.Retention.Interval <= TimeSpan.FromDays(31), "Kastell:Audit:Retention:Interval must be between 1 second and 31 days.")
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        var configuration = builder.Configuration;
+        services.AddKastellOptions<DataDirectoryOptions, DataDirectoryOptionsValidator>(configuration, DataDirectoryOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<Tenant>();
         services.AddScoped<TenantAccess>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
-        services.AddKastellDatabase(options);
-        services.AddAudit();
-        services.AddKastellSiem(options);
-        builder.AddKastellTelemetry(options);
+        services.AddKastellDatabase(configuration);
+        services.AddAudit(configuration);
+        services.AddKastellSiem(configuration);
+        builder.AddKastellTelemetry();
         services.AddKastellLocalization();
-        services.AddKastellEmail(options, builder.Environment);
+        services.AddKastellEmail(configuration);
 
-        services.AddKastellEncryption();
-        services.AddKastellStorage();
+        services.AddKastellEncryption(configuration);
+        services.AddKastellStorage(configuration);
 
         services.AddRazorComponents();
         // Outside Development ASP.NET Core only serves wwwroot from published output; run from the build output
@@ -86,7 +81,8 @@ internal static class PlatformSetup
             k.AddServerHeader = false;
             if (!hasConfiguredCertificate)
             {
-                k.ConfigureHttpsDefaults(https => https.ServerCertificate ??= DevelopmentCertificate.LoadOrCreate(options.ResolveDataDirectory()));
+                k.ConfigureHttpsDefaults(https => https.ServerCertificate ??= DevelopmentCertificate.LoadOrCreate(
+                    k.ApplicationServices.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.ResolveDataDirectory()));
             }
         });
         services.AddHsts(o =>
@@ -95,8 +91,7 @@ internal static class PlatformSetup
             o.IncludeSubDomains = true;
         });
         services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
-        services.AddKastellRateLimiting(builder.Configuration);
-        return options;
+        services.AddKastellRateLimiting(configuration);
     }
 
     /// <param name="afterAuthentication">The features' middleware that runs once the caller is known, before the tenant is resolved.</param>

@@ -52,8 +52,8 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /error"] = "error page without forms",
         ["PAGE /account/deleted"] = "confirmation page without forms",
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
-        ["PAGE /o/{Org}/s/{SpaceSlug}"] = "Space start page without forms (yet)",
-        ["PAGE /o/{Org}/s/{SpaceSlug}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}"] = "Space start page without forms (yet)",
+        ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["POST /account/passkeys/request-options"] = "hands out a WebAuthn challenge kept in a short-lived cookie; the sign-in that answers it is audited on /account/sign-in",
         ["POST /account/passkeys/creation-options"] = "hands out WebAuthn creation options to a re-authenticated session; adding the passkey is audited on /account/security",
     };
@@ -147,7 +147,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["Input.ConfirmPassword"] = "another fine passphrase 88",
             });
         })),
-        ("PAGE /o/{Org}/members", new(["invite-member"], [OrganizationEvents.MemberInvited], async w =>
+        ("PAGE /o/{org}/members", new(["invite-member"], [OrganizationEvents.MemberInvited], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             var sent = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/members", "invite-member", new Dictionary<string, string>
@@ -181,7 +181,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
         })),
-        ("PAGE /o/{Org}", new(["create-space"], [OrganizationEvents.SpaceCreated, AuthorizationEvents.AuthorizationDenied], async w =>
+        ("PAGE /o/{org}", new(["create-space"], [OrganizationEvents.SpaceCreated, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(browser, owner.OrganizationSlug, "Covered")).StatusCode);
@@ -196,7 +196,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         })),
-        ("PAGE /o/{Org}/settings/password-policy", new(["password-policy"], [OrganizationEvents.PasswordPolicyChanged], async w =>
+        ("PAGE /o/{org}/settings/password-policy", new(["password-policy"], [OrganizationEvents.PasswordPolicyChanged], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/settings/password-policy", "password-policy", new Dictionary<string, string>
@@ -224,7 +224,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         })),
         // The page's filter is a GET form and its exports a GET endpoint (audited, see AuditTrailTests); the retention
         // setting is its one state-changing form.
-        ("PAGE /o/{Org}/audit", new(["audit-retention"], [AuditTrailEvents.AuditRetentionChanged, AuthorizationEvents.AuthorizationDenied], async w =>
+        ("PAGE /o/{org}/audit", new(["audit-retention"], [AuditTrailEvents.AuditRetentionChanged, AuthorizationEvents.AuthorizationDenied], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
             var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "400" });

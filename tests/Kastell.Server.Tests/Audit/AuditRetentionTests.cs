@@ -5,6 +5,7 @@ using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -202,8 +203,8 @@ public abstract class AuditRetentionTests(KastellHost host)
 
     private string ArchiveDirectory(Guid org)
     {
-        var options = host.Services.GetRequiredService<IOptions<KastellOptions>>().Value;
-        return Path.Combine(options.Audit.Retention.ResolveArchiveDirectory(options), org.ToString("D"));
+        var retention = host.Services.GetRequiredService<IOptions<AuditOptions>>().Value.Retention;
+        return Path.Combine(retention.ResolveArchiveDirectory(host.Services.GetRequiredService<IOptions<DataDirectoryOptions>>().Value), org.ToString("D"));
     }
 
     /// <summary>A retention mark written straight to the table, as someone with database access could.</summary>

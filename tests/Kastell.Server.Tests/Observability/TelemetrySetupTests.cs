@@ -11,8 +11,8 @@ public sealed class TelemetrySetupTests
     [InlineData("collector:4317", false)]
     [InlineData("ftp://collector", false)]
     public void OtlpEndpoint_MustBeAnAbsoluteHttpUrl(string? endpoint, bool valid) =>
-        Assert.Equal(valid, !TelemetrySetup.Validate(new TelemetryOptions { Enabled = true, OtlpEndpoint = endpoint }).Any());
+        Assert.Equal(valid, !new TelemetryOptionsValidator().Problems(new TelemetryOptions { Enabled = true, OtlpEndpoint = endpoint }).Any());
 
     [Fact]
-    public void TelemetryIsOffByDefault() => Assert.False(new Platform.KastellOptions().Telemetry.Enabled);
+    public void TelemetryIsOffByDefault() => Assert.False(new TelemetryOptions().Enabled);
 }

@@ -1,6 +1,9 @@
 using System.Security.Authentication;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Tests.Siem;
 
@@ -10,7 +13,7 @@ public sealed class SiemSetupTests(RsyslogReceiver receiver) : IClassFixture<Rsy
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void ValidSettings_HaveNoProblems() => Assert.Empty(SiemSetup.Validate(Valid()));
+    public void ValidSettings_HaveNoProblems() => Assert.Empty(new SiemOptionsValidator().Problems(Valid()));
 
     [Theory]
     [InlineData("Host", null, "Host")]
@@ -19,8 +22,8 @@ public sealed class SiemSetupTests(RsyslogReceiver receiver) : IClassFixture<Rsy
     [InlineData("Port", "70000", "Port")]
     [InlineData("Format", "7", "Format")]
     [InlineData("Pin", "abc", "PinnedPublicKeySha256")]
-    [InlineData("Ca", "/nonexistent/ca.pem", "certificate files")]
-    [InlineData("Client", "/nonexistent/client.pem", "ClientCertificateFile and ClientKeyFile")]
+    [InlineData("Ca", "/nonexistent/ca.pem", "Kastell:Siem:CaCertificateFile could not be loaded")]
+    [InlineData("Client", "/nonexistent/client.pem", "Kastell:Siem:ClientCertificateFile and Kastell:Siem:ClientKeyFile go together")]
     [InlineData("BatchSize", "0", "BatchSize")]
     public void InvalidSettings_AreNamed(string setting, string? value, string expected)
     {
@@ -36,16 +39,16 @@ public sealed class SiemSetupTests(RsyslogReceiver receiver) : IClassFixture<Rsy
             case "BatchSize": options.BatchSize = 0; break;
         }
 
-        Assert.Contains(SiemSetup.Validate(options), p => p.Contains(expected, StringComparison.Ordinal));
+        Assert.Contains(new SiemOptionsValidator().Problems(options), p => p.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]
     public void EnabledWithoutHost_StopsStartUp()
     {
-        var options = new Platform.KastellOptions();
-        options.Siem.Enabled = true;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Kastell:Siem:Enabled"] = "true" }).Build();
 
-        var error = Assert.Throws<InvalidOperationException>(() => new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddKastellSiem(options));
+        var error = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddKastellSiem(configuration));
         Assert.Contains("Kastell:Siem:Host", error.Message, StringComparison.Ordinal);
     }
 

@@ -4,6 +4,7 @@ using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Features.Accounts;
 
@@ -23,9 +25,6 @@ namespace Kastell.Server.Features.Accounts;
 /// </summary>
 public sealed class AccountsModule : FeatureModule
 {
-    /// <summary>OWASP (2023) floor for PBKDF2-HMAC-SHA512; Identity's v3 hash format records the count, so raising it rehashes on sign-in.</summary>
-    public const int MinimumPbkdf2Iterations = 210_000;
-
     public override void AddServices(IHostApplicationBuilder builder) => AddAccounts(builder.Services, builder.Configuration);
 
     public override void UseAfterAuthentication(IApplicationBuilder app)
@@ -44,16 +43,14 @@ public sealed class AccountsModule : FeatureModule
 
     private static void AddAccounts(IServiceCollection services, IConfiguration configuration)
     {
-        var iterations = configuration.GetValue("Kastell:Passwords:Pbkdf2Iterations", MinimumPbkdf2Iterations);
-        if (iterations < MinimumPbkdf2Iterations)
-        {
-            throw new InvalidOperationException($"Kastell:Passwords:Pbkdf2Iterations must be at least {MinimumPbkdf2Iterations}.");
-        }
+        services.AddKastellOptions<SessionOptions, SessionOptionsValidator>(configuration, SessionOptions.Section);
+        services.AddKastellOptions<PasswordHashingOptions, PasswordHashingOptionsValidator>(configuration, PasswordHashingOptions.Section);
+        services.AddKastellOptions<PasskeyOptions, PasskeyOptionsValidator>(configuration, PasskeyOptions.Section);
 
-        services.Configure<PasswordHasherOptions>(o =>
+        services.AddOptions<PasswordHasherOptions>().Configure<IOptions<PasswordHashingOptions>>((o, hashing) =>
         {
             o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
-            o.IterationCount = iterations;
+            o.IterationCount = hashing.Value.Pbkdf2Iterations;
         });
 
         services.AddAuthentication(o =>
@@ -90,7 +87,7 @@ public sealed class AccountsModule : FeatureModule
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
         // Confirmation and reset links: at most an hour (Kastell:Email:LinkLifetime).
         services.AddOptions<DataProtectionTokenProviderOptions>()
-            .Configure<Microsoft.Extensions.Options.IOptions<KastellOptions>>((o, k) => o.TokenLifespan = k.Value.Email.LinkLifetime);
+            .Configure<IOptions<EmailOptions>>((o, email) => o.TokenLifespan = email.Value.LinkLifetime);
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -119,7 +116,7 @@ public sealed class AccountsModule : FeatureModule
             o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
         });
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
-            .Configure<Microsoft.Extensions.Options.IOptions<KastellOptions>>((o, k) => o.ExpireTimeSpan = k.Value.Sessions.IdleTimeout);
+            .Configure<IOptions<SessionOptions>>((o, sessions) => o.ExpireTimeSpan = sessions.Value.IdleTimeout);
         services.AddSingleton<DatabaseTicketStore>();
         services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, SessionStoreCookieSetup>();
 
@@ -140,12 +137,12 @@ public sealed class AccountsModule : FeatureModule
         // is what lets a passkey count as two factors (ADR 0008); discoverable credentials allow sign-in without
         // typing the e-mail address; attestation is not requested (no vendor allow-list to check it against).
         services.TryAddScoped<IPasskeyHandler<KastellUser>, PasskeyHandler<KastellUser>>();
-        services.Configure<IdentityPasskeyOptions>(o =>
+        services.AddOptions<IdentityPasskeyOptions>().Configure<IOptions<PasskeyOptions>>((o, passkeys) =>
         {
             o.UserVerificationRequirement = "required";
             o.ResidentKeyRequirement = "required";
             o.AttestationConveyancePreference = "none";
-            o.ServerDomain = configuration["Kastell:Passkeys:ServerDomain"];
+            o.ServerDomain = passkeys.Value.ServerDomain;
         });
         services.AddScoped<MailComposer>();
         services.AddScoped<AccountMails>();

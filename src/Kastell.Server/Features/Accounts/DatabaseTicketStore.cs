@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Kastell.Server.Platform;
 using Kastell.Server.Platform.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -17,7 +16,7 @@ namespace Kastell.Server.Features.Accounts;
 internal sealed class DatabaseTicketStore(
     IServiceScopeFactory scopes,
     IDataProtectionProvider protection,
-    IOptions<KastellOptions> options,
+    IOptions<SessionOptions> options,
     TimeProvider time) : ITicketStore
 {
     // Writing LastSeenAt on every request would turn reads into writes; a minute of slack is harmless.
@@ -37,7 +36,7 @@ internal sealed class DatabaseTicketStore(
             Ticket = _protector.Protect(TicketSerializer.Default.Serialize(ticket)),
             CreatedAt = now,
             LastSeenAt = now,
-            AbsoluteExpiresAt = now + options.Value.Sessions.AbsoluteTimeout,
+            AbsoluteExpiresAt = now + options.Value.AbsoluteTimeout,
             UserAgent = Truncate(httpContext?.Request.Headers.UserAgent.ToString(), 512),
             IpAddress = httpContext?.Connection.RemoteIpAddress?.ToString(),
         };
@@ -76,7 +75,7 @@ internal sealed class DatabaseTicketStore(
         }
 
         var now = time.GetUtcNow();
-        if (now >= session.AbsoluteExpiresAt || now - session.LastSeenAt >= options.Value.Sessions.IdleTimeout)
+        if (now >= session.AbsoluteExpiresAt || now - session.LastSeenAt >= options.Value.IdleTimeout)
         {
             db.UserSessions.Remove(session);
             await db.SaveChangesAsync(cancellationToken);

@@ -1,8 +1,8 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
-using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -30,7 +30,7 @@ internal sealed class PasswordReset(
     PasswordHistoryRecorder history,
     AccountMails mails,
     CurrentActor actor,
-    IOptions<KastellOptions> options,
+    IOptions<EmailOptions> options,
     IAuditLog audit,
     AuditSigningKey auditKey)
 {
@@ -39,7 +39,7 @@ internal sealed class PasswordReset(
         var user = await users.FindByEmailAsync(email.Trim());
         if (user is not null)
         {
-            mails.PasswordReset(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.Email.LinkLifetime);
+            mails.PasswordReset(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.LinkLifetime);
         }
 
         // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.

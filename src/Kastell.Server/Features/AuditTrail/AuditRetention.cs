@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +37,9 @@ internal sealed class AuditRetention(
     Tenant tenant,
     IAuditLog audit,
     AuditVerifier verifier,
-    IOptions<KastellOptions> options,
+    IOptions<AuditOptions> auditOptions,
+    IOptions<SiemOptions> siemOptions,
+    IOptions<DataDirectoryOptions> dataDirectory,
     TimeProvider time,
     ILogger<AuditRetention> logger)
 {
@@ -54,7 +56,7 @@ internal sealed class AuditRetention(
             return AuditRetentionOutcome.Nothing;
         }
 
-        long? delivered = options.Value.Siem.Enabled ? await SiemCursorAsync(organization, cancellationToken) : null;
+        long? delivered = siemOptions.Value.Enabled ? await SiemCursorAsync(organization, cancellationToken) : null;
         var mark = await MarkAsync(organization, cancellationToken);
         var (due, cut) = await CutAsync(organization, mark, now.AddDays(-retention), delivered, cancellationToken);
         AuditSiemHold? hold = null;
@@ -177,7 +179,7 @@ internal sealed class AuditRetention(
     /// <summary>Writes events <paramref name="from"/> to the cut to a temporary file beside the archive's final name.</summary>
     private async Task<AuditArchiveFile> ArchiveAsync(Guid organization, long from, AuditCheckpoint cut, CancellationToken cancellationToken)
     {
-        var archive = AuditArchiveFile.For(options.Value.Audit.Retention.ResolveArchiveDirectory(options.Value), organization, from, cut.Sequence);
+        var archive = AuditArchiveFile.For(auditOptions.Value.Retention.ResolveArchiveDirectory(dataDirectory.Value), organization, from, cut.Sequence);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(archive.Path)!);
         var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite };
         if (!OperatingSystem.IsWindows())

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Observability;
 using Microsoft.Extensions.Options;
 
@@ -12,11 +13,11 @@ namespace Kastell.Server.Features.AuditTrail;
 /// </summary>
 internal sealed class AuditRetentionScheduler(
     IServiceProvider services,
-    IOptions<KastellOptions> options,
+    IOptions<AuditOptions> options,
     TimeProvider time,
     ILogger<AuditRetentionScheduler> logger) : PeriodicJob(time)
 {
-    protected override TimeSpan? Interval => options.Value.Audit.Retention.Enabled ? options.Value.Audit.Retention.Interval : null;
+    protected override TimeSpan? Interval => options.Value.Retention.Enabled ? options.Value.Retention.Interval : null;
 
     protected override TimeSpan FirstRunDelay => TimeSpan.FromMinutes(5);
 

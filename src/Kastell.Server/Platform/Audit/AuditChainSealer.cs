@@ -10,11 +10,11 @@ namespace Kastell.Server.Platform.Audit;
 /// Runs inside every <c>SaveChangesAsync</c> that carries new audit events: makes sure a transaction is open (the
 /// caller's, or one of its own that commits with the save), locks each affected chain, reads its tail and gives each
 /// new event the next sequence number, the previous hash and its own hash. Every
-/// <see cref="KastellOptions.Audit"/> <c>CheckpointInterval</c>-th event also gets a signed checkpoint.
+/// <see cref="AuditOptions.CheckpointInterval"/>-th event also gets a signed checkpoint.
 /// Locking: PostgreSQL takes a transaction-scoped advisory lock per chain; SQLite transactions begin IMMEDIATE and
 /// so already hold the database's single write lock. Either way two writers can never take the same number.
 /// </summary>
-internal sealed class AuditChainSealer(AuditSigningKey key, IOptions<KastellOptions> options, TimeProvider time) : SaveChangesInterceptor
+internal sealed class AuditChainSealer(AuditSigningKey key, IOptions<AuditOptions> options, TimeProvider time) : SaveChangesInterceptor
 {
     /// <summary>The advisory-lock namespace of audit chains (first key of <c>pg_advisory_xact_lock(int, int)</c>).</summary>
     private const int AdvisoryLockClass = 0x4B41_5544; // "KAUD"
@@ -100,7 +100,7 @@ internal sealed class AuditChainSealer(AuditSigningKey key, IOptions<KastellOpti
         var tail = await TailAsync(db, chain, cancellationToken);
         var sequence = tail?.Sequence ?? 0;
         var previous = tail?.Hash ?? AuditHashing.Genesis;
-        var interval = options.Value.Audit.CheckpointInterval;
+        var interval = options.Value.CheckpointInterval;
         foreach (var e in events)
         {
             e.Sequence = ++sequence;

@@ -6,11 +6,11 @@ namespace Kastell.Server.Platform.Email;
 /// Absolute links for e-mails, always on the configured public base URL — never on the request's Host header, which
 /// an attacker controls (a reset link pointing at their server would hand them the token).
 /// </summary>
-public sealed class EmailLinks(IOptions<KastellOptions> options)
+public sealed class EmailLinks(IOptions<EmailOptions> options)
 {
     public string To(string pathAndQuery)
     {
-        var baseUrl = options.Value.Email.PublicBaseUrl!.TrimEnd('/');
+        var baseUrl = options.Value.PublicBaseUrl!.TrimEnd('/');
         return baseUrl + pathAndQuery;
     }
 

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Options;
 namespace Kastell.Server.Platform.Email;
 
 /// <summary>SMTP over MailKit. TLS (port 465) or STARTTLS is mandatory unless the explicit loopback exception applies.</summary>
-internal sealed class SmtpEmailSender(IOptions<KastellOptions> options, TimeProvider time) : IEmailSender
+internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, TimeProvider time) : IEmailSender
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
-        var email = options.Value.Email;
+        var email = options.Value;
         using var mime = MimeBuilder.Build(message, email.From, time);
         using var client = new SmtpClient();
         await client.ConnectAsync(email.SmtpHost!, email.SmtpPort, SocketSecurity(email), cancellationToken);

@@ -126,7 +126,7 @@ internal sealed class DataKeyReencryptionWorker(
     DataKeyRotation rotation,
     DataKeyReencryption reencryption,
     DataKeyReencryptionSignal signal,
-    Microsoft.Extensions.Options.IOptions<KastellOptions> options,
+    Microsoft.Extensions.Options.IOptions<KeyOptions> options,
     ILogger<DataKeyReencryptionWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -154,7 +154,7 @@ internal sealed class DataKeyReencryptionWorker(
 
             try
             {
-                await signal.WaitAsync(options.Value.Keys.RotationPollInterval, stoppingToken);
+                await signal.WaitAsync(options.Value.RotationPollInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

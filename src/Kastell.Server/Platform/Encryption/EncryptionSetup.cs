@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
@@ -6,16 +7,16 @@ namespace Kastell.Server.Platform.Encryption;
 
 internal static class EncryptionSetup
 {
-    public static IServiceCollection AddKastellEncryption(this IServiceCollection services)
+    public static IServiceCollection AddKastellEncryption(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<KastellOptions>, KeyOptionsValidation>();
+        services.AddKastellOptions<KeyOptions, KeyOptionsValidator>(configuration, KeyOptions.Section);
         services.AddSingleton<IKeyEncryptionKeyProvider>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<KastellOptions>>().Value;
-            return options.Keys.Provider switch
+            var keys = sp.GetRequiredService<IOptions<KeyOptions>>().Value;
+            return keys.Provider switch
             {
-                KeyProviderKind.Pkcs11 => new Pkcs11KeyProvider(options.Keys.Pkcs11),
-                _ => new FileKeyProvider(Path.Combine(options.ResolveDataDirectory(), "keys")),
+                KeyProviderKind.Pkcs11 => new Pkcs11KeyProvider(keys.Pkcs11),
+                _ => new FileKeyProvider(Path.Combine(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.ResolveDataDirectory(), "keys")),
             };
         });
         services.AddHostedService<KeyProviderStartupCheck>();
@@ -35,12 +36,6 @@ internal static class EncryptionSetup
         }));
         return services;
     }
-}
-
-internal sealed class KeyOptionsValidation : IValidateOptions<KastellOptions>
-{
-    public ValidateOptionsResult Validate(string? name, KastellOptions options) =>
-        options.Keys.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Opens the KEK provider at start-up, so a missing, exposed or unreachable key stops Kastell before it serves.</summary>

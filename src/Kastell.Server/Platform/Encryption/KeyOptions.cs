@@ -1,3 +1,6 @@
+using Kastell.Server.Platform.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Kastell.Server.Platform.Encryption;
 
 public enum KeyProviderKind
@@ -12,51 +15,50 @@ public enum KeyProviderKind
 /// <summary>The <c>Kastell:Keys</c> section: where the key-encryption key (KEK) lives.</summary>
 public sealed class KeyOptions
 {
+    public const string Section = "Kastell:Keys";
+
+    [OptionEnum]
     public KeyProviderKind Provider { get; set; } = KeyProviderKind.File;
 
     public Pkcs11Options Pkcs11 { get; set; } = new();
 
     /// <summary>How often the background worker looks for data-key rotations requested elsewhere (e.g. by the CLI).</summary>
+    [OptionRange(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RotationPollInterval { get; set; } = TimeSpan.FromMinutes(5);
+}
 
-    /// <summary>Start-up validation: every problem, or none.</summary>
-    public IEnumerable<string> Problems()
+/// <summary>The token settings are checked only for <see cref="KeyProviderKind.Pkcs11"/>, and the PIN is never echoed.</summary>
+[OptionsValidator]
+internal sealed partial class KeyOptionsValidator : IValidateOptions<KeyOptions>, IOptionsRules<KeyOptions>
+{
+    public IEnumerable<string> Problems(KeyOptions options)
     {
-        if (!Enum.IsDefined(Provider))
-        {
-            yield return "Kastell:Keys:Provider must be File or Pkcs11.";
-        }
-
-        if (RotationPollInterval < TimeSpan.FromSeconds(1) || RotationPollInterval > TimeSpan.FromDays(1))
-        {
-            yield return "Kastell:Keys:RotationPollInterval must be between 00:00:01 and 1.00:00:00.";
-        }
-
-        if (Provider != KeyProviderKind.Pkcs11)
+        if (options.Provider != KeyProviderKind.Pkcs11)
         {
             yield break;
         }
 
-        if (string.IsNullOrWhiteSpace(Pkcs11.LibraryPath))
+        var pkcs11 = options.Pkcs11;
+        if (string.IsNullOrWhiteSpace(pkcs11.LibraryPath))
         {
             yield return "Kastell:Keys:Pkcs11:LibraryPath is required when Kastell:Keys:Provider is Pkcs11.";
         }
-        else if (!System.IO.File.Exists(Pkcs11.LibraryPath))
+        else if (!System.IO.File.Exists(pkcs11.LibraryPath))
         {
-            yield return $"Kastell:Keys:Pkcs11:LibraryPath '{Pkcs11.LibraryPath}' does not exist.";
+            yield return $"Kastell:Keys:Pkcs11:LibraryPath '{pkcs11.LibraryPath}' does not exist.";
         }
 
-        if (string.IsNullOrWhiteSpace(Pkcs11.TokenLabel))
+        if (string.IsNullOrWhiteSpace(pkcs11.TokenLabel))
         {
             yield return "Kastell:Keys:Pkcs11:TokenLabel is required when Kastell:Keys:Provider is Pkcs11.";
         }
 
-        if (string.IsNullOrEmpty(Pkcs11.Pin))
+        if (string.IsNullOrEmpty(pkcs11.Pin))
         {
             yield return "Kastell:Keys:Pkcs11:Pin is required when Kastell:Keys:Provider is Pkcs11 (set it through the environment: Kastell__Keys__Pkcs11__Pin).";
         }
 
-        if (string.IsNullOrWhiteSpace(Pkcs11.KeyLabel) || Pkcs11.KeyLabel.Length > 60)
+        if (string.IsNullOrWhiteSpace(pkcs11.KeyLabel) || pkcs11.KeyLabel.Length > 60)
         {
             yield return "Kastell:Keys:Pkcs11:KeyLabel must be 1 to 60 characters.";
         }

@@ -21,6 +21,9 @@ public static class KastellApplication
 
         var app = Build(request?.ConfigurationArguments ?? args, features);
 
+        // Every setting is checked now, so a verb refuses invalid settings as the server does (the host checks them only when it starts).
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+
         // Load (or create) the audit signing key now: a key file others can read stops Kastell before it serves anything.
         app.Services.GetRequiredService<AuditSigningKey>();
         if (request is not null)
@@ -28,7 +31,7 @@ public static class KastellApplication
             return await request.RunAsync(app.Services);
         }
 
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<KastellOptions>>().Value.Database.ShouldMigrateOnStartup())
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.ShouldMigrateOnStartup())
         {
             await MigrateVerb.MigrateAsync(app.Services);
         }

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Hosting;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -14,18 +15,14 @@ namespace Kastell.Server.Platform.Observability;
 /// </summary>
 internal static class TelemetrySetup
 {
-    public static void AddKastellTelemetry(this WebApplicationBuilder builder, KastellOptions options)
+    public static void AddKastellTelemetry(this WebApplicationBuilder builder)
     {
-        var telemetry = options.Telemetry;
+        builder.Services.AddKastellOptions<TelemetryOptions, TelemetryOptionsValidator>(builder.Configuration, TelemetryOptions.Section);
+        // The exporters are registered or not, so the settings are read before the container exists.
+        var telemetry = builder.Configuration.ReadKastellOptions<TelemetryOptions, TelemetryOptionsValidator>(TelemetryOptions.Section);
         if (!telemetry.Enabled)
         {
             return;
-        }
-
-        var problems = Validate(telemetry).ToList();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid telemetry configuration: " + string.Join(" ", problems));
         }
 
         var endpoint = new Uri(telemetry.OtlpEndpoint!);
@@ -56,23 +53,5 @@ internal static class TelemetrySetup
                     o.IncludeFormattedMessage = true;
                     o.IncludeScopes = true;
                 });
-    }
-
-    public static IEnumerable<string> Validate(TelemetryOptions telemetry)
-    {
-        if (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
-        {
-            yield return "Kastell:Telemetry:OtlpEndpoint must be an absolute http or https URL.";
-        }
-
-        if (!Enum.IsDefined(telemetry.OtlpProtocol))
-        {
-            yield return "Kastell:Telemetry:OtlpProtocol must be Grpc or HttpProtobuf.";
-        }
-
-        if (string.IsNullOrWhiteSpace(telemetry.ServiceName))
-        {
-            yield return "Kastell:Telemetry:ServiceName must not be empty.";
-        }
     }
 }

@@ -1,4 +1,7 @@
 using System.Threading.RateLimiting;
+using Kastell.Server.Platform.Hosting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Platform.Security;
 
@@ -10,14 +13,12 @@ internal static class RateLimiting
 {
     public static IServiceCollection AddKastellRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
-        var permits = configuration.GetValue("Kastell:RateLimits:AuthenticationPerMinute", 20);
-        if (permits < 1)
+        services.AddKastellOptions<RateLimitOptions, RateLimitOptionsValidator>(configuration, RateLimitOptions.Section);
+        // The limiter is configured from the validated settings, so its options take them as a dependency.
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, limits) =>
         {
-            throw new InvalidOperationException("Kastell:RateLimits:AuthenticationPerMinute must be at least 1.");
-        }
-
-        services.AddRateLimiter(o =>
-        {
+            var permits = limits.Value.AuthenticationPerMinute;
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {

@@ -18,7 +18,7 @@ internal sealed class SiemForwarder(
     IServiceScopeFactory scopes,
     AuditVerifier chains,
     SiemTrust trust,
-    IOptions<KastellOptions> options,
+    IOptions<SiemOptions> options,
     TimeProvider time,
     ILogger<SiemForwarder> logger) : BackgroundService
 {
@@ -30,7 +30,7 @@ internal sealed class SiemForwarder(
     /// <summary>Deleted organizations seen so far; true once their chain is fully delivered.</summary>
     private readonly Dictionary<Guid, bool> _deleted = [];
 
-    private SiemOptions Settings => options.Value.Siem;
+    private SiemOptions Settings => options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

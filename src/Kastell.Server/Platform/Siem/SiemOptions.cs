@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using Kastell.Server.Platform.Hosting;
+
 namespace Kastell.Server.Platform.Siem;
 
 /// <summary>What the syslog message body carries.</summary>
@@ -12,10 +15,12 @@ public enum SiemFormat
 
 /// <summary>
 /// <c>Kastell:Siem</c>: forwarding of audit events to a SIEM as RFC 5424 syslog over TLS (RFC 5425, octet-counted
-/// frames). Off by default; validated at start-up by <see cref="SiemSetup.Validate"/>. Every key is in the README.
+/// frames). Off by default; validated at start-up by <see cref="SiemOptionsValidator"/>. Every key is in the README.
 /// </summary>
 public sealed class SiemOptions
 {
+    public const string Section = "Kastell:Siem";
+
     public bool Enabled { get; set; }
 
     /// <summary>The receiver's host name or IP address; also the name its certificate must carry.</summary>
@@ -51,4 +56,77 @@ public sealed class SiemOptions
 
     /// <summary>Retries after a failure wait 1 s, 2 s, 4 s, ... up to this.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// Everything that can be checked without connecting, and only while forwarding is on (switched off, none of these
+/// settings is used); a mistake stops start-up rather than losing events quietly.
+/// </summary>
+internal sealed class SiemOptionsValidator : OptionsRules<SiemOptions>
+{
+    public override IEnumerable<string> Problems(SiemOptions siem)
+    {
+        if (!siem.Enabled)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(siem.Host) || Uri.CheckHostName(siem.Host) == UriHostNameType.Unknown)
+        {
+            yield return "Kastell:Siem:Host must be a host name or IP address.";
+        }
+
+        if (!Enum.IsDefined(siem.Format))
+        {
+            yield return OptionMessages.OneOf("Kastell:Siem:Format", typeof(SiemFormat));
+        }
+
+        string?[] ranges =
+        [
+            OptionMessages.Range("Kastell:Siem:Port", siem.Port, 1, 65535),
+            OptionMessages.Range("Kastell:Siem:BatchSize", siem.BatchSize, 1, 10_000),
+            OptionMessages.Range("Kastell:Siem:PollInterval", siem.PollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1)),
+            OptionMessages.Range("Kastell:Siem:MaxRetryDelay", siem.MaxRetryDelay, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
+        ];
+        foreach (var outside in ranges.OfType<string>())
+        {
+            yield return outside;
+        }
+
+        if (SiemTrust.ParsePins(siem.PinnedPublicKeySha256).Any(p => p.Length != 64 || !p.All(Uri.IsHexDigit)))
+        {
+            yield return "Kastell:Siem:PinnedPublicKeySha256 must be SHA-256 values in hex (64 digits), separated by commas.";
+        }
+
+        var hasCertificate = !string.IsNullOrWhiteSpace(siem.ClientCertificateFile);
+        if (hasCertificate != !string.IsNullOrWhiteSpace(siem.ClientKeyFile))
+        {
+            yield return "Kastell:Siem:ClientCertificateFile and Kastell:Siem:ClientKeyFile go together.";
+        }
+
+        // Each file is loaded as SiemTrust will load it, on its own, so the message names the key that is wrong.
+        if (!string.IsNullOrWhiteSpace(siem.CaCertificateFile) && LoadError(new() { CaCertificateFile = siem.CaCertificateFile }) is { } ca)
+        {
+            yield return "Kastell:Siem:CaCertificateFile could not be loaded: " + ca;
+        }
+
+        if (hasCertificate && !string.IsNullOrWhiteSpace(siem.ClientKeyFile)
+            && LoadError(new() { ClientCertificateFile = siem.ClientCertificateFile, ClientKeyFile = siem.ClientKeyFile }) is { } client)
+        {
+            yield return "Kastell:Siem:ClientCertificateFile and Kastell:Siem:ClientKeyFile could not be loaded: " + client;
+        }
+    }
+
+    private static string? LoadError(SiemOptions files)
+    {
+        try
+        {
+            SiemTrust.Load(files);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or CryptographicException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
+        {
+            return exception.Message;
+        }
+    }
 }

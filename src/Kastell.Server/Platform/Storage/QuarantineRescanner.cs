@@ -22,13 +22,13 @@ internal sealed record RescanPass(int Released, int Rejected, int StillHeld, int
 internal sealed class QuarantineRescanner(
     IServiceProvider services,
     ClamdScanner scanner,
-    IOptions<KastellOptions> options,
+    IOptions<StorageOptions> options,
     TimeProvider time,
     ILogger<QuarantineRescanner> logger) : PeriodicJob(time)
 {
     internal static readonly AuditActor Actor = AuditActor.System("quarantine-rescan");
 
-    protected override TimeSpan? Interval => options.Value.Storage.RescanInterval;
+    protected override TimeSpan? Interval => options.Value.RescanInterval;
 
     protected override TimeSpan FirstRunDelay => TimeSpan.FromMinutes(1);
 

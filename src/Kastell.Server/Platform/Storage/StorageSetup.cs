@@ -1,26 +1,27 @@
+using Kastell.Server.Platform.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Platform.Storage;
 
 internal static class StorageSetup
 {
-    public static IServiceCollection AddKastellStorage(this IServiceCollection services)
+    public static IServiceCollection AddKastellStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<IValidateOptions<KastellOptions>, StorageOptionsValidation>();
+        services.AddKastellOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.Section);
         services.AddSingleton<IObjectStore>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<KastellOptions>>().Value;
-            var data = options.ResolveDataDirectory();
-            return options.Storage.Backend switch
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var data = sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.ResolveDataDirectory();
+            return storage.Backend switch
             {
-                StorageBackend.S3 => new S3ObjectStore(options.Storage.S3, Path.Combine(data, "objects-spool")),
+                StorageBackend.S3 => new S3ObjectStore(storage.S3, Path.Combine(data, "objects-spool")),
                 _ => new FileSystemObjectStore(Path.Combine(data, "objects")),
             };
         });
         services.AddScoped<SpaceFiles>();
         services.AddSingleton(sp =>
         {
-            var storage = sp.GetRequiredService<IOptions<KastellOptions>>().Value.Storage;
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return new ClamdScanner(storage.Clamd, storage.ScanTimeout);
         });
         services.AddScoped<Uploads>();
@@ -28,10 +29,4 @@ internal static class StorageSetup
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineRescanner>());
         return services;
     }
-}
-
-internal sealed class StorageOptionsValidation : IValidateOptions<KastellOptions>
-{
-    public ValidateOptionsResult Validate(string? name, KastellOptions options) =>
-        options.Storage.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }

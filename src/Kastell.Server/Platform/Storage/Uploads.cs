@@ -33,9 +33,9 @@ public sealed record UploadResult(UploadOutcome Outcome, StoredObject? File = nu
 /// accept: deleted. Scanner unavailable: left in quarantine for <see cref="RescanAsync"/>. Every outcome of a new
 /// upload is audited (accepted, quarantined, infected, refused with its reason).
 /// </summary>
-public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner scanner, IAuditLog audit, IOptions<KastellOptions> options)
+public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner scanner, IAuditLog audit, IOptions<StorageOptions> options)
 {
-    private readonly long _maxBytes = options.Value.Storage.MaxUploadBytes;
+    private readonly long _maxBytes = options.Value.MaxUploadBytes;
 
     public long MaxBytes => _maxBytes;
 

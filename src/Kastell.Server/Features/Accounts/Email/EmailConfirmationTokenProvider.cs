@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kastell.Server.Platform;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -12,7 +13,7 @@ namespace Kastell.Server.Features.Accounts.Email;
 /// token dies whenever the stamp changes — and enrolling MFA right after sign-up changes it, which would break
 /// the link the user has not clicked yet. Changing the address still invalidates the token. Lifetime as configured.
 /// </summary>
-internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider protection, IOptions<KastellOptions> options)
+internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider protection, IOptions<EmailOptions> options)
     : IUserTwoFactorTokenProvider<KastellUser>
 {
     public const string Name = "KastellEmailConfirmation";
@@ -21,7 +22,7 @@ internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider pro
         protection.CreateProtector("Kastell.EmailConfirmation.v1").ToTimeLimitedDataProtector();
 
     public Task<string> GenerateAsync(string purpose, UserManager<KastellUser> manager, KastellUser user) =>
-        Task.FromResult(_protector.Protect(Payload(purpose, user), options.Value.Email.LinkLifetime));
+        Task.FromResult(_protector.Protect(Payload(purpose, user), options.Value.LinkLifetime));
 
     public Task<bool> ValidateAsync(string purpose, string token, UserManager<KastellUser> manager, KastellUser user)
     {

@@ -1,8 +1,8 @@
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Email;
-using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -29,7 +29,7 @@ internal sealed class InviteMemberCommand(
     TenantAccess access,
     UserManager<KastellUser> users,
     AccountMails mails,
-    IOptions<KastellOptions> options,
+    IOptions<EmailOptions> options,
     TimeProvider time,
     IAuditLog audit)
 {
@@ -64,7 +64,7 @@ internal sealed class InviteMemberCommand(
             .ExecuteUpdateAsync(i => i.SetProperty(x => x.RevokedAt, now), cancellationToken);
 
         var token = InvitationTokens.Create(organization.Id);
-        var lifetime = options.Value.Email.InvitationLifetime;
+        var lifetime = options.Value.InvitationLifetime;
         var invitation = new Invitation
         {
             Id = Guid.CreateVersion7(),
