@@ -365,7 +365,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
 
     private sealed record Owner(TestBrowser Browser, string OrganizationSlug, Guid OrganizationId, Guid SpaceId)
     {
-        public string Files => $"/o/{OrganizationSlug}/s/{space}/files";
+        public string Files => $"/o/{OrganizationSlug}/s/{SpaceSlug}/files";
     }
 
     private async Task<Owner> OwnerWithSpaceAsync()

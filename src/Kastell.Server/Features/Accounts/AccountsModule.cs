@@ -153,9 +153,9 @@ public sealed class AccountsModule : FeatureModule
 
     private static void MapAccountEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/sign-out", async (HttpContext context, SignInManager<KastellUser> signIn, IAuditLog audit) =>
+        endpoints.MapPost("/account/sign-out", async (HttpContext context, CurrentActor actor, SignInManager<KastellUser> signIn, IAuditLog audit) =>
         {
-            if (Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+            if (actor.UserId is { } userId)
             {
                 await audit.RecordNowAsync(new(AccountEvents.SignedOut, AuditActor.User(userId), AuditTarget.User(userId)), context.RequestAborted);
             }

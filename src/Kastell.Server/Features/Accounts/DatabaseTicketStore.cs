@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -32,7 +34,7 @@ internal sealed class DatabaseTicketStore(
         var session = new UserSession
         {
             Id = Base64Url(RandomNumberGenerator.GetBytes(32)),
-            UserId = Guid.Parse(ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier)!),
+            UserId = CurrentActor.FromPrincipal(ticket.Principal) is { Kind: AuditActorKind.User, Id: { } id } ? Guid.Parse(id) : throw new InvalidOperationException("A session needs a user."),
             Ticket = _protector.Protect(TicketSerializer.Default.Serialize(ticket)),
             CreatedAt = now,
             LastSeenAt = now,

@@ -1,5 +1,5 @@
-using System.Security.Claims;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Accounts;
@@ -14,9 +14,9 @@ internal sealed class EmailConfirmationStatus(RequestDelegate next)
 {
     private const string ItemKey = "Kastell.EmailUnconfirmed";
 
-    public async Task InvokeAsync(HttpContext context, KastellDbContext db)
+    public async Task InvokeAsync(HttpContext context, CurrentActor actor, KastellDbContext db)
     {
-        if (IsPageRequest(context) && Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        if (IsPageRequest(context) && actor.UserId is { } id)
         {
             context.Items[ItemKey] = await db.Users.AsNoTracking()
                 .AnyAsync(u => u.Id == id && !u.EmailConfirmed, context.RequestAborted);

@@ -17,13 +17,12 @@ public sealed record OrganizationDeleted(Guid OrganizationId, int DataKeysDestro
 /// KEK versions that wrapped them are destroyed (rotate the KEK, then destroy the old version after the backup
 /// retention period).
 /// </summary>
-public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRing ring, IObjectStore storage, TimeProvider time)
+public sealed class OrganizationDeletion(TenantScopes scopes, DataKeyRing ring, IObjectStore storage, TimeProvider time)
 {
     public async Task<OrganizationDeleted?> DeleteAsync(Guid organizationId, AuditActor actor, CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await using var scope = scopes.Enter(organizationId, actor);
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
         {
             return null;
@@ -38,7 +37,7 @@ public sealed class OrganizationDeletion(IServiceScopeFactory scopes, DataKeyRin
             await db.Organizations.Where(o => o.Id == organizationId).ExecuteDeleteAsync(cancellationToken);
             // So jobs can still find the organization's audit chain (the SIEM forwarder delivers what it has not sent yet).
             db.Add(new DeletedOrganization { Id = organizationId, DeletedAt = time.GetUtcNow() });
-            scope.ServiceProvider.GetRequiredService<IAuditLog>().Record(new(OrganizationEvents.OrganizationDeleted, actor, AuditTarget.Organization(organizationId),
+            scope.Services.GetRequiredService<IAuditLog>().Record(new(OrganizationEvents.OrganizationDeleted, actor, AuditTarget.Organization(organizationId),
                 Details: new Dictionary<string, string> { ["dataKeysDestroyed"] = keys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

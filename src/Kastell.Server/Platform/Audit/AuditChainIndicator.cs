@@ -32,7 +32,7 @@ public sealed record AuditChainStatus(long Events, int Checkpoints, IReadOnlyLis
 /// is out of the database's reach; the cost is a full verification after each restart and on each instance, and one
 /// small entry per organization viewed.
 /// </remarks>
-public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditVerifier verifier, AuditSigningKey key, TimeProvider time)
+public sealed class AuditChainIndicator(TenantScopes scopes, AuditVerifier verifier, AuditSigningKey key, TimeProvider time)
 {
     /// <summary>A remembered head older than this is dropped and the whole chain verified again.</summary>
     public static readonly TimeSpan FullVerificationAge = TimeSpan.FromHours(1);
@@ -47,9 +47,8 @@ public sealed class AuditChainIndicator(IServiceScopeFactory scopes, AuditVerifi
     {
         if (_verified.TryGetValue(organization, out var head) && time.GetUtcNow() - head.FullyVerifiedAt < FullVerificationAge)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
-            if (await AdvanceAsync(scope.ServiceProvider.GetRequiredService<KastellDbContext>(), organization, head, cancellationToken) is { } advanced)
+            await using var scope = scopes.Enter(organization, AuditActor.System("audit-verifier"));
+            if (await AdvanceAsync(scope.Services.GetRequiredService<KastellDbContext>(), organization, head, cancellationToken) is { } advanced)
             {
                 _verified[organization] = advanced;
                 return new AuditChainStatus(advanced.Sequence - advanced.Mark, advanced.Checkpoints, [], advanced.FullyVerifiedAt);

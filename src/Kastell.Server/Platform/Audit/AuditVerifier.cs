@@ -9,7 +9,7 @@ namespace Kastell.Server.Platform.Audit;
 /// own scope entered into that organization, so on PostgreSQL the row-level-security policies are honoured rather
 /// than bypassed. Used by the <c>verify-audit</c> verb, retention and the audit page's chain indicator.
 /// </summary>
-public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey key)
+public sealed class AuditVerifier(TenantScopes scopes, AuditSigningKey key)
 {
     /// <summary>Events held at once on the fast path (and hashed in parallel).</summary>
     internal const int StreamChunk = 16_384;
@@ -43,13 +43,9 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
     /// <summary>The same, with what the chain indicator remembers of an intact chain: its checkpoints, mark and head.</summary>
     internal async Task<AuditChainVerification> VerifyChainWithHeadAsync(Guid? chain, CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        if (chain is { } organization)
-        {
-            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
-        }
+        await using var scope = scopes.EnterChain(chain, AuditActor.System("audit-verifier"));
 
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         // Checkpoints before events: a checkpoint is committed with its event, so every one read here has its event
         // in the later read (the other order could mistake a checkpoint sealed in between for truncation).
         var checkpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Where(c => c.OrganizationId == chain).ToListAsync(cancellationToken);
@@ -94,8 +90,8 @@ public sealed class AuditVerifier(IServiceScopeFactory scopes, AuditSigningKey k
     /// </summary>
     public async Task<List<Guid?>> ChainsAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await using var scope = scopes.Open(AuditActor.System("audit-verifier"));
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         var organizations = await db.Organizations.AsNoTracking().Select(o => (Guid?)o.Id).ToListAsync(cancellationToken);
         var withEvents = await db.Set<AuditEvent>().AsNoTracking().Select(e => e.OrganizationId).Distinct().ToListAsync(cancellationToken);
         var withCheckpoints = await db.Set<AuditCheckpoint>().AsNoTracking().Select(c => c.OrganizationId).Distinct().ToListAsync(cancellationToken);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components.Endpoints;
 
@@ -16,7 +15,7 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
 {
     private const int MaxFormNameLength = 64;
 
-    public async Task InvokeAsync(HttpContext context, IAuditLog audit)
+    public async Task InvokeAsync(HttpContext context, IAuditLog audit, Identity.CurrentActor actor)
     {
         await next(context);
 
@@ -25,7 +24,7 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
             || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
             || context.GetEndpoint() is not { } endpoint
             || context.Items.ContainsKey(AuditLog.DenialRecordedItem)
-            || !Guid.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)
+            || actor.UserId is not { } userId
             || Reason(context, endpoint) is not { } reason)
         {
             return;

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace Kastell.Server.Platform.Encryption;
 /// changes meanwhile (already under the new key) is never overwritten with older content. When a full pass finds
 /// nothing left under an older key, the older keys are deleted — from then on, a copy of such a value cannot be read.
 /// </summary>
-public sealed class DataKeyReencryption(IServiceScopeFactory scopes, DataKeyRing ring, TimeProvider time)
+public sealed class DataKeyReencryption(TenantScopes scopes, DataKeyRing ring, TimeProvider time)
 {
     private const int BatchSize = 200;
 
@@ -35,9 +36,8 @@ public sealed class DataKeyReencryption(IServiceScopeFactory scopes, DataKeyRing
 
     private async Task<DataKeyRotationJob> RunExclusiveAsync(Guid jobId, Guid organizationId, IProgress<DataKeyRotationJob>? progress, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await using var scope = scopes.Enter(organizationId, AuditActor.System("key-rotation"));
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         var job = await db.DataKeyRotations.SingleAsync(j => j.Id == jobId, cancellationToken);
         if (!job.IsPending)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace Kastell.Server.Platform.Encryption;
 /// Finds, creates and unwraps data keys. Unwrapped keys are kept in memory for <see cref="CacheLifetime"/> so that
 /// a page does not ask the KEK provider (an HSM round trip) for every row; they are never logged or serialized.
 /// </summary>
-public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFactory scopes, TimeProvider time)
+public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, TenantScopes scopes, TimeProvider time)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
 
@@ -74,13 +75,9 @@ public sealed class DataKeyRing(IKeyEncryptionKeyProvider kek, IServiceScopeFact
             return cached.Key;
         }
 
-        using var scope = scopes.CreateScope();
-        if (organizationId is { } org)
-        {
-            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
-        }
+        using var scope = scopes.EnterChain(organizationId, AuditActor.System("key-ring"));
 
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         var stored = db.DataKeys.AsNoTracking().FirstOrDefault(k => k.Id == keyId);
         if (stored is null || stored.OrganizationId != organizationId)
         {

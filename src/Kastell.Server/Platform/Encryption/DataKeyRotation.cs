@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -41,7 +42,7 @@ public sealed class DataKeyRotationJob : ITenantOwned
 }
 
 /// <summary>Starts data-key rotations and reports their progress.</summary>
-public sealed class DataKeyRotation(IServiceScopeFactory scopes, DataKeyRing ring, TimeProvider time, DataKeyReencryptionSignal signal)
+public sealed class DataKeyRotation(TenantScopes scopes, DataKeyRing ring, TimeProvider time, DataKeyReencryptionSignal signal)
 {
     /// <summary>
     /// Creates the organization's next data key (new values use it at once) and records the job that re-encrypts the
@@ -49,9 +50,8 @@ public sealed class DataKeyRotation(IServiceScopeFactory scopes, DataKeyRing rin
     /// </summary>
     public async Task<DataKeyRotationJob> RequestAsync(Guid organizationId, CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await using var scope = scopes.Enter(organizationId, AuditActor.System("key-rotation"));
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
         {
             throw new InvalidOperationException($"Organization {organizationId} does not exist.");
@@ -81,9 +81,8 @@ public sealed class DataKeyRotation(IServiceScopeFactory scopes, DataKeyRing rin
     /// <summary>Every rotation job of one organization, newest first.</summary>
     public async Task<List<DataKeyRotationJob>> JobsAsync(Guid organizationId, CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await using var scope = scopes.Enter(organizationId, AuditActor.System("key-rotation"));
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         var jobs = await db.DataKeyRotations.AsNoTracking().Where(j => j.OrganizationId == organizationId).ToListAsync(cancellationToken);
         return [.. jobs.OrderByDescending(j => j.RequestedAt)];
     }
@@ -92,9 +91,9 @@ public sealed class DataKeyRotation(IServiceScopeFactory scopes, DataKeyRing rin
     public async Task<List<DataKeyRotationJob>> PendingAsync(CancellationToken cancellationToken = default)
     {
         List<Guid> organizations;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = scopes.Open(AuditActor.System("key-rotation")))
         {
-            organizations = await scope.ServiceProvider.GetRequiredService<KastellDbContext>().Organizations
+            organizations = await scope.Services.GetRequiredService<KastellDbContext>().Organizations
                 .AsNoTracking().Select(o => o.Id).ToListAsync(cancellationToken);
         }
 

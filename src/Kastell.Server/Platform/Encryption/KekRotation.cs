@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,7 @@ public sealed record KekRotationResult(int FromVersions, int ToVersion, int Data
 /// stays on). Encrypted data is untouched: only the wrapping changes. Running instances keep working throughout,
 /// since both versions exist until the operator destroys the old one.
 /// </summary>
-public sealed class KekRotation(IKeyEncryptionKeyProvider kek, IServiceScopeFactory scopes, DataKeyRing ring)
+public sealed class KekRotation(IKeyEncryptionKeyProvider kek, TenantScopes scopes, DataKeyRing ring)
 {
     public async Task<KekRotationResult> RotateAsync(CancellationToken cancellationToken = default)
     {
@@ -21,9 +22,9 @@ public sealed class KekRotation(IKeyEncryptionKeyProvider kek, IServiceScopeFact
         var next = kek.CreateNextVersion();
 
         List<Guid> organizations;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = scopes.Open(AuditActor.System("kek-rotation")))
         {
-            var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+            var db = scope.Services.GetRequiredService<KastellDbContext>();
             organizations = await db.Organizations.Select(o => o.Id).ToListAsync(cancellationToken);
         }
 
@@ -40,13 +41,9 @@ public sealed class KekRotation(IKeyEncryptionKeyProvider kek, IServiceScopeFact
 
     private async Task<int> RewrapDataKeysAsync(Guid? organizationId, int toVersion, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        if (organizationId is { } org)
-        {
-            scope.ServiceProvider.GetRequiredService<Tenant>().Enter(org);
-        }
+        await using var scope = scopes.EnterChain(organizationId, AuditActor.System("kek-rotation"));
 
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         var keys = await db.DataKeys.Where(k => k.OrganizationId == organizationId && k.KekVersion != toVersion).ToListAsync(cancellationToken);
         foreach (var key in keys)
         {
@@ -63,8 +60,8 @@ public sealed class KekRotation(IKeyEncryptionKeyProvider kek, IServiceScopeFact
 
     private async Task<int> RewrapDataProtectionKeysAsync(int toVersion, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+        await using var scope = scopes.Open(AuditActor.System("kek-rotation"));
+        var db = scope.Services.GetRequiredService<KastellDbContext>();
         var count = 0;
         foreach (var record in await db.DataProtectionKeys.ToListAsync(cancellationToken))
         {

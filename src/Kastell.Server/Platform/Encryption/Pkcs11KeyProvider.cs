@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using ISession = Net.Pkcs11Interop.HighLevelAPI.ISession;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
-using ISession = Net.Pkcs11Interop.HighLevelAPI.ISession;
 
 namespace Kastell.Server.Platform.Encryption;
 

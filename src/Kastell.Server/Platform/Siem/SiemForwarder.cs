@@ -15,7 +15,7 @@ namespace Kastell.Server.Platform.Siem;
 /// a scope entered into its organization, so PostgreSQL row-level security applies to this job as to requests.
 /// </summary>
 internal sealed class SiemForwarder(
-    IServiceScopeFactory scopes,
+    TenantScopes scopes,
     AuditVerifier chains,
     SiemTrust trust,
     IOptions<SiemOptions> options,
@@ -110,8 +110,8 @@ internal sealed class SiemForwarder(
     private async Task<List<Guid?>> ChainsAsync(CancellationToken cancellationToken)
     {
         var listed = await chains.ChainsAsync(cancellationToken);
-        await using var scope = scopes.CreateAsyncScope();
-        foreach (var id in await scope.ServiceProvider.GetRequiredService<KastellDbContext>().Set<DeletedOrganization>().AsNoTracking().Select(d => d.Id).ToListAsync(cancellationToken))
+        await using var scope = scopes.Open(AuditActor.System("siem-forwarder"));
+        foreach (var id in await scope.Services.GetRequiredService<KastellDbContext>().Set<DeletedOrganization>().AsNoTracking().Select(d => d.Id).ToListAsync(cancellationToken))
         {
             _deleted.TryAdd(id, false);
         }
@@ -124,13 +124,9 @@ internal sealed class SiemForwarder(
         var total = 0;
         while (true)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            if (chain is { } organization)
-            {
-                scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
-            }
+            await using var scope = scopes.EnterChain(chain, AuditActor.System("siem-forwarder"));
 
-            var db = scope.ServiceProvider.GetRequiredService<KastellDbContext>();
+            var db = scope.Services.GetRequiredService<KastellDbContext>();
             var key = SiemCursor.ChainKey(chain);
             var cursor = await db.Set<SiemCursor>().SingleOrDefaultAsync(c => c.Chain == key, cancellationToken);
             var after = cursor?.Sequence ?? 0;

@@ -20,7 +20,7 @@ internal sealed record RescanPass(int Released, int Rejected, int StillHeld, int
 /// the system actor <c>quarantine-rescan</c>; failures are logged without file names or content and retried next time.
 /// </summary>
 internal sealed class QuarantineRescanner(
-    IServiceProvider services,
+    TenantScopes services,
     ClamdScanner scanner,
     IOptions<StorageOptions> options,
     TimeProvider time,
@@ -42,9 +42,9 @@ internal sealed class QuarantineRescanner(
         try
         {
             List<Guid> organizations;
-            await using (var scope = services.CreateAsyncScope())
+            await using (var scope = services.Open(Actor))
             {
-                organizations = await scope.ServiceProvider.GetRequiredService<KastellDbContext>().Organizations.AsNoTracking()
+                organizations = await scope.Services.GetRequiredService<KastellDbContext>().Organizations.AsNoTracking()
                     .Select(o => o.Id).ToListAsync(cancellationToken);
             }
 
@@ -77,9 +77,8 @@ internal sealed class QuarantineRescanner(
 
     private async Task<(RescanPass Pass, bool ScannerDown)> RescanAsync(Guid organization, RescanPass pass, CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
-        var uploads = ActivatorUtilities.CreateInstance<Uploads>(scope.ServiceProvider, scanner);
+        await using var scope = services.Enter(organization, Actor);
+        var uploads = ActivatorUtilities.CreateInstance<Uploads>(scope.Services, scanner);
         foreach (var file in await uploads.QuarantinedAsync(cancellationToken))
         {
             try

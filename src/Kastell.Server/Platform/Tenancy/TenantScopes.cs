@@ -33,7 +33,7 @@ public sealed class TenantScopes(IServiceScopeFactory scopes)
 }
 
 /// <summary>A service scope entered into a tenant; dispose it to leave.</summary>
-public sealed class TenantScope(AsyncServiceScope scope) : IAsyncDisposable
+public sealed class TenantScope(AsyncServiceScope scope) : IAsyncDisposable, IDisposable
 {
     public IServiceProvider Services => scope.ServiceProvider;
 
@@ -45,4 +45,7 @@ public sealed class TenantScope(AsyncServiceScope scope) : IAsyncDisposable
         where T : notnull => Services.GetRequiredService<T>();
 
     public ValueTask DisposeAsync() => scope.DisposeAsync();
+
+    /// <summary>For the few synchronous callers (the key ring's cache miss runs inside an EF interceptor).</summary>
+    public void Dispose() => scope.Dispose();
 }
