@@ -1,4 +1,7 @@
 namespace Kastell.Server;
 
-/// <summary>Marker for the shared user-visible texts in <c>Resources/Strings.resx</c> (English) and <c>Strings.de.resx</c> (German).</summary>
+/// <summary>
+/// Marker for Kastell's user-visible texts: inject <c>IStringLocalizer&lt;Strings&gt;</c>. The texts live beside the code
+/// that shows them, in a <c>strings.tsv</c> per feature (see <c>Platform/Localization/TsvStringLocalizer</c>).
+/// </summary>
 public sealed class Strings;

@@ -112,8 +112,8 @@ internal static class PlatformSetup
         app.UseAuthorization();
         app.UseAntiforgery();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithName("HealthLive");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithName("HealthReady");
         CultureEndpoint.Map(app);
         return app;
     }

@@ -242,12 +242,9 @@ public abstract partial class AuditTrailTests(KastellHost host)
             .Concat(Enum.GetNames<AuditProblemKind>().Select(n => "AuditProblem" + n))
             .Concat(Enum.GetNames<AuditOutcome>().Select(n => "AuditOutcome" + n))
             .Concat(Enum.GetNames<AuditActorKind>().Select(n => "AuditActorKind" + n));
-        foreach (var culture in new[] { "en", "de" })
-        {
-            var resources = new System.Resources.ResourceManager("Kastell.Server.Resources.Strings", typeof(Program).Assembly);
-            var ci = System.Globalization.CultureInfo.GetCultureInfo(culture);
-            Assert.All(keys, k => Assert.False(string.IsNullOrEmpty(resources.GetString(k, ci)), $"{k} has no {culture} text"));
-        }
+        // Every key has both texts, or loading the tables fails; what is checked here is that each key exists.
+        var texts = new Kastell.Server.Platform.Localization.TsvStringLocalizer().Texts;
+        Assert.All(keys, k => Assert.True(texts.ContainsKey(k), $"{k} has no text"));
     }
 
     private async Task<TestBrowser> JoinAsync(TestBrowser ownerBrowser, string slug, OrganizationRole role)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Localization;
 
 namespace Kastell.Server.Platform.Localization;
 
@@ -12,7 +13,7 @@ internal static class LocalizationSetup
 
     public static IServiceCollection AddKastellLocalization(this IServiceCollection services)
     {
-        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddSingleton<IStringLocalizer<Strings>, TsvStringLocalizer>();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = Supported.Select(c => new CultureInfo(c)).ToList();
