@@ -135,7 +135,7 @@ public abstract partial class AuditCoverageTests(KastellHost host)
             scope.ServiceProvider.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organization, Ct));
             access.OrganizationRole = OrganizationRole.Member;
             var result = await scope.ServiceProvider.GetRequiredService<CreateSpaceCommand>().ExecuteAsync(member, "Sneaky", Ct);
-            Assert.Equal(CreateSpaceOutcome.Forbidden, result.Outcome);
+            Assert.Equal(Kastell.Server.Platform.Http.Failures.NotAllowed, result.Failure);
         }
     }
 

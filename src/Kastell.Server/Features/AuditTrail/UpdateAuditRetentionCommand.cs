@@ -1,17 +1,11 @@
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.AuditTrail;
-
-internal enum UpdateAuditRetentionOutcome
-{
-    Saved,
-    Forbidden,
-    Invalid,
-}
 
 /// <summary>Sets how long the organization keeps its audit events; owners and admins only (auditors read, they do not decide).</summary>
 internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)
@@ -19,18 +13,18 @@ internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant te
     public const int MinimumDays = 1;
     public const int MaximumDays = 36_500;
 
-    public async Task<UpdateAuditRetentionOutcome> ExecuteAsync(Guid callerId, int? days, CancellationToken cancellationToken = default)
+    public async Task<Result> ExecuteAsync(Guid callerId, int? days, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.audit-retention", AuditTarget.Organization(organization.Id)), cancellationToken);
-            return UpdateAuditRetentionOutcome.Forbidden;
+            return Failures.NotAllowed;
         }
 
         if (days is < MinimumDays or > MaximumDays)
         {
-            return UpdateAuditRetentionOutcome.Invalid;
+            return AuditTrailErrors.RetentionOutOfRange;
         }
 
         var stored = await db.Organizations.SingleAsync(o => o.Id == organization.Id, cancellationToken);
@@ -43,6 +37,6 @@ internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant te
                 ["after"] = days?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "forever",
             }));
         await db.SaveChangesAsync(cancellationToken);
-        return UpdateAuditRetentionOutcome.Saved;
+        return Result.Done;
     }
 }

@@ -1,5 +1,6 @@
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -10,19 +11,19 @@ namespace Kastell.Server.Features.Organizations;
 /// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>
 internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit, IObjectStore storage)
 {
-    public async Task<CreateSpaceResult> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
+    public async Task<Result<Space>> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "space.create", AuditTarget.Space(null)), cancellationToken);
-            return CreateSpaceResult.Forbidden;
+            return Failures.NotAllowed;
         }
 
         name = name.Trim();
         if (name.Length is 0 or > 200)
         {
-            return CreateSpaceResult.InvalidName;
+            return OrganizationErrors.SpaceNameInvalid;
         }
 
         var stem = Slugs.From(name);
@@ -55,19 +56,6 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, Ten
             throw;
         }
 
-        return new CreateSpaceResult(CreateSpaceOutcome.Created, space);
+        return space;
     }
-}
-
-internal enum CreateSpaceOutcome
-{
-    Created,
-    Forbidden,
-    InvalidName,
-}
-
-internal sealed record CreateSpaceResult(CreateSpaceOutcome Outcome, Space? Space)
-{
-    public static readonly CreateSpaceResult Forbidden = new(CreateSpaceOutcome.Forbidden, null);
-    public static readonly CreateSpaceResult InvalidName = new(CreateSpaceOutcome.InvalidName, null);
 }

@@ -42,10 +42,16 @@ public abstract class FeatureModule
 }
 
 /// <summary>
-/// The route groups a feature maps its endpoints onto. Endpoints on <see cref="Organization"/> and <see cref="Space"/>
-/// get the tenant resolved from their <c>{org}</c> and <c>{space}</c> route values before they run.
+/// The route groups a feature maps its endpoints onto: <c>/o/{org}</c> and <c>/o/{org}/s/{space}</c> for pages' form
+/// posts and downloads, and the same under <c>/api/v1</c> for the HTTP API. Every endpoint on a tenant group gets its
+/// tenant resolved from the <c>{org}</c> and <c>{space}</c> route values before it runs.
 /// </summary>
-public sealed record FeatureRoutes(IEndpointRouteBuilder Root, RouteGroupBuilder Organization, RouteGroupBuilder Space);
+public sealed record FeatureRoutes(
+    IEndpointRouteBuilder Root,
+    RouteGroupBuilder Organization,
+    RouteGroupBuilder Space,
+    RouteGroupBuilder ApiOrganization,
+    RouteGroupBuilder ApiSpace);
 
 /// <summary>The features of this host, in the order <c>Program.cs</c> lists them.</summary>
 public sealed class FeatureModules(IReadOnlyList<FeatureModule> modules) : IReadOnlyList<FeatureModule>

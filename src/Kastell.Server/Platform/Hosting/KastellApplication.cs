@@ -64,7 +64,12 @@ public static class KastellApplication
             }
         });
 
-        var routes = new FeatureRoutes(app, app.MapGroup(TenantRoutes.OrganizationPrefix), app.MapGroup(TenantRoutes.SpacePrefix));
+        var routes = new FeatureRoutes(
+            app,
+            app.MapGroup(TenantRoutes.OrganizationPrefix),
+            app.MapGroup(TenantRoutes.SpacePrefix),
+            app.MapGroup(TenantRoutes.ApiPrefix + TenantRoutes.OrganizationPrefix),
+            app.MapGroup(TenantRoutes.ApiPrefix + TenantRoutes.SpacePrefix));
         foreach (var feature in features)
         {
             feature.MapEndpoints(routes);

@@ -10,6 +10,9 @@ public static class TenantRoutes
     public const string Organization = "org";
     public const string Space = "space";
 
+    /// <summary>The HTTP API's base path; its tenant groups repeat the page paths below it.</summary>
+    public const string ApiPrefix = "/api/v1";
+
     public const string OrganizationPrefix = "/o/{" + Organization + "}";
     public const string SpacePrefix = OrganizationPrefix + "/s/{" + Space + "}";
 

@@ -1,6 +1,7 @@
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity;
-using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Tenancy;
 
 namespace Kastell.Server.Features.Organizations.Members;
 
@@ -11,13 +12,9 @@ internal static class MembersEndpoints
     /// real 404. The tenant middleware has already answered 404 for an organization the caller is not a member of.
     /// </summary>
     public static void Map(RouteGroupBuilder organization) =>
-        organization.MapPost("/members/invitations/{id:guid}/revoke", async (Guid id, Tenant tenant, CurrentActor actor, RevokeInvitationCommand revoke, CancellationToken cancellationToken) =>
-            await revoke.ExecuteAsync(actor.RequireUserId(), id, cancellationToken) switch
-            {
-                RevokeOutcome.Revoked => Results.LocalRedirect(TenantRoutes.OrganizationPath(tenant.RequireOrganization(), "/members")),
-                RevokeOutcome.Forbidden => Results.StatusCode(StatusCodes.Status403Forbidden),
-                _ => Results.NotFound(),
-            })
+        organization.MapPost("/members/invitations/{id:guid}/revoke", async (Guid id, HttpContext context, Tenant tenant, CurrentActor actor, RevokeInvitationCommand revoke) =>
+            (await revoke.ExecuteAsync(actor.RequireUserId(), id, context.RequestAborted))
+                .ToHttpResult(context, () => TypedResults.LocalRedirect(TenantRoutes.OrganizationPath(tenant.RequireOrganization(), "/members"))))
             .RequireAuthorization()
             .RequireValidAntiforgeryToken()
             .WithName("RevokeInvitation");

@@ -1,40 +1,34 @@
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations.Members;
 
-internal enum RevokeOutcome
-{
-    Revoked,
-    Forbidden,
-    NotFound,
-}
-
 /// <summary>Revokes a pending invitation of the request's organization; another organization's id is simply not found.</summary>
 internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit)
 {
-    public async Task<RevokeOutcome> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
+    public async Task<Result> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
     {
         tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "invitation.revoke", AuditTarget.Invitation(invitationId)), cancellationToken);
-            return RevokeOutcome.Forbidden;
+            return Failures.NotAllowed;
         }
 
         var now = time.GetUtcNow();
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId, cancellationToken);
         if (invitation is null || !invitation.IsPending(now))
         {
-            return RevokeOutcome.NotFound;
+            return Failures.NotFound;
         }
 
         invitation.RevokedAt = now;
         audit.Record(new(OrganizationEvents.InvitationRevoked, AuditActor.User(callerId), AuditTarget.Invitation(invitation.Id),
             Details: new Dictionary<string, string> { ["email"] = invitation.Email }));
         await db.SaveChangesAsync(cancellationToken);
-        return RevokeOutcome.Revoked;
+        return Result.Done;
     }
 }

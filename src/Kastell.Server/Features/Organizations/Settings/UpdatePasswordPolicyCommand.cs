@@ -2,18 +2,12 @@ using System.Globalization;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Features.Organizations.Settings;
-
-internal enum UpdatePasswordPolicyOutcome
-{
-    Saved,
-    Forbidden,
-    Invalid,
-}
 
 /// <summary>Changes the organization's password policy; owners and admins only, values within safe bounds.</summary>
 internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)
@@ -21,19 +15,19 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
     public const int MinimumAllowedLength = PasswordPolicy.AbsoluteMinimumLength;
     public const int MaximumAllowedLength = 128;
 
-    public async Task<UpdatePasswordPolicyOutcome> ExecuteAsync(Guid callerId, PasswordPolicy requested, CancellationToken ct = default)
+    public async Task<Result> ExecuteAsync(Guid callerId, PasswordPolicy requested, CancellationToken ct = default)
     {
         var organization = tenant.RequireOrganization();
         if (!access.CanAdministerOrganization)
         {
             await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.password-policy", AuditTarget.Organization(organization.Id)), ct);
-            return UpdatePasswordPolicyOutcome.Forbidden;
+            return Failures.NotAllowed;
         }
 
         if (requested.MinimumLength is < MinimumAllowedLength or > MaximumAllowedLength
             || requested.HistoryLength is < 0 or > PasswordPolicy.MaximumHistory)
         {
-            return UpdatePasswordPolicyOutcome.Invalid;
+            return OrganizationErrors.PasswordPolicyOutOfRange;
         }
 
         var stored = await db.Organizations.SingleAsync(o => o.Id == organization.Id, ct);
@@ -48,7 +42,7 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
         };
         audit.Record(new(OrganizationEvents.PasswordPolicyChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id), Details: Describe(stored.PasswordPolicy)));
         await db.SaveChangesAsync(ct);
-        return UpdatePasswordPolicyOutcome.Saved;
+        return Result.Done;
     }
 
     /// <summary>The new values, so the log shows what the policy became (it holds no secrets).</summary>
