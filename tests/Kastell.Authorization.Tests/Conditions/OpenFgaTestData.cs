@@ -4,24 +4,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace Kastell.Authorization.Tests.Conditions;
 
-/// <summary>Reads OpenFGA's shared test data (outside the repository) as JSON-like values.</summary>
+/// <summary>Reads OpenFGA's test data in <c>tests/data/openfga</c> as JSON-like values.</summary>
 internal static class OpenFgaTestData
 {
-    /// <summary><c>../shared/data/openfga</c> next to the repository root, the folder holding <c>Kastell.slnx</c>.</summary>
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Kastell.slnx")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "openfga"));
-            }
-        }
-
-        throw new InvalidOperationException($"no Kastell.slnx above {AppContext.BaseDirectory}");
-    }
+    public static string Root => TestDataFolder.Get("openfga");
 
     public static string PathOf(string relative) => Path.Combine(Root, relative);
 

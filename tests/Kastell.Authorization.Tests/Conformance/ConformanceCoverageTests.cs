@@ -10,7 +10,7 @@ public sealed class ConformanceCoverageTests
     [InlineData("abac_tests.yaml", 23, 291)]
     public async Task EveryTestAndAssertionOfTheSuiteRuns(string file, int tests, int assertions)
     {
-        var cases = AuthorizationTestRunner.Load(SharedData.ConformanceFile(file)).Where(c => !c.Name.EndsWith("_ctxTuples", StringComparison.Ordinal)).ToList();
+        var cases = AuthorizationTestRunner.Load(ConformanceData.ConformanceFile(file)).Where(c => !c.Name.EndsWith("_ctxTuples", StringComparison.Ordinal)).ToList();
         var ran = 0;
         foreach (var test in cases)
         {

@@ -8,14 +8,14 @@ public sealed class ConformanceTests
 {
     private static readonly ConcurrentDictionary<string, IReadOnlyList<AuthorizationTestCase>> Loaded = new();
 
-    public static TheoryData<string, string> ConsolidatedCases() => Rows(SharedData.ConformanceFile("consolidated_1_1_tests.yaml"));
+    public static TheoryData<string, string> ConsolidatedCases() => Rows(ConformanceData.ConformanceFile("consolidated_1_1_tests.yaml"));
 
-    public static TheoryData<string, string> AbacCases() => Rows(SharedData.ConformanceFile("abac_tests.yaml"));
+    public static TheoryData<string, string> AbacCases() => Rows(ConformanceData.ConformanceFile("abac_tests.yaml"));
 
     public static TheoryData<string, string> SampleStoreCases()
     {
         var rows = new TheoryData<string, string>();
-        foreach (var file in SharedData.SampleStoreFiles())
+        foreach (var file in ConformanceData.SampleStoreFiles())
         {
             foreach (var test in Load(file))
             {

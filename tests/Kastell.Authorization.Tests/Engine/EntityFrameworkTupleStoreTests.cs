@@ -89,7 +89,7 @@ public abstract class EntityFrameworkTupleStoreTests
     public async Task ConsolidatedConformanceSuite_Passes()
     {
         var failures = new List<string>();
-        var tests = AuthorizationTestRunner.Load(SharedData.ConformanceFile("consolidated_1_1_tests.yaml"), NewStore, GenerousDeadlines)
+        var tests = AuthorizationTestRunner.Load(ConformanceData.ConformanceFile("consolidated_1_1_tests.yaml"), NewStore, GenerousDeadlines)
             .Where(t => !t.Name.EndsWith("_ctxTuples", StringComparison.Ordinal))
             .ToList();
         foreach (var test in tests)

@@ -3,31 +3,12 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace Kastell.Authorization.Tests.Language;
 
-/// <summary>Reads OpenFGA's shared language test cases from <c>shared/data/openfga/language</c> beside the repository.</summary>
+/// <summary>Reads OpenFGA's language test cases in <c>tests/data/openfga/language</c>.</summary>
 internal static class LanguageCases
 {
-    private static readonly Lazy<string> Root = new(FindRoot);
-
-    public static string Directory => Root.Value;
+    public static string Directory => TestDataFolder.Get("openfga", "language");
 
     public static string PathOf(params string[] parts) => Path.Combine([Directory, .. parts]);
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Kastell.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        if (dir?.Parent is null)
-        {
-            throw new InvalidOperationException("Kastell.slnx not found above " + AppContext.BaseDirectory);
-        }
-
-        var data = Path.Combine(dir.Parent.FullName, "shared", "data", "openfga", "language");
-        return System.IO.Directory.Exists(data) ? data : throw new DirectoryNotFoundException(data);
-    }
 
     public static List<T> ReadYaml<T>(string file)
     {
