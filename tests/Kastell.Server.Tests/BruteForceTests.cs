@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Tests.Infrastructure;

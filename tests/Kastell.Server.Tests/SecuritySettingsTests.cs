@@ -1,6 +1,5 @@
 using System.Net;
 using Kastell.Server.Features.Accounts;
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,4 @@
 using System.Net;
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Organizations;

@@ -1,6 +1,5 @@
-using Kastell.Server.Features.Organizations;
-using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;

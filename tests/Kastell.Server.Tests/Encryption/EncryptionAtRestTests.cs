@@ -1,7 +1,6 @@
 using System.Net;
-using Kastell.Server.Features.Organizations;
-using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;

@@ -5,7 +5,7 @@ using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Mfa;
 
 /// <summary>
 /// Managing second factors of a signed-in user: replacing the authenticator app and issuing new recovery codes.

@@ -1,10 +1,9 @@
-using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Email;
 
 internal enum ConfirmEmailOutcome
 {

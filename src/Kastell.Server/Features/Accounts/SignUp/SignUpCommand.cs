@@ -1,6 +1,5 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Features.Accounts.Passwords;
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
@@ -8,7 +7,7 @@ using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.SignUp;
 
 /// <summary>
 /// Creates a user together with their first organization (owner), all or nothing, and mails a confirmation link.

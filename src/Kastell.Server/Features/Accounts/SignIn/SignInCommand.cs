@@ -2,7 +2,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.SignIn;
 
 internal enum SignInOutcome
 {

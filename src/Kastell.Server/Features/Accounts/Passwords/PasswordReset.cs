@@ -1,5 +1,4 @@
 using Kastell.Server.Features.Accounts.Email;
-using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
@@ -9,7 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Passwords;
 
 internal enum PasswordResetOutcome
 {

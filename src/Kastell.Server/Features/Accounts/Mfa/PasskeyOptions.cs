@@ -1,7 +1,7 @@
 using Kastell.Server.Platform.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Mfa;
 
 /// <summary><c>Kastell:Passkeys</c>: the WebAuthn relying party.</summary>
 public sealed class PasskeyOptions

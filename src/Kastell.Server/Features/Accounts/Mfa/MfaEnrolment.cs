@@ -4,7 +4,7 @@ using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using QRCoder;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Mfa;
 
 /// <summary>TOTP enrolment: a secret per user, its QR code rendered on the server, ten single-use recovery codes.</summary>
 internal sealed class MfaEnrolment(UserManager<KastellUser> users, IAuditLog audit)

@@ -5,7 +5,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Sessions;
 
 public sealed record SessionSummary(string Handle, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, string? UserAgent, string? IpAddress, bool IsCurrent);
 

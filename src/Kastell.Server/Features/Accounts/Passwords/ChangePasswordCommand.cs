@@ -1,11 +1,10 @@
-using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Passwords;
 
 internal enum ChangePasswordOutcome
 {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Sessions;
 
 /// <summary>
 /// Keeps authentication tickets server-side in <see cref="UserSession"/> rows. Enforces the idle and absolute

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Mfa;
 
 public sealed record PasskeySummary(string Id, string Name, DateTimeOffset CreatedAt);
 

@@ -2,7 +2,7 @@ using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Email;
 
 /// <summary>
 /// Looks up, once per page request, whether the signed-in user's address is still unconfirmed, so the layout can show

@@ -1,7 +1,7 @@
 using Kastell.Server.Platform.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Sessions;
 
 /// <summary><c>Kastell:Sessions</c>: how long a sign-in lasts. Both limits are enforced server-side by <see cref="DatabaseTicketStore"/>.</summary>
 public sealed class SessionOptions

@@ -2,7 +2,7 @@ using Kastell.Server.Platform.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Sessions;
 
 /// <summary>
 /// A signed-in browser session. The cookie carries only the (protected) session id; the authentication ticket lives

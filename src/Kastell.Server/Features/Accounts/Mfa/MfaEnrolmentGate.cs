@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Mfa;
 
 /// <summary>
 /// Mandatory MFA: a session that was not established with a second factor can reach nothing but enrolment,

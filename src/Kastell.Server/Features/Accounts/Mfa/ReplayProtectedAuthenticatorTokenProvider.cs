@@ -3,7 +3,7 @@ using Kastell.Server.Platform.Identity;
 using Microsoft.AspNetCore.Identity;
 using OtpNet;
 
-namespace Kastell.Server.Features.Accounts;
+namespace Kastell.Server.Features.Accounts.Mfa;
 
 /// <summary>
 /// TOTP verification (RFC 6238, 30-second steps, one step of clock drift either way) where every code works once:
