@@ -1,6 +1,6 @@
 using System.Net;
 using Kastell.Server.Features.Accounts;
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Home;
 using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;

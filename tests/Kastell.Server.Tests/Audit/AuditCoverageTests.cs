@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Spaces;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;

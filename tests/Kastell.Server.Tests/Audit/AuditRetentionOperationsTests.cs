@@ -1,4 +1,4 @@
-using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.AuditTrail.Retention;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Siem;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.AuditTrail.Retention;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Deletion;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting.Cli;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Deletion;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Tenancy;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Deletion;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Storage;

@@ -2,7 +2,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Export;
 
 internal static class AuditTrailEndpoints
 {

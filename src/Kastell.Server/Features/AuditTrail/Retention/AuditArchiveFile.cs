@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Retention;
 
 /// <summary>
 /// One archive of removed audit events: its final path, the name the retention mark records, and the temporary file

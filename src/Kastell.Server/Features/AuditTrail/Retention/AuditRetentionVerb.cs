@@ -4,7 +4,7 @@ using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Retention;
 
 /// <summary>One organization's result of a retention run: what happened, or the failure that stopped it.</summary>
 internal sealed record AuditRetentionReport(Guid Organization, AuditRetentionOutcome? Outcome, Exception? Failure);

@@ -5,7 +5,7 @@ using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Features.Organizations.Deletion;
 
 public sealed record OrganizationDeleted(Guid OrganizationId, int DataKeysDestroyed);
 

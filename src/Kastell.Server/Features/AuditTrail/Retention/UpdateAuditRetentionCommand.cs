@@ -4,7 +4,7 @@ using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Retention;
 
 /// <summary>Sets how long the organization keeps its audit events; owners and admins only (auditors read, they do not decide).</summary>
 internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)

@@ -4,7 +4,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Observability;
 using Microsoft.Extensions.Options;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Retention;
 
 /// <summary>
 /// Applies every organization's audit retention period on a schedule (<c>Kastell:Audit:Retention</c>), so nobody has

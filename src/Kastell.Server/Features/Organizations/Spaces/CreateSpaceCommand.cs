@@ -5,7 +5,7 @@ using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Features.Organizations.Spaces;
 
 /// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
 /// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>

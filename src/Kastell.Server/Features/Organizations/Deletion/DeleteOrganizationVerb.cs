@@ -3,7 +3,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Tenancy;
 
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Features.Organizations.Deletion;
 
 /// <summary><c>delete-organization --organization SLUG</c>: deletes an organization and destroys its data keys (crypto-shredding).</summary>
 internal sealed class DeleteOrganizationVerb : CliVerb

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Kastell.Server.Platform.Audit;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Export;
 
 internal enum AuditExportFormat
 {

@@ -2,7 +2,7 @@ using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Features.Organizations;
+namespace Kastell.Server.Features.Organizations.Home;
 
 public sealed record OrganizationSummary(string Slug, string Name, OrganizationRole Role);
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Kastell.Server.Features.AuditTrail.Export;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Hosting;
@@ -7,7 +8,7 @@ using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Kastell.Server.Features.AuditTrail;
+namespace Kastell.Server.Features.AuditTrail.Retention;
 
 internal sealed record AuditPruneResult(long UpToSequence, int Removed, string ArchivePath, string ArchiveSha256);
 
