@@ -30,7 +30,7 @@ public sealed class ArchitectureTests
         // Guards the rules above against passing because they see nothing.
         Assert.Equal(["Accounts", "AuditTrail", "Files", "Organizations"], Kastell.FeatureDependencies().Keys.Order(StringComparer.Ordinal));
         var tables = Kastell.Tables();
-        Assert.Equal("Accounts", tables[typeof(Kastell.Server.Features.Accounts.UserSession)]);
+        Assert.Equal("Accounts", tables[typeof(Kastell.Server.Features.Accounts.Sessions.UserSession)]);
         Assert.Null(tables[typeof(Kastell.Server.Platform.Tenancy.Organization)]);
     }
 

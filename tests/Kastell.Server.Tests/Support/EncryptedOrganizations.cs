@@ -1,4 +1,3 @@
-using Kastell.Server.Features.Organizations;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 

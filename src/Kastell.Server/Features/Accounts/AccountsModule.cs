@@ -1,6 +1,11 @@
 using System.Security.Claims;
+using Kastell.Server.Features.Accounts.Deletion;
 using Kastell.Server.Features.Accounts.Email;
+using Kastell.Server.Features.Accounts.Mfa;
 using Kastell.Server.Features.Accounts.Passwords;
+using Kastell.Server.Features.Accounts.Sessions;
+using Kastell.Server.Features.Accounts.SignIn;
+using Kastell.Server.Features.Accounts.SignUp;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
@@ -16,6 +21,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SessionOptions = Kastell.Server.Features.Accounts.Sessions.SessionOptions;
 
 namespace Kastell.Server.Features.Accounts;
 

@@ -1,3 +1,5 @@
+using Kastell.Server.Features.AuditTrail.Export;
+using Kastell.Server.Features.AuditTrail.Retention;
 using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Hosting.Cli;
 

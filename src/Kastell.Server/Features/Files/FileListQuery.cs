@@ -1,4 +1,3 @@
-using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;

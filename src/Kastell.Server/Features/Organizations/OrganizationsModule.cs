@@ -1,4 +1,7 @@
+using Kastell.Server.Features.Organizations.Deletion;
+using Kastell.Server.Features.Organizations.Home;
 using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Features.Organizations.Spaces;
 using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Hosting.Cli;
 

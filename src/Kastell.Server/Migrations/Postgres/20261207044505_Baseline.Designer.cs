@@ -50,7 +50,7 @@ namespace Kastell.Server.Migrations.Postgres
                     b.ToTable("PasswordHistory", (string)null);
                 });
 
-            modelBuilder.Entity("Kastell.Server.Features.Accounts.UserSession", b =>
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.Sessions.UserSession", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -830,7 +830,7 @@ namespace Kastell.Server.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Kastell.Server.Features.Accounts.UserSession", b =>
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.Sessions.UserSession", b =>
                 {
                     b.HasOne("Kastell.Server.Platform.Identity.KastellUser", null)
                         .WithMany()

@@ -40,7 +40,7 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.ToTable("PasswordHistory", (string)null);
                 });
 
-            modelBuilder.Entity("Kastell.Server.Features.Accounts.UserSession", b =>
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.Sessions.UserSession", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -812,7 +812,7 @@ namespace Kastell.Server.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Kastell.Server.Features.Accounts.UserSession", b =>
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.Sessions.UserSession", b =>
                 {
                     b.HasOne("Kastell.Server.Platform.Identity.KastellUser", null)
                         .WithMany()

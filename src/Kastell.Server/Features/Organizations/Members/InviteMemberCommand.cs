@@ -1,4 +1,3 @@
-using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;

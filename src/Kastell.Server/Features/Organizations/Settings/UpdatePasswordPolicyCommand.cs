@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kastell.Server.Features.Accounts.Passwords;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Http;

@@ -1,0 +1,61 @@
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Http;
+using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Organizations.Spaces;
+
+/// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
+/// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>
+internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit, IObjectStore storage)
+{
+    public async Task<Result<Space>> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
+    {
+        var organization = tenant.RequireOrganization();
+        if (!access.CanAdministerOrganization)
+        {
+            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "space.create", AuditTarget.Space(null)), cancellationToken);
+            return Failures.NotAllowed;
+        }
+
+        name = name.Trim();
+        if (name.Length is 0 or > 200)
+        {
+            return OrganizationErrors.SpaceNameInvalid;
+        }
+
+        var stem = Slugs.From(name);
+        var slug = stem;
+        for (var n = 2; await db.Spaces.AnyAsync(s => s.Slug == slug, cancellationToken); n++)
+        {
+            slug = $"{stem}-{n}";
+        }
+
+        var space = new Space
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = organization.Id,
+            Name = name,
+            Slug = slug,
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Spaces.Add(space);
+        db.SpaceMembers.Add(new SpaceMember { OrganizationId = organization.Id, SpaceId = space.Id, UserId = callerId, Role = SpaceRole.Manager });
+        audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
+        var container = StorageContainers.OfSpace(space.Id);
+        await storage.CreateContainerAsync(container, cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await storage.DeleteContainerAsync(container, CancellationToken.None);
+            throw;
+        }
+
+        return space;
+    }
+}

@@ -1,0 +1,621 @@
+using System.Net;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Sessions;
+using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.Files;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Files;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
+using Kastell.Server.Tests.Support;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kastell.Server.Tests.Platform.Audit;
+
+/// <summary>
+/// Every endpoint that can change state writes an audit event. The endpoints come from the application's own
+/// endpoint metadata (<see cref="EndpointDataSource"/>), so a new one is found without anyone remembering this test:
+/// every server-rendered page (each accepts form posts) and every minimal-API endpoint answering POST, PUT, PATCH,
+/// DELETE or any method must be listed either in <see cref="Exercises"/> — with how to drive it and which events it
+/// must write — or in <see cref="ChangesNoAuditedState"/> with the reason. GETs can change state too (a session
+/// handoff, a confirmation link), so every GET endpoint must either carry <see cref="ReadOnlyEndpoint"/> metadata
+/// (<c>.ReadOnly()</c>) or be exercised; exempting a GET by reason is not accepted. An endpoint in neither list fails
+/// the test, as does an exercise that writes none of its events, or a page form (<c>[SupplyParameterFromForm]</c>) the
+/// exercise does not name.
+/// </summary>
+public abstract partial class AuditEndpointCoverageTests(KastellHost host)
+{
+    private const string InviteSubject = "You have been invited";
+    private const string ConfirmSubject = "Confirm your e-mail address";
+    private const string ResetSubject = "Reset your Kastell password";
+
+    /// <summary>Endpoints that change nothing worth auditing, each with the reason. Keys as in <see cref="DiscoverAsync"/>.</summary>
+    private static readonly Dictionary<string, string> ChangesNoAuditedState = new()
+    {
+        ["POST /culture"] = "stores a display-language preference (cookie and the user's column); no security-relevant state",
+        ["* /health/live"] = "liveness probe, reads nothing",
+        ["* /health/ready"] = "readiness probe, only reads the database",
+        ["PAGE /"] = "start page without forms",
+        ["PAGE /not-found"] = "error page without forms",
+        ["PAGE /error"] = "error page without forms",
+        ["PAGE /account/deleted"] = "confirmation page without forms",
+        ["PAGE /account/sign-up/check-email"] = "information page without forms",
+        ["PAGE /o/{org}/s/{space}"] = "Space start page without forms (yet)",
+        ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
+        ["POST /account/passkeys/request-options"] = "hands out a WebAuthn challenge kept in a short-lived cookie; the sign-in that answers it is audited on /account/sign-in",
+        ["POST /account/passkeys/creation-options"] = "hands out WebAuthn creation options to a re-authenticated session; adding the passkey is audited on /account/security",
+    };
+
+    /// <summary>
+    /// GET endpoints that ASP.NET Core maps itself where no convention can reach them to carry <see cref="ReadOnlyEndpoint"/>,
+    /// each with the reason it only reads. Nothing of Kastell's own belongs here: mark it <c>.ReadOnly()</c> instead.
+    /// </summary>
+    private static readonly Dictionary<string, string> FrameworkReadOnlyGets = new()
+    {
+        ["GET {**path:file}"] = "the static web assets fallback MapStaticAssets adds outside its own convention builder (PlatformSetup calls UseStaticWebAssets): serves build-output files",
+    };
+
+    /// <summary>How each state-changing endpoint is driven, in order (later ones use people made by earlier ones).</summary>
+    private List<(string Endpoint, Exercise Exercise)> Exercises =>
+    [
+        ("PAGE /account/sign-up", new(["sign-up"], [AccountEvents.AccountCreated, TenancyEvents.OrganizationCreated], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            Assert.Equal(HttpStatusCode.Redirect, (await Journeys.SignUpAsync(browser, Journeys.UniqueEmail(), "Coverage Org")).StatusCode);
+        })),
+        ("PAGE /account/sign-in", new(["sign-in", "passkey-sign-in"], [AccountEvents.SignInFailed], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.PasswordStepAsync(browser, Journeys.UniqueEmail(), "not the password");
+            using var withPasskey = host.CreateBrowser();
+            await withPasskey.SubmitAsync("/account/sign-in", "passkey-sign-in", new Dictionary<string, string> { ["Passkey.CredentialJson"] = "{\"id\":\"AAAA\"}" });
+        })),
+        ("PAGE /account/mfa/setup", new(["mfa-setup"], [AccountEvents.MfaEnrolled], async w => await w.OwnerAsync())),
+        ("PAGE /account/sign-in/mfa", new(["sign-in-mfa"], [AccountEvents.SignInSucceeded], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.SignInAsync(browser, (await w.OwnerAsync()).User);
+        })),
+        ("PAGE /account/sign-in/recovery", new(["sign-in-recovery"], [AccountEvents.RecoveryCodeUsed], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.SignInWithRecoveryCodeAsync(browser, (await w.OwnerAsync()).User, 0);
+        })),
+        ("PAGE /account/sessions", new(["revoke-{handle}", "revoke-others"], [AccountEvents.SessionRevoked, AccountEvents.OtherSessionsRevoked], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            using var other = host.CreateBrowser();
+            await Journeys.SignInWithRecoveryCodeAsync(other, owner, 1);
+            await browser.GetAsync("/account/sessions");
+            var handle = RevokeForm().Match(browser.LastPage!).Groups[1].Value;
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/sessions", "revoke-" + handle, new Dictionary<string, string>())).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/sessions", "revoke-others", new Dictionary<string, string>())).StatusCode);
+        })),
+        ("PAGE /account/confirm-email/resend", new(["resend-confirmation"], [AccountEvents.EmailConfirmationResent], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await browser.SubmitAsync("/account/confirm-email/resend", "resend-confirmation", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
+        })),
+        // Confirms on GET (the link in the mail): listed because it changes state although it has no form.
+        ("PAGE /account/confirm-email", new([], [AccountEvents.EmailConfirmed], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            var email = Journeys.UniqueEmail("confirm");
+            await Journeys.SignUpAsync(browser, email, "Confirming Org");
+            var link = Mails.LinkTo(await Mails.WaitAsync(host, email, ConfirmSubject), "/account/confirm-email");
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(link)).StatusCode);
+        })),
+        ("PAGE /account/forgot-password", new(["forgot-password"], [AccountEvents.PasswordResetRequested], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await browser.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
+        })),
+        ("PAGE /account/reset-password", new(["reset-password"], [AccountEvents.PasswordReset], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            var user = await Journeys.SignUpAndEnrolAsync(browser);
+            using var anonymous = host.CreateBrowser();
+            await anonymous.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = user.Email });
+            var link = Mails.LinkTo(await Mails.WaitAsync(host, user.Email, ResetSubject), "/account/reset-password");
+            await anonymous.SubmitAsync(link, "reset-password", new Dictionary<string, string>
+            {
+                ["Input.Password"] = "a brand new passphrase 77",
+                ["Input.ConfirmPassword"] = "a brand new passphrase 77",
+            });
+        })),
+        ("PAGE /account/password", new(["change-password"], [AccountEvents.PasswordChanged], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            var user = await Journeys.SignUpAndEnrolAsync(browser);
+            await browser.SubmitAsync("/account/password", "change-password", new Dictionary<string, string>
+            {
+                ["Input.CurrentPassword"] = user.Password,
+                ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                ["Input.NewPassword"] = "another fine passphrase 88",
+                ["Input.ConfirmPassword"] = "another fine passphrase 88",
+            });
+        })),
+        ("PAGE /o/{org}/members", new(["invite-member"], [OrganizationEvents.MemberInvited], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var sent = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/members", "invite-member", new Dictionary<string, string>
+            {
+                ["Input.Email"] = Journeys.UniqueEmail("invited"),
+                ["Input.Role"] = nameof(OrganizationRole.Member),
+            });
+            Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        })),
+        ("PAGE /invitations/accept", new(["accept-invitation", "invitation-sign-up"], [OrganizationEvents.InvitationAccepted, OrganizationEvents.MemberAdded, AccountEvents.AccountCreated], async w =>
+        {
+            await w.MemberAsync(); // a new person signs up through the link
+            using var browser = host.CreateBrowser();
+            var existing = await Journeys.SignUpAndEnrolAsync(browser);
+            var link = await w.InviteAsync(existing.Email, OrganizationRole.Auditor);
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync(link, "accept-invitation", new Dictionary<string, string>())).StatusCode);
+            Assert.Contains("You are now a member of", browser.LastPage, StringComparison.Ordinal);
+        })),
+        ("PAGE /account/delete", new(["delete-account"], [AccountEvents.AccountDeleted], async w =>
+        {
+            // Someone who owns no organization (an owner's last organization would refuse the deletion).
+            var email = Journeys.UniqueEmail("leaving");
+            var link = await w.InviteAsync(email, OrganizationRole.Member);
+            using var browser = host.CreateBrowser();
+            await InvitationTests.SignUpThroughAsync(browser, link);
+            var (secret, _) = await Journeys.EnrolAsync(browser);
+            var deleted = await browser.SubmitAsync("/account/delete", "delete-account", new Dictionary<string, string>
+            {
+                ["Input.Password"] = Journeys.GoodPassword,
+                ["Input.Code"] = TestBrowser.NextTotpCode(secret),
+            });
+            Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        })),
+        ("PAGE /o/{org}", new(["create-space"], [OrganizationEvents.SpaceCreated, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(browser, owner.OrganizationSlug, "Covered")).StatusCode);
+            // A member forges the owner's form post: the page never offered them the form.
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync($"/o/{owner.OrganizationSlug}", new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = member.AnyAntiforgeryToken(),
+                ["_handler"] = "create-space",
+                ["Input.Name"] = "Forged",
+            });
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        })),
+        ("PAGE /o/{org}/settings/password-policy", new(["password-policy"], [OrganizationEvents.PasswordPolicyChanged], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/settings/password-policy", "password-policy", new Dictionary<string, string>
+            {
+                ["Input.MinimumLength"] = "14",
+                ["Input.HistoryLength"] = "3",
+            });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        })),
+        ("POST /o/{org}/members/invitations/{id:guid}/revoke", new([], [OrganizationEvents.InvitationRevoked, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            await w.InviteAsync(Journeys.UniqueEmail("revoked"), OrganizationRole.Member);
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/members");
+            var action = RevokeAction().Match(browser.LastPage!).Groups[1].Value;
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = member.AnyAntiforgeryToken() });
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            // Binds no form, so only the endpoint's own antiforgery filter stops a forged cross-site post.
+            Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync(action, new Dictionary<string, string>())).StatusCode);
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/members");
+            var revoked = await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
+            Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        })),
+        // The page's filter is a GET form and its exports a GET endpoint (audited, see AuditTrailTests); the retention
+        // setting is its one state-changing form.
+        ("PAGE /o/{org}/audit", new(["audit-retention"], [AuditTrailEvents.AuditRetentionChanged, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var saved = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/audit", "audit-retention", new Dictionary<string, string> { ["Retention.Days"] = "400" });
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+            var member = await w.MemberAsync();
+            await member.GetAsync($"/o/{owner.OrganizationSlug}");
+            var forged = await member.PostAsync($"/o/{owner.OrganizationSlug}/audit", new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = member.AnyAntiforgeryToken(),
+                ["_handler"] = "audit-retention",
+                ["Retention.Days"] = "1",
+            });
+            Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+        })),
+        // Every form re-authenticates with a TOTP code, and a code works once: a fresh person for each step.
+        ("PAGE /account/security", new(["reset-authenticator", "confirm-authenticator", "recovery-codes", "passkey-grant", "add-passkey", "remove-passkey"],
+            [AccountEvents.MfaReset, AccountEvents.RecoveryCodesRegenerated, AccountEvents.PasskeyAdded, AccountEvents.PasskeyRemoved], async w =>
+        {
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                await browser.SubmitAsync("/account/security", "reset-authenticator", new Dictionary<string, string>
+                {
+                    ["Reset.Password"] = user.Password,
+                    ["Reset.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                var newSecret = TestBrowser.TotpSecretFrom(browser.LastPage!);
+                var confirmed = await browser.SubmitShownAsync("/account/security", "confirm-authenticator", new Dictionary<string, string> { ["Confirm.Code"] = TestBrowser.TotpCode(newSecret) });
+                Assert.Equal("/account/session/renew", TestBrowser.LocationOf(confirmed));
+            }
+
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                var regenerated = await browser.SubmitAsync("/account/security", "recovery-codes", new Dictionary<string, string>
+                {
+                    ["Codes.Password"] = user.Password,
+                    ["Codes.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                Assert.Equal(HttpStatusCode.OK, regenerated.StatusCode);
+            }
+
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                await browser.SubmitAsync("/account/security", "passkey-grant", new Dictionary<string, string>
+                {
+                    ["Grant.Password"] = user.Password,
+                    ["Grant.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                var addPage = browser.LastPage!;
+                await browser.PostAsync("/account/passkeys/creation-options", new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
+                // No authenticator here: a forged attestation is refused, and the refusal is what gets audited.
+                await browser.SubmitShownAsync("/account/security", "add-passkey", new Dictionary<string, string>
+                {
+                    ["AddPasskey.Name"] = "Forged",
+                    ["AddPasskey.CredentialJson"] = "{\"id\":\"AAAA\",\"rawId\":\"AAAA\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\",\"attestationObject\":\"oA\"},\"clientExtensionResults\":{}}",
+                }, addPage);
+                Assert.Contains("The passkey was not accepted", browser.LastPage, StringComparison.Ordinal);
+            }
+
+            using (var browser = host.CreateBrowser())
+            {
+                var user = await Journeys.SignUpAndEnrolAsync(browser);
+                var id = await AddStoredPasskeyAsync(user.Email);
+                var removed = await browser.SubmitAsync("/account/security", "remove-passkey", new Dictionary<string, string>
+                {
+                    ["Remove.Id"] = id,
+                    ["Remove.Password"] = user.Password,
+                    ["Remove.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                });
+                Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+            }
+        })),
+        // This host has no clamd: a stored upload stays in quarantine (audited as such); the refusals are what is checked.
+        ("POST /o/{org}/s/{space}/files/upload", new([], [UploadEvents.FileUploadRefused, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            Assert.Equal(files + "?upload=empty", TestBrowser.LocationOf(await FileEndpointTests.UploadAsync(browser, files, "leer.txt", [])));
+            Assert.Equal(HttpStatusCode.BadRequest, (await FileEndpointTests.UploadAsync(browser, files, "ohne.txt", "x"u8.ToArray(), token: "none")).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/files/{id:guid}/delete", new([], [FileEvents.FileDeleted, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await FileEndpointTests.UploadAsync(browser, files, "weg.txt", "bald weg"u8.ToArray())).StatusCode);
+            await browser.GetAsync(files);
+            var action = DeleteAction().Match(browser.LastPage!).Groups[1].Value;
+            var member = await w.MemberAsync(); // no role in the Space: the tenant middleware refuses (and records it)
+            await member.GetAsync("/");
+            Assert.Equal(HttpStatusCode.NotFound, (await member.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = member.AnyAntiforgeryToken() })).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() })).StatusCode);
+        })),
+        // A GET that changes state: it spends the handoff a credential change left and signs in with a new session.
+        ("GET /account/session/renew", new([], [AccountEvents.SessionRenewed], async w =>
+        {
+            var cookies = new CookieContainer();
+            using var browser = host.CreateBrowser(cookies);
+            var user = await Journeys.SignUpAndEnrolAsync(browser);
+            var changed = await browser.SubmitAsync("/account/password", "change-password", new Dictionary<string, string>
+            {
+                ["Input.CurrentPassword"] = user.Password,
+                ["Input.Code"] = TestBrowser.NextTotpCode(user.TotpSecret),
+                ["Input.NewPassword"] = "a renewed passphrase 99",
+                ["Input.ConfirmPassword"] = "a renewed passphrase 99",
+            });
+            Assert.Equal(SessionHandoff.RenewPath, TestBrowser.LocationOf(changed));
+            var handoff = cookies.GetCookies(new Uri(KastellHost.PublicBaseUrl))[SessionHandoff.CookieName]?.Value;
+            Assert.NotNull(handoff);
+            var beforeRenewal = await AuditWatermark.TakeAsync(host);
+            Assert.Equal("/account/password?changed=true", TestBrowser.LocationOf(await browser.GetAsync(SessionHandoff.RenewPath)));
+            var renewal = Assert.Single(await beforeRenewal.NewEventsAsync(), e => e.Type == AccountEvents.SessionRenewed);
+            Assert.Equal(AuditOutcome.Succeeded, renewal.Outcome);
+            Assert.Contains("\"purpose\":\"password\"", renewal.Details, StringComparison.Ordinal);
+
+            // The same handoff replayed from another browser is refused, and the refusal is recorded against the user.
+            var mark = await AuditWatermark.TakeAsync(host);
+            var replayed = new CookieContainer();
+            replayed.Add(new Uri(KastellHost.PublicBaseUrl), new Cookie(SessionHandoff.CookieName, handoff) { Secure = true, Path = "/" });
+            using var replay = host.CreateBrowser(replayed);
+            Assert.Equal("/account/sign-in", TestBrowser.LocationOf(await replay.GetAsync(SessionHandoff.RenewPath)));
+            var refused = Assert.Single(await mark.NewEventsAsync(), e => e.Type == AccountEvents.SessionRenewed);
+            Assert.Equal(AuditOutcome.Failed, refused.Outcome);
+            Assert.Contains("\"reason\":\"used\"", refused.Details, StringComparison.Ordinal);
+        })),
+        // A read of customer data: every download is recorded before its first byte leaves. This host has no clamd,
+        // so the file is placed as already scanned.
+        ("GET /o/{org}/s/{space}/files/{id:guid}", new([], [FileEvents.FileDownloaded], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            var (owner, _) = await w.OwnerAsync();
+            var (scope, db) = host.OpenDb();
+            Guid organization;
+            await using (scope)
+            {
+                organization = await db.Organizations.Where(o => o.Slug == owner.OrganizationSlug).Select(o => o.Id).SingleAsync(TestContext.Current.CancellationToken);
+            }
+
+            StoredObject stored;
+            await using (var services = host.Services.CreateAsyncScope())
+            {
+                services.ServiceProvider.GetRequiredService<Tenant>().Enter(organization);
+                var space = await services.ServiceProvider.GetRequiredService<KastellDbContext>().Spaces.Where(x => x.Slug == "covered-files").Select(x => x.Id).SingleAsync(TestContext.Current.CancellationToken);
+                stored = await services.ServiceProvider.GetRequiredService<SpaceFiles>()
+                    .UploadAsync(space, "gelesen.txt", ContentSniffer.Text, new MemoryStream("gelesen"u8.ToArray()), StoredObjectStatus.Available, null, TestContext.Current.CancellationToken);
+            }
+
+            var download = await browser.GetAsync($"{files}/{stored.Id}");
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal("gelesen", await download.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        })),
+        // A read, but of audit data: every export is itself recorded.
+        ("GET /o/{org}/audit/export.{extension:regex(^(csv|jsonl)$)}", new([], [AuditTrailEvents.AuditLogExported], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.jsonl")).StatusCode);
+        })),
+        ("POST /account/sign-out", new([], [AccountEvents.SignedOut], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            await Journeys.SignInWithRecoveryCodeAsync(browser, (await w.OwnerAsync()).User, 2);
+            await browser.GetAsync("/");
+            var signOut = await browser.PostAsync("/account/sign-out", new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
+            Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        })),
+    ];
+
+    /// <summary>A passkey row as Identity stores it: removing one needs no WebAuthn ceremony.</summary>
+    private async Task<string> AddStoredPasskeyAsync(string email)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Kastell.Server.Platform.Identity.KastellUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException("No such user.");
+        var credentialId = RandomNumberGenerator.GetBytes(32);
+        var passkey = new UserPasskeyInfo(credentialId, RandomNumberGenerator.GetBytes(77), DateTimeOffset.UtcNow, 0, ["internal"], true, false, false, [0xa0], [0x7b, 0x7d]) { Name = "Stored" };
+        Assert.True((await users.AddOrUpdatePasskeyAsync(user, passkey)).Succeeded);
+        return WebEncoders.Base64UrlEncode(credentialId);
+    }
+
+    [Fact]
+    public async Task EveryStateChangingEndpoint_IsExercisedOrExplicitlyExempt_AndEveryPageFormIsNamed()
+    {
+        var endpoints = await DiscoverAsync();
+        var exercises = Exercises.ToDictionary(e => e.Endpoint, e => e.Exercise);
+        var problems = new List<string>();
+
+        foreach (var (key, component) in endpoints)
+        {
+            if (FrameworkReadOnlyGets.ContainsKey(key))
+            {
+                continue;
+            }
+
+            var exercised = exercises.TryGetValue(key, out var exercise);
+            var exempt = ChangesNoAuditedState.ContainsKey(key);
+            if (exercised == exempt)
+            {
+                problems.Add(exercised
+                    ? $"{key} is both exercised and exempt."
+                    : $"{key} is a new state-changing endpoint: add an exercise to {nameof(AuditEndpointCoverageTests)}.{nameof(Exercises)} (how to drive it, which audit events it writes), or an entry with the reason in {nameof(ChangesNoAuditedState)}.");
+            }
+
+            var forms = component is null ? [] : FormNames(component);
+            var unnamed = forms.Except(exercise?.Forms ?? []).ToList();
+            if (unnamed.Count > 0)
+            {
+                problems.Add($"{key} offers form(s) {string.Join(", ", unnamed)} that no exercise drives.");
+            }
+        }
+
+        foreach (var get in ChangesNoAuditedState.Keys.Where(k => k.StartsWith("GET ", StringComparison.Ordinal)))
+        {
+            problems.Add($"{get}: a GET endpoint that changes nothing is marked .ReadOnly() where it is mapped, not exempted here.");
+        }
+
+        foreach (var stale in exercises.Keys.Concat(ChangesNoAuditedState.Keys).Concat(FrameworkReadOnlyGets.Keys).Except(endpoints.Keys))
+        {
+            problems.Add($"{stale} is listed here but no longer exists.");
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task EveryExercisedEndpoint_WritesItsAuditEvents_AndTheChainsStillVerify()
+    {
+        using var world = new World(host);
+        var problems = new List<string>();
+        foreach (var (endpoint, exercise) in Exercises)
+        {
+            var mark = await AuditWatermark.TakeAsync(host);
+            await exercise.RunAsync(world);
+            var written = (await mark.NewEventsAsync()).Select(e => e.Type).ToHashSet();
+            var missing = exercise.Expected.Where(t => !written.Contains(t)).ToList();
+            if (missing.Count > 0)
+            {
+                problems.Add($"{endpoint} wrote no {string.Join(", ", missing)} (it wrote: {string.Join(", ", written)}).");
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        var verification = await host.Services.GetRequiredService<AuditVerifier>().VerifyAsync(TestContext.Current.CancellationToken);
+        Assert.True(verification.IsIntact, string.Join('\n', verification.Problems));
+    }
+
+    /// <summary>
+    /// State-changing endpoints by key: <c>PAGE {route}</c> for server-rendered pages (all of them accept form posts),
+    /// <c>{METHOD} {route}</c> for other endpoints with POST, PUT, PATCH or DELETE, <c>GET {route}</c> for GET
+    /// endpoints not marked <see cref="ReadOnlyEndpoint"/>, and <c>* {route}</c> for endpoints that accept any
+    /// method. The value is the page's component type, if any.
+    /// </summary>
+    private async Task<Dictionary<string, Type?>> DiscoverAsync()
+    {
+        using var warmUp = host.CreateBrowser(); // builds the host and its endpoints
+        await warmUp.GetAsync("/health/live");
+        var found = Classify(host.Services.GetRequiredService<EndpointDataSource>().Endpoints);
+        Assert.NotEmpty(found);
+        return found;
+    }
+
+    internal static Dictionary<string, Type?> Classify(IEnumerable<Endpoint> endpoints)
+    {
+        var found = new Dictionary<string, Type?>();
+        foreach (var endpoint in endpoints.OfType<RouteEndpoint>())
+        {
+            var route = endpoint.RoutePattern.RawText ?? "";
+            if (endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is { } component)
+            {
+                found.TryAdd("PAGE " + route, component.Type);
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            if (methods is null || methods.Count == 0)
+            {
+                found.TryAdd("* " + route, null);
+                continue;
+            }
+
+            foreach (var method in methods.Where(m => HttpMethods.IsPost(m) || HttpMethods.IsPut(m) || HttpMethods.IsPatch(m) || HttpMethods.IsDelete(m)))
+            {
+                found.TryAdd($"{method} {route}", null);
+            }
+
+            if (methods.Any(m => HttpMethods.IsGet(m) || HttpMethods.IsHead(m)) && endpoint.Metadata.GetMetadata<ReadOnlyEndpoint>() is null)
+            {
+                found.TryAdd("GET " + route, null);
+            }
+        }
+
+        return found;
+    }
+
+    [Fact]
+    public void Discovery_FindsAGetEndpoint_UnlessItIsMarkedReadOnly()
+    {
+        static RouteEndpoint Get(string route, params object[] metadata) =>
+            new(_ => Task.CompletedTask, RoutePatternFactory.Parse(route), 0, new EndpointMetadataCollection([new HttpMethodMetadata(["GET"]), .. metadata]), route);
+
+        var found = Classify([Get("/changes-something"), Get("/only-reads", ReadOnlyEndpoint.Instance)]);
+
+        Assert.Equal(["GET /changes-something"], found.Keys);
+    }
+
+    /// <summary>The forms a page binds with <c>[SupplyParameterFromForm(FormName = …)]</c>.</summary>
+    private static List<string> FormNames(Type component) =>
+        [.. component.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Select(p => p.GetCustomAttribute<SupplyParameterFromFormAttribute>()?.FormName)
+            .OfType<string>()];
+
+    /// <param name="Forms">Every form the page offers (checked against its <c>[SupplyParameterFromForm]</c> names).</param>
+    /// <param name="Expected">Events the exercise must write, each at least once.</param>
+    private sealed record Exercise(string[] Forms, AuditEventType[] Expected, Func<World, Task> RunAsync);
+
+    /// <summary>People the exercises share, made on first use: an owner with an organization, and a member of it.</summary>
+    private sealed class World(KastellHost host) : IDisposable
+    {
+        private readonly List<TestBrowser> _browsers = [];
+        private (EnrolledUser User, TestBrowser Browser)? _owner;
+        private TestBrowser? _member;
+        private string? _files;
+
+        public async Task<(EnrolledUser User, TestBrowser Browser)> OwnerAsync()
+        {
+            if (_owner is null)
+            {
+                var browser = Track(host.CreateBrowser());
+                _owner = (await Journeys.SignUpAndEnrolAsync(browser), browser);
+            }
+
+            return _owner.Value;
+        }
+
+        /// <summary>The owner's browser and the Files page of a Space of theirs (made on first use).</summary>
+        public async Task<(TestBrowser Browser, string Files)> FilesAsync()
+        {
+            var (owner, browser) = await OwnerAsync();
+            if (_files is null)
+            {
+                Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(browser, owner.OrganizationSlug, "Covered Files")).StatusCode);
+                _files = $"/o/{owner.OrganizationSlug}/s/covered-files/files";
+            }
+
+            return (browser, _files);
+        }
+
+        /// <summary>A person who joined the owner's organization as a plain member through an invitation.</summary>
+        public async Task<TestBrowser> MemberAsync()
+        {
+            if (_member is null)
+            {
+                var link = await InviteAsync(Journeys.UniqueEmail("member"), OrganizationRole.Member);
+                var browser = Track(host.CreateBrowser());
+                await InvitationTests.SignUpThroughAsync(browser, link);
+                await Journeys.EnrolAsync(browser);
+                _member = browser;
+            }
+
+            return _member;
+        }
+
+        /// <summary>The owner invites <paramref name="email"/>; returns the link from the mail.</summary>
+        public async Task<string> InviteAsync(string email, OrganizationRole role)
+        {
+            var (owner, browser) = await OwnerAsync();
+            Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(browser, owner.OrganizationSlug, email, role)).StatusCode);
+            return Mails.LinkTo(await Mails.WaitAsync(host, email, InviteSubject), "/invitations/accept");
+        }
+
+        private TestBrowser Track(TestBrowser browser)
+        {
+            _browsers.Add(browser);
+            return browser;
+        }
+
+        public void Dispose() => _browsers.ForEach(b => b.Dispose());
+    }
+
+    [GeneratedRegex("name=\"_handler\" value=\"revoke-([0-9a-f]{20})\"")]
+    private static partial Regex RevokeForm();
+
+    [GeneratedRegex("action=\"(/o/[^\"]+/files/[0-9a-f-]{36}/delete)\"")]
+    private static partial Regex DeleteAction();
+
+    [GeneratedRegex("action=\"(/o/[^\"]+/revoke)\"")]
+    private static partial Regex RevokeAction();
+}
+
+public sealed class AuditEndpointCoverageTestsOnSqlite(SqliteHost host) : AuditEndpointCoverageTests(host), IClassFixture<SqliteHost>;
+
+public sealed class AuditEndpointCoverageTestsOnPostgres(PostgresHost host) : AuditEndpointCoverageTests(host), IClassFixture<PostgresHost>;
