@@ -41,7 +41,8 @@ public abstract class AuditRehashTests(KastellHost host)
     {
         // The last event has no successor whose link could betray it: only the checkpoint that signed its hash can.
         var chain = await ChainAsync(5);
-        await using (var scope = host.Services.CreateAsyncScope())
+        var (scope, _) = host.OpenDb(chain);
+        await using (scope)
         {
             Assert.Equal(5, (await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>().CreateAsync(chain, Ct))?.Sequence);
         }
