@@ -4,14 +4,15 @@
 # line "N passed, M failed, K skipped". Exit status is non-zero when a test failed or errored, or no test ran.
 #
 # Logs and reports (xUnit XML and CTRF JSON per project) go to .artifacts/test-results/.
-# With KASTELL_TEST_COVERAGE=1 the test executables run on Microsoft Testing Platform with coverlet: Cobertura XML
-# per project goes to .artifacts/coverage/, and a line-coverage summary (per assembly and for the encryption, audit
-# and tenancy code) is printed at the end and written to .artifacts/coverage/summary.txt.
+# Coverage is collected by default: the test executables run on Microsoft Testing Platform with coverlet, Cobertura
+# XML per project goes to .artifacts/coverage/, and a line-coverage summary (per assembly and for the encryption,
+# audit and tenancy code) is printed at the end and written to .artifacts/coverage/summary.txt. Measured on the CI
+# machine kind: 694 s with coverage against 680 s without for the whole script (about 2 %).
 # Environment:
 #   KASTELL_TEST_PARALLEL       test projects run at once (default: number of cores)
 #   KASTELL_TEST_SUITE_TIMEOUT  limit per test project, as for timeout(1) (default: 40m)
 #   KASTELL_TEST_POSTGRES       run PostgreSQL tests against this server instead of a throwaway cluster
-#   KASTELL_TEST_COVERAGE=1     collect line coverage (opt-in: it slows the run, see docs/development.md)
+#   KASTELL_TEST_COVERAGE=0     no coverage: xUnit's own runner mode, no .artifacts/coverage/
 #   CI=true                     NuGet restore refuses to change packages.lock.json
 set -euo pipefail
 
@@ -23,7 +24,7 @@ readonly SETUP_LOG="$RESULTS_DIR/setup.log"
 readonly BUILD_LOG="$RESULTS_DIR/build.log"
 readonly PARALLEL="${KASTELL_TEST_PARALLEL:-$(nproc)}"
 readonly SUITE_TIMEOUT="${KASTELL_TEST_SUITE_TIMEOUT:-40m}"
-readonly COVERAGE="${KASTELL_TEST_COVERAGE:-0}"
+readonly COVERAGE="${KASTELL_TEST_COVERAGE:-1}"
 readonly COVERAGE_DIR="$REPO_ROOT/.artifacts/coverage"
 # Debian packages the tests use, and the file that shows each is installed.
 readonly POSTGRES_PROGRAMS_GLOB='/usr/lib/postgresql/*/bin/initdb'
