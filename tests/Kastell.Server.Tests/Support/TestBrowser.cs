@@ -78,6 +78,17 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     /// </summary>
     public static string NextTotpCode(string secret) => TotpCode(secret, DateTime.UtcNow.AddSeconds(30));
 
+    /// <summary>
+    /// A code the secret does not give within the accepted window, and never used: ten minutes ahead, so replay
+    /// protection (which refuses steps at or before the last accepted one) would let it through and only the wrong
+    /// code itself refuses it. A code from the past would be refused as a replay whatever its value.
+    /// </summary>
+    public static string WrongTotpCode(string secret)
+    {
+        var valid = new[] { -30, 0, 30, 60 }.Select(s => TotpCode(secret, DateTime.UtcNow.AddSeconds(s))).ToHashSet();
+        return new[] { TotpCode(secret, DateTime.UtcNow.AddMinutes(10)), "000000", "111111" }.First(c => !valid.Contains(c));
+    }
+
     public static string TotpCode(string secret, DateTime? at = null) =>
         new Totp(Base32Encoding.ToBytes(secret)).ComputeTotp(at ?? DateTime.UtcNow);
 

@@ -75,7 +75,7 @@ public abstract class AccountTests(KastellHost host)
         var email = Journeys.UniqueEmail();
         await Journeys.SignUpAndSignInAsync(browser, email, "Wrong Code Org");
         var secret = (await browser.GetAsync("/account/mfa/setup")) is { StatusCode: HttpStatusCode.OK } ? TestBrowser.TotpSecretFrom(browser.LastPage!) : throw new InvalidOperationException();
-        var wrong = TestBrowser.TotpCode(secret, DateTime.UtcNow.AddMinutes(-10));
+        var wrong = TestBrowser.WrongTotpCode(secret);
 
         var response = await browser.SubmitAsync("/account/mfa/setup", "mfa-setup", new Dictionary<string, string> { ["Input.Code"] = wrong });
 

@@ -116,7 +116,19 @@ public abstract class AuditRetentionTests(KastellHost host)
                 await Task.Delay(50, Ct);
             }
 
-            await Task.Delay(500, Ct); // from their archive files to the lock
+            // SQLite has no chain lock (it serializes writers itself); on PostgreSQL both runs must have written their
+            // archives and be queued at the chain's advisory lock before it is released, or the test shows nothing.
+            if (host is PostgresHost)
+            {
+                Assert.True(runs.All(r => !r.IsCompleted) && Directory.GetFiles(archives).Length >= 2, "both runs must write their archives while the chain is locked");
+                var queued = DateTime.UtcNow.AddSeconds(10);
+                while (await AdvisoryLockWaitersAsync() < 2 && DateTime.UtcNow < queued)
+                {
+                    await Task.Delay(20, Ct);
+                }
+
+                Assert.Equal(2, await AdvisoryLockWaitersAsync());
+            }
         }
 
         var outcomes = await Task.WhenAll(runs);
@@ -138,6 +150,10 @@ public abstract class AuditRetentionTests(KastellHost host)
         var (_, _, problems) = await host.Services.GetRequiredService<AuditVerifier>().VerifyChainAsync(org, Ct);
         Assert.Empty(problems);
     }
+
+    /// <summary>PostgreSQL sessions waiting for an advisory lock (the chain lock is one).</summary>
+    private async Task<long> AdvisoryLockWaitersAsync() =>
+        long.Parse(Assert.Single(await RawDatabase.ColumnAsync(host, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))!, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Prune_NeverOverwritesAnExistingArchive()

@@ -148,7 +148,7 @@ public abstract class InvitationTests(KastellHost host)
             ["Input.Email"] = target,
             ["Input.Role"] = "Admin",
         });
-        Assert.NotEqual(HttpStatusCode.Redirect, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode); // a form the page does not show: Blazor refuses the post
         // ...and the command itself refuses, whatever the UI does.
         var outcome = await InviteDirectlyAsync(organizationId, member.Email, role, target, OrganizationRole.Member);
 
@@ -226,7 +226,7 @@ public abstract class InvitationTests(KastellHost host)
             ["SignUpInput.Password"] = Journeys.GoodPassword,
             ["SignUpInput.ConfirmPassword"] = Journeys.GoodPassword,
         });
-        Assert.NotEqual(HttpStatusCode.Redirect, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode); // a form the page does not show: Blazor refuses the post
         Assert.False(await UserExistsAsync(invitee));
     }
 

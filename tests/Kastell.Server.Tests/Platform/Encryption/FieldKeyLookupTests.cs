@@ -1,17 +1,22 @@
+using System.Data.Common;
 using System.Diagnostics;
+using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kastell.Server.Tests.Platform.Encryption;
 
 /// <summary>
 /// Saving encrypted fields asks the database for an organization's current data key once per save, not once per
-/// field, and SaveChangesAsync asks without blocking. Observed through EF Core's own diagnostics (the SQL it sends).
+/// field, and SaveChangesAsync asks without blocking. Observed through a command interceptor the test host adds
+/// (the SQL EF Core sends, and whether it was sent asynchronously).
 /// </summary>
 public abstract class FieldKeyLookupTests(KastellHost host)
 {
@@ -37,10 +42,7 @@ public abstract class FieldKeyLookupTests(KastellHost host)
 
             var organization = await db.Organizations.SingleAsync(o => o.Id == first.Id, Ct);
             organization.ConfidentialDescription = "geändert";
-            using var commands = new CommandLog(db);
-            // EF Core re-checks whether anyone listens for command events at most once a second (LoggingCacheTime);
-            // without a command interceptor (PostgreSQL has one) it would not report this save's commands yet.
-            await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+            using var commands = new CommandLog(db, ((ICommandRecordingHost)host).Commands);
             if (asynchronous)
             {
                 await db.SaveChangesAsync(Ct);
@@ -80,45 +82,109 @@ public abstract class FieldKeyLookupTests(KastellHost host)
         return space.Id;
     }
 
-    /// <summary>The commands one context sends while this is alive (other contexts on the same listener are ignored).</summary>
-    private sealed class CommandLog : IObserver<KeyValuePair<string, object?>>, IDisposable
+    /// <summary>The commands one context sends while this is alive (other contexts through the same interceptor are ignored).</summary>
+    private sealed class CommandLog : IDisposable
     {
         private readonly DbContext _context;
-        private readonly IDisposable _subscription;
+        private readonly CommandRecorder _recorder;
         private readonly Lock _lock = new();
 
-        public CommandLog(DbContext context)
+        public CommandLog(DbContext context, CommandRecorder recorder)
         {
             _context = context;
-            // The context's own listener (EF Core's internal service), not whichever listener of that name is found first.
-            _subscription = ((DiagnosticListener)context.GetService<DiagnosticSource>()).Subscribe(this);
+            _recorder = recorder;
+            _recorder.Executing += OnExecuting;
         }
 
         public List<(string Text, bool IsAsync)> Executed { get; } = [];
 
-        public void OnNext(KeyValuePair<string, object?> value)
+        private void OnExecuting(DbCommand command, CommandEventData data)
         {
-            if (value.Key == RelationalEventId.CommandExecuting.Name && value.Value is CommandEventData data && ReferenceEquals(data.Context, _context))
+            if (ReferenceEquals(data.Context, _context))
             {
                 lock (_lock)
                 {
-                    Executed.Add((data.Command.CommandText, data.IsAsync));
+                    Executed.Add((command.CommandText, data.IsAsync));
                 }
             }
         }
 
-        public void OnCompleted()
-        {
-        }
-
-        public void OnError(Exception error)
-        {
-        }
-
-        public void Dispose() => _subscription.Dispose();
+        public void Dispose() => _recorder.Executing -= OnExecuting;
     }
 }
 
-public sealed class FieldKeyLookupTestsOnSqlite(SqliteHost host) : FieldKeyLookupTests(host), IClassFixture<SqliteHost>;
+/// <summary>
+/// Reports every command before it runs. An interceptor is called for every command from the first one on, unlike
+/// a diagnostic listener, which EF Core notices only after its logging cache expires (up to a second later).
+/// </summary>
+public sealed class CommandRecorder : DbCommandInterceptor
+{
+    public event Action<DbCommand, CommandEventData>? Executing;
 
-public sealed class FieldKeyLookupTestsOnPostgres(PostgresHost host) : FieldKeyLookupTests(host), IClassFixture<PostgresHost>;
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Executing?.Invoke(command, eventData);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Executing?.Invoke(command, eventData);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Executing?.Invoke(command, eventData);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Executing?.Invoke(command, eventData);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Executing?.Invoke(command, eventData);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Executing?.Invoke(command, eventData);
+        return ValueTask.FromResult(result);
+    }
+}
+
+public interface ICommandRecordingHost
+{
+    CommandRecorder Commands { get; }
+}
+
+public sealed class CommandRecordingSqliteHost(SmtpSink mail) : SqliteHost(mail), ICommandRecordingHost
+{
+    public CommandRecorder Commands { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.ConfigureDbContext<SqliteKastellDbContext>(o => o.AddInterceptors(Commands)));
+    }
+}
+
+public sealed class CommandRecordingPostgresHost(PostgresCluster cluster, SmtpSink mail) : PostgresHost(cluster, mail), ICommandRecordingHost
+{
+    public CommandRecorder Commands { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.ConfigureDbContext<PostgresKastellDbContext>(o => o.AddInterceptors(Commands)));
+    }
+}
+
+public sealed class FieldKeyLookupTestsOnSqlite(CommandRecordingSqliteHost host) : FieldKeyLookupTests(host), IClassFixture<CommandRecordingSqliteHost>;
+
+public sealed class FieldKeyLookupTestsOnPostgres(CommandRecordingPostgresHost host) : FieldKeyLookupTests(host), IClassFixture<CommandRecordingPostgresHost>;

@@ -7,7 +7,9 @@ using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Kastell.Server.Tests.Platform.Siem;
 
@@ -24,6 +26,10 @@ public abstract class SiemForwardingTests<THost>(THost host)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private RsyslogReceiver Receiver => host.Receiver;
+
+    /// <summary>"Forwarding failed" warnings for this host's receiver so far (one per outage the forwarder runs into).</summary>
+    private int FailureWarnings() =>
+        host.Logs.Entries.Count(e => e.Contains("SIEM forwarding to", StringComparison.Ordinal) && e.Contains(":" + Receiver.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) + " failed", StringComparison.Ordinal));
 
     [Fact]
     public async Task EveryChainArrives_InOrder_WithItsContentIntact_AndTheCursorIsSaved()
@@ -63,6 +69,7 @@ public abstract class SiemForwardingTests<THost>(THost host)
         await WaitForAsync(new() { [chain] = 3 });
         Assert.Equal(3, await CursorReachingAsync(chain, 3));
 
+        var failuresBefore = FailureWarnings();
         await Receiver.StopAsync();
         try
         {
@@ -72,8 +79,15 @@ public abstract class SiemForwardingTests<THost>(THost host)
                 await Task.Delay(300, Ct);
             }
 
-            // Nothing can be confirmed while the receiver is down, so the cursor must not move past what arrived.
-            await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+            // Nothing can be confirmed while the receiver is down, so the cursor must not move past what arrived —
+            // checked once the forwarder has tried to send and failed, not after a guessed pause.
+            var tried = DateTime.UtcNow.AddSeconds(30);
+            while (FailureWarnings() == failuresBefore && DateTime.UtcNow < tried)
+            {
+                await Task.Delay(50, Ct);
+            }
+
+            Assert.True(FailureWarnings() > failuresBefore, "the forwarder never tried to send while the receiver was down");
             Assert.Equal(3, await CursorAsync(chain));
         }
         finally
@@ -227,6 +241,9 @@ public abstract class SiemForwardingTests<THost>(THost host)
 public interface ISiemHost
 {
     RsyslogReceiver Receiver { get; }
+
+    /// <summary>What the host logs (the forwarder's warnings show when it tried and failed).</summary>
+    Kastell.Server.Tests.Observability.TelemetryCapture Logs { get; }
 }
 
 internal static class SiemHostSettings
@@ -249,9 +266,17 @@ public abstract class SiemSqliteHost(SmtpSink mail) : SqliteHost(mail), ISiemHos
 {
     public RsyslogReceiver Receiver { get; } = new();
 
+    public Kastell.Server.Tests.Observability.TelemetryCapture Logs { get; } = new();
+
     protected abstract string Format { get; }
 
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => SiemHostSettings.For(Receiver, Format);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
 
     public override async ValueTask InitializeAsync()
     {
@@ -271,9 +296,17 @@ public abstract class SiemPostgresHost(PostgresCluster cluster, SmtpSink mail) :
 {
     public RsyslogReceiver Receiver { get; } = new();
 
+    public Kastell.Server.Tests.Observability.TelemetryCapture Logs { get; } = new();
+
     protected abstract string Format { get; }
 
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => SiemHostSettings.For(Receiver, Format);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
 
     public override async ValueTask InitializeAsync()
     {

@@ -83,7 +83,7 @@ public abstract class TenancyTests(KastellHost host)
             ["_handler"] = "create-space",
             ["Input.Name"] = "Sneaky",
         });
-        Assert.NotEqual(HttpStatusCode.Redirect, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode); // a form the page does not show: Blazor refuses the post
         var (scope, db) = host.OpenDb();
         await using (scope)
         {

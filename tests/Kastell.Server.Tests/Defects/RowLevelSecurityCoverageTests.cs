@@ -1,0 +1,96 @@
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Kastell.Server.Tests.Defects;
+
+/// <summary>
+/// Row-level security is the second wall behind the EF query filters, and it must stand on every tenant table, not
+/// only on <c>Spaces</c>. The tables are every entity implementing <see cref="ITenantOwned"/> in the EF model (a new
+/// one is covered without anyone remembering this test); each is read with raw SQL as the application's role, past
+/// EF and its filters, with no tenant set and with another tenant set.
+/// </summary>
+public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFixture<PostgresHost>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EveryTenantTable_ShowsNoRows_WithoutATenant_OrWithAnotherTenant()
+    {
+        var org = await OrganizationWithARowInEveryTenantTableAsync();
+        var tables = TenantTables();
+        Assert.Contains("StoredObjects", tables);
+
+        var problems = new List<string>();
+        foreach (var table in tables)
+        {
+            // Its own tenant sees its rows: so a count of 0 below is the policy at work, not an empty table.
+            var own = await CountAsync(table, org.ToString());
+            if (own == 0)
+            {
+                problems.Add($"{table}: the arranged organization has no row in it; extend {nameof(OrganizationWithARowInEveryTenantTableAsync)} so the table is tested.");
+                continue;
+            }
+
+            foreach (var (who, setting) in new[] { ("no tenant", ""), ("another tenant", Guid.NewGuid().ToString()) })
+            {
+                var seen = await CountAsync(table, setting);
+                if (seen != 0)
+                {
+                    problems.Add($"{table}: {seen} row(s) visible with {who} set (its own tenant sees {own}).");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    /// <summary>Tables of every entity type implementing <see cref="ITenantOwned"/>, from the application's model.</summary>
+    private List<string> TenantTables()
+    {
+        var (scope, db) = host.OpenDb();
+        using (scope)
+        {
+            return [.. db.Model.GetEntityTypes()
+                .Where(e => typeof(ITenantOwned).IsAssignableFrom(e.ClrType))
+                .Select(e => e.GetTableName()!)
+                .Distinct()
+                .Order(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>An organization with at least one row in each tenant table, made the way the application makes them.</summary>
+    private async Task<Guid> OrganizationWithARowInEveryTenantTableAsync()
+    {
+        using var browser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(browser); // OrganizationMembers
+        var org = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
+        var space = await Tenants.CreateSpaceAsync(host, browser, owner.OrganizationSlug, "Walled"); // Spaces
+        using var memberBrowser = host.CreateBrowser();
+        var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
+        await Tenants.AddMemberAsync(host, org, member.Email, OrganizationRole.Member, (space, SpaceRole.Viewer)); // SpaceMembers
+        await InvitationTests.InviteAsync(browser, owner.OrganizationSlug, Journeys.UniqueEmail("invited"), OrganizationRole.Member); // Invitations
+        await Tenants.StoreFileAsync(host, org, space, "akte.txt", "Akte"u8.ToArray()); // StoredObjects
+        var job = await host.Services.GetRequiredService<DataKeyRotation>().RequestAsync(org, Ct); // DataKeyRotations
+        await host.Services.GetRequiredService<DataKeyReencryption>().RunAsync(job.Id, org, null, Ct);
+        return org;
+    }
+
+    /// <summary>Rows of <paramref name="table"/> the application's role sees with <c>kastell.organization_id</c> set as given and no user set.</summary>
+    private async Task<long> CountAsync(string table, string organizationSetting)
+    {
+        await using var connection = new NpgsqlConnection(host.ApplicationConnectionString);
+        await connection.OpenAsync(Ct);
+        await using (var set = new NpgsqlCommand("SELECT set_config('kastell.organization_id', @org, false), set_config('kastell.user_id', '', false)", connection))
+        {
+            set.Parameters.AddWithValue("org", organizationSetting);
+            await set.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var count = new NpgsqlCommand($"SELECT count(*) FROM \"{table.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        return (long)(await count.ExecuteScalarAsync(Ct))!;
+    }
+}

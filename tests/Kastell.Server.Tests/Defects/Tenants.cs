@@ -1,0 +1,85 @@
+using System.Net;
+using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kastell.Server.Tests.Defects;
+
+/// <summary>Looking up and arranging tenants for the defect tests: ids by slug, members with roles, stored files.</summary>
+internal static class Tenants
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public static async Task<Guid> OrganizationIdAsync(KastellHost host, string slug)
+    {
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            return await db.Organizations.Where(o => o.Slug == slug).Select(o => o.Id).SingleAsync(Ct);
+        }
+    }
+
+    public static async Task<Guid> SpaceIdAsync(KastellHost host, Guid organizationId, string slug)
+    {
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            return await db.Spaces.Where(s => s.Slug == slug).Select(s => s.Id).SingleAsync(Ct);
+        }
+    }
+
+    public static async Task<Guid> UserIdAsync(KastellHost host, string email)
+    {
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            return await db.Set<KastellUser>().Where(u => u.Email == email).Select(u => u.Id).SingleAsync(Ct);
+        }
+    }
+
+    /// <summary>Creates a Space through the owner's form and returns its id; the slug is the name in lower case.</summary>
+    public static async Task<Guid> CreateSpaceAsync(KastellHost host, TestBrowser owner, string organizationSlug, string name)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, (await TenancyTests.CreateSpaceAsync(owner, organizationSlug, name)).StatusCode);
+        return await SpaceIdAsync(host, await OrganizationIdAsync(host, organizationSlug), name.ToLowerInvariant());
+    }
+
+    /// <summary>Makes the user a member of the organization and, if given, gives them a role in one Space.</summary>
+    public static async Task AddMemberAsync(KastellHost host, Guid organizationId, string email, OrganizationRole role, (Guid Space, SpaceRole Role)? spaceRole = null)
+    {
+        var userId = await UserIdAsync(host, email);
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            db.OrganizationMembers.Add(new OrganizationMember { OrganizationId = organizationId, UserId = userId, Role = role, JoinedAt = DateTimeOffset.UtcNow });
+            if (spaceRole is { } granted)
+            {
+                db.SpaceMembers.Add(new SpaceMember { OrganizationId = organizationId, SpaceId = granted.Space, UserId = userId, Role = granted.Role });
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+    }
+
+    /// <summary>A file stored as already scanned (the hosts of these tests have no clamd), as the upload path stores it.</summary>
+    public static async Task<StoredObject> StoreFileAsync(KastellHost host, Guid organizationId, Guid spaceId, string name, byte[] content)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organizationId);
+        return await scope.ServiceProvider.GetRequiredService<SpaceFiles>()
+            .UploadAsync(spaceId, name, ContentSniffer.Text, new MemoryStream(content), StoredObjectStatus.Available, null, Ct);
+    }
+
+    public static async Task<bool> FileExistsAsync(KastellHost host, Guid organizationId, Guid fileId)
+    {
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            return await db.StoredObjects.AnyAsync(o => o.Id == fileId, Ct);
+        }
+    }
+}
