@@ -102,6 +102,27 @@ internal static class PlatformSetup
         app.UseMiddleware<RequireHttpsMiddleware>();
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // The error and status pages are read-only pages: re-executed for a refused form post they would otherwise try to
+        // handle the post (and read a form whose antiforgery check failed), turning a 400 into a crash.
+        app.Use(async (context, next) =>
+        {
+            var method = context.Request.Method;
+            if ((context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
+                 || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null)
+                && !HttpMethods.IsGet(method))
+            {
+                context.Request.Method = HttpMethods.Get;
+            }
+
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                context.Request.Method = method;
+            }
+        });
         app.UseHsts();
         app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
         app.UseRateLimiter();

@@ -243,7 +243,7 @@ public interface ISiemHost
     RsyslogReceiver Receiver { get; }
 
     /// <summary>What the host logs (the forwarder's warnings show when it tried and failed).</summary>
-    Kastell.Server.Tests.Observability.TelemetryCapture Logs { get; }
+    Kastell.Server.Tests.Platform.Observability.TelemetryCapture Logs { get; }
 }
 
 internal static class SiemHostSettings
@@ -266,7 +266,7 @@ public abstract class SiemSqliteHost(SmtpSink mail) : SqliteHost(mail), ISiemHos
 {
     public RsyslogReceiver Receiver { get; } = new();
 
-    public Kastell.Server.Tests.Observability.TelemetryCapture Logs { get; } = new();
+    public Kastell.Server.Tests.Platform.Observability.TelemetryCapture Logs { get; } = new();
 
     protected abstract string Format { get; }
 
@@ -296,7 +296,7 @@ public abstract class SiemPostgresHost(PostgresCluster cluster, SmtpSink mail) :
 {
     public RsyslogReceiver Receiver { get; } = new();
 
-    public Kastell.Server.Tests.Observability.TelemetryCapture Logs { get; } = new();
+    public Kastell.Server.Tests.Platform.Observability.TelemetryCapture Logs { get; } = new();
 
     protected abstract string Format { get; }
 

@@ -1,13 +1,19 @@
 using System.Net;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Mfa;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Support;
 
 /// <summary>Looking up and arranging tenants for the defect tests: ids by slug, members with roles, stored files.</summary>
 internal static class Tenants
@@ -69,7 +75,7 @@ internal static class Tenants
     public static async Task<StoredObject> StoreFileAsync(KastellHost host, Guid organizationId, Guid spaceId, string name, byte[] content)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Enter(organizationId);
+        scope.ServiceProvider.GetRequiredService<Tenant>().Enter(organizationId);
         return await scope.ServiceProvider.GetRequiredService<SpaceFiles>()
             .UploadAsync(spaceId, name, ContentSniffer.Text, new MemoryStream(content), StoredObjectStatus.Available, null, Ct);
     }

@@ -1,9 +1,16 @@
 using System.Net;
+using Kastell.Server.Features.Accounts.Mfa;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Platform.Tenancy;
 
 /// <summary>
 /// A Space is a wall inside an organization: a role in one Space opens that Space only, and a file of another Space

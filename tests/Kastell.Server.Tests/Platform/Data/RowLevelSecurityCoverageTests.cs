@@ -1,11 +1,18 @@
+using Kastell.Server.Features.Accounts.Mfa;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Platform.Data;
 
 /// <summary>
 /// Row-level security is the second wall behind the EF query filters, and it must stand on every tenant table, not

@@ -1,10 +1,17 @@
+using Kastell.Server.Features.Accounts.Mfa;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Encryption;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Storage;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Platform.Encryption;
 
 /// <summary>
 /// An encrypted field is bound to its column, not only to its table and row: a file record has three values under the

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Support;
 
 /// <summary>One routed endpoint of the application: a server-rendered page (with its forms) or another endpoint.</summary>
 internal sealed record AppEndpoint(string Route, RoutePattern Pattern, IReadOnlyList<string> Methods, Type? Page)

@@ -1,8 +1,15 @@
 using System.Net;
+using Kastell.Server.Features.Accounts.Mfa;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Features.Accounts;
 
 /// <summary>
 /// Mandatory MFA, for every address the application answers: a session signed in with the password alone (not yet

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Platform.Encryption;
 
 /// <summary>
 /// Runs an action exactly once, just before the first command that writes an organization's confidential description

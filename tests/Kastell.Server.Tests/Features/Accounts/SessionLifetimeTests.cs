@@ -1,12 +1,13 @@
 using System.Net;
-using Kastell.Server.Tests.Audit;
+using Kastell.Server.Tests.Features.AuditTrail;
 using Kastell.Server.Tests.Infrastructure;
+using Kastell.Server.Tests.Platform.Audit;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Features.Accounts;
 
 /// <summary>A host whose clock the test moves, with a 30-minute idle and a 2-hour absolute session lifetime.</summary>
 public sealed class MovableClockHost(SmtpSink mail) : SqliteHost(mail)

@@ -1,7 +1,14 @@
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Mfa;
+using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using OtpNet;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Features.Accounts;
 
 /// <summary>
 /// TOTP accepts one 30-second step of clock drift either way and no more: a code two steps (a minute) old or ahead

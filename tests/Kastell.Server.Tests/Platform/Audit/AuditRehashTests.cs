@@ -1,10 +1,17 @@
+using Kastell.Server.Features.Accounts.Mfa;
+using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Audit;
-using Kastell.Server.Platform.Cli;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Platform.Audit;
 
 /// <summary>
 /// The forger who knows the (public) hash encoding: an audit event is edited with raw SQL and its own hash recomputed,
@@ -84,7 +91,7 @@ public abstract class AuditRehashTests(KastellHost host)
     private async Task AssertVerifyAuditReportsAsync(Guid chain, long sequence, string kind)
     {
         using var report = new StringWriter();
-        Assert.Equal(1, await CommandLine.VerifyAuditAsync(host.Services, report, Ct));
+        Assert.Equal(1, await Kastell.Server.Platform.Audit.VerifyAuditVerb.RunAsync(host.Services, report, Ct));
         Assert.Contains($"chain {chain} #{sequence}: {kind}", report.ToString(), StringComparison.Ordinal);
     }
 
@@ -96,11 +103,11 @@ public abstract class AuditRehashTests(KastellHost host)
     {
         var org = await EncryptedOrganizations.CreateAsync(host, "audited");
         await using var scope = host.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.TenantContext>().Enter(org.Id);
+        scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Tenancy.Tenant>().Enter(org.Id);
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
         for (var i = 1; i <= count; i++)
         {
-            audit.Record(new(AuditEventType.SpaceCreated, AuditActor.User(Guid.NewGuid()), AuditTarget.Space(Guid.NewGuid()),
+            audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(Guid.NewGuid()), AuditTarget.Space(Guid.NewGuid()),
                 Details: new Dictionary<string, string> { ["i"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             await audit.FlushAsync(Ct);
         }

@@ -1,11 +1,18 @@
 using System.Buffers.Binary;
 using System.Net;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Mfa;
+using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Infrastructure;
+using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kastell.Server.Tests.Defects;
+namespace Kastell.Server.Tests.Features.Accounts;
 
 /// <summary>Password rules over HTTP: the banned list ignores case, and the reuse history reaches further back than the current password.</summary>
 public abstract class PasswordRuleTests(KastellHost host)
@@ -94,7 +101,7 @@ public sealed class ConfiguredWorkFactorTests(StrongHashingHost host) : IClassFi
         {
             var hash = await db.Set<KastellUser>().Where(u => u.Email == email).Select(u => u.PasswordHash).SingleAsync(TestContext.Current.CancellationToken);
             Assert.Equal(StrongHashingHost.Iterations, Iterations(hash!));
-            Assert.NotEqual(AccountsModule.MinimumPbkdf2Iterations, StrongHashingHost.Iterations); // so the default would fail this test
+            Assert.NotEqual(Kastell.Server.Features.Accounts.Passwords.PasswordHashingOptions.MinimumPbkdf2Iterations, StrongHashingHost.Iterations); // so the default would fail this test
         }
     }
 
