@@ -32,7 +32,10 @@ internal static class PlatformSetup
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<Tenant>();
-        services.AddScoped<TenantAccess>();
+        services.AddSingleton<Authorization.KastellModel>();
+        services.AddScoped<Authorization.Permissions>();
+        services.AddScoped<Authorization.RelationshipWriter>();
+        services.AddScoped<Memberships>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
         services.AddKastellDatabase(configuration);
@@ -129,6 +132,7 @@ internal static class PlatformSetup
         app.UseAuthentication();
         afterAuthentication(app);
         app.UseMiddleware<TenantResolutionMiddleware>();
+        app.UseMiddleware<Authorization.PermissionMiddleware>();
         app.UseMiddleware<Audit.RefusalAuditMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
