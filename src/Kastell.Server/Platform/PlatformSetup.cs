@@ -132,10 +132,11 @@ internal static class PlatformSetup
         app.UseAuthentication();
         afterAuthentication(app);
         app.UseMiddleware<TenantResolutionMiddleware>();
-        app.UseMiddleware<Authorization.PermissionMiddleware>();
         app.UseMiddleware<Audit.RefusalAuditMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
+        // After the antiforgery check, so that a post it refused records no allow of a sensitive permission.
+        app.UseMiddleware<Authorization.PermissionMiddleware>();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithName("HealthLive");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithName("HealthReady");

@@ -14,8 +14,10 @@ internal sealed class PermissionMiddleware(RequestDelegate next)
     {
         foreach (var required in context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequirePermissionAttribute>() ?? [])
         {
+            // A post whose antiforgery check failed is refused anyway (400): its allow is not worth recording.
+            var auditAllow = required.AuditAllow && context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is not { IsValid: false };
             if (ObjectId(context, tenant, required) is not { } id
-                || !await permissions.RequireAsync(required.ObjectType, id, required.Permission, required.AuditAllow, context.RequestAborted))
+                || !await permissions.RequireAsync(required.ObjectType, id, required.Permission, auditAllow, context.RequestAborted))
             {
                 var readable = !required.Hidden && ObjectId(context, tenant, required) is { } known
                     && await permissions.HasAsync(required.ObjectType, known, "can_read", context.RequestAborted);

@@ -13,7 +13,7 @@ internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant
     public async Task<Result> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
     {
         tenant.RequireOrganization();
-        if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_members", auditAllow: true, cancellationToken: cancellationToken))
+        if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_members", cancellationToken: cancellationToken))
         {
             return Failures.NotAllowed;
         }
