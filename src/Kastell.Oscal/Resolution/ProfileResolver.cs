@@ -1,0 +1,6 @@
+namespace Kastell.Oscal.Resolution;
+
+/// <summary>Resolves profiles into catalogs.</summary>
+public static class ProfileResolver
+{
+}
