@@ -14,6 +14,7 @@ internal sealed class JsonTokenStream : IDisposable
 {
     private const int InitialBufferBytes = 64 * 1024;
     private const int PooledStringMaxChars = 128;
+    private const int PooledBufferMaxBytes = 1024 * 1024;
     private const int PooledStringsMax = 200_000;
 
     private readonly Stream _stream;
@@ -39,7 +40,7 @@ internal sealed class JsonTokenStream : IDisposable
         _stream = stream;
         _options = options;
         _maxWindow = Math.Max(options.MaxTokenBytes, InitialBufferBytes) + 64;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        _buffer = Allocate(InitialBufferBytes);
         _state = new JsonReaderState(new JsonReaderOptions
         {
             // One more than ours, so our own check (with a pointer) always fires first.
@@ -128,8 +129,21 @@ internal sealed class JsonTokenStream : IDisposable
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
+        Release(_buffer);
         _buffer = [];
+    }
+
+    // Small windows come from the shared pool; a window grown for one huge token is not kept in the pool afterwards,
+    // so a hostile document cannot leave the process holding tens of megabytes.
+    private static byte[] Allocate(int size) =>
+        size <= PooledBufferMaxBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Release(byte[] buffer)
+    {
+        if (buffer.Length is > 0 and <= PooledBufferMaxBytes)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private void Capture(ref Utf8JsonReader reader)
@@ -195,18 +209,20 @@ internal sealed class JsonTokenStream : IDisposable
             _end = pending;
         }
 
-        if (_end == _buffer.Length)
+        var capacity = Math.Min(_buffer.Length, _maxWindow);
+        if (_end >= capacity)
         {
             // One token fills the whole window: grow it, up to the token limit.
-            if (_buffer.Length >= _maxWindow)
+            if (capacity >= _maxWindow)
             {
                 return Fail(OscalErrorCode.TokenTooLarge, $"a string, number or property name longer than {_options.MaxTokenBytes} bytes", _offsetOfStart);
             }
 
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxWindow));
+            var larger = Allocate(Math.Min(_buffer.Length * 2, _maxWindow));
             Buffer.BlockCopy(_buffer, 0, larger, 0, _end);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            Release(_buffer);
             _buffer = larger;
+            capacity = Math.Min(_buffer.Length, _maxWindow);
         }
 
         if (!_started)
@@ -218,7 +234,7 @@ internal sealed class JsonTokenStream : IDisposable
             }
         }
 
-        var room = (int)Math.Min(_buffer.Length - _end, _options.MaxDocumentBytes + 1 - _bytesRead);
+        var room = (int)Math.Min(capacity - _end, _options.MaxDocumentBytes + 1 - _bytesRead);
         var read = room > 0 ? _stream.Read(_buffer, _end, room) : 0;
         if (_bytesRead == 0 && read >= 3 && _buffer[0] == 0xEF && _buffer[1] == 0xBB && _buffer[2] == 0xBF)
         {
