@@ -70,9 +70,12 @@ public static class ProfileResolver
     /// <summary>One resolution: the caches, the import stack and the first error.</summary>
     private sealed class Run(IOscalDocumentSource source, ProfileResolverOptions options)
     {
+        private const int MaxWarnings = 1000;
+
         private readonly Dictionary<string, OscalResult<OscalDocument>> _documents = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Catalog> _resolvedProfiles = new(StringComparer.Ordinal);
         private readonly List<string> _stack = [];
+        private readonly Dictionary<Profile, Dictionary<string, Resource>> _resourcesByProfile = new(ReferenceEqualityComparer.Instance);
 
         public List<OscalError> Warnings { get; } = [];
 
@@ -195,7 +198,7 @@ public static class ProfileResolver
             if (href.StartsWith('#'))
             {
                 var uuid = href[1..];
-                var resource = profile.BackMatter?.Resources.FirstOrDefault(r => r.Uuid == uuid);
+                var resource = ResourcesOf(profile).GetValueOrDefault(uuid);
                 if (resource is null)
                 {
                     return Fail(OscalErrorCode.ImportNotFound, pointer, $"import \"{href}\" not found: no back-matter resource with uuid {uuid}", document);
@@ -313,6 +316,23 @@ public static class ProfileResolver
             }
         }
 
+        // The back matter of a profile by uuid (the first of equal uuids), built once per profile.
+        private Dictionary<string, Resource> ResourcesOf(Profile profile)
+        {
+            if (!_resourcesByProfile.TryGetValue(profile, out var byUuid))
+            {
+                byUuid = new Dictionary<string, Resource>(StringComparer.Ordinal);
+                foreach (var resource in profile.BackMatter?.Resources ?? [])
+                {
+                    byUuid.TryAdd(resource.Uuid, resource);
+                }
+
+                _resourcesByProfile[profile] = byUuid;
+            }
+
+            return byUuid;
+        }
+
         private bool CheckCycle(Uri target, string pointer, string document)
         {
             var key = Key(target);
@@ -368,25 +388,26 @@ public static class ProfileResolver
 
             // Back matter: the imports' resources in import order, then the profile's; a later one with the same uuid
             // replaces an earlier one unless only the earlier is marked keep=always. Kept when referred to as #uuid.
-            var resources = new List<Resource>();
+            var resources = new List<Resource?>();
+            var positions = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var resource in imported.SelectMany(c => c.BackMatter?.Resources ?? []).Concat(profile.BackMatter?.Resources ?? []))
             {
-                var previous = resources.FindIndex(r => r.Uuid == resource.Uuid);
-                if (previous >= 0)
+                if (positions.TryGetValue(resource.Uuid, out var previous))
                 {
-                    if (KeepAlways(resources[previous].Props) && !KeepAlways(resource.Props))
+                    if (KeepAlways(resources[previous]!.Props) && !KeepAlways(resource.Props))
                     {
                         continue;
                     }
 
-                    resources.RemoveAt(previous);
+                    resources[previous] = null;
                 }
 
+                positions[resource.Uuid] = resources.Count;
                 resources.Add(resource);
             }
 
-            resources.RemoveAll(r => !references.Fragments.Contains(r.Uuid) && !KeepAlways(r.Props));
-            return catalog with { BackMatter = resources.Count == 0 ? null : new BackMatter { Resources = resources } };
+            var kept = resources.OfType<Resource>().Where(r => references.Fragments.Contains(r.Uuid) || KeepAlways(r.Props)).ToList();
+            return catalog with { BackMatter = kept.Count == 0 ? null : new BackMatter { Resources = kept } };
         }
 
         private string? CombineVersions(List<(string Version, string Where)> versions, string document)
@@ -451,8 +472,18 @@ public static class ProfileResolver
         // The fragment stays: an embedded (base64) resource is addressed as profile#uuid.
         private static string Key(Uri uri) => uri.AbsoluteUri;
 
-        private void Warn(OscalErrorCode code, string pointer, string message, string document) =>
-            Warnings.Add(new OscalError(code, pointer, message, document));
+        // A hostile profile could ask for millions of warnings (one per unknown id); the first thousand tell enough.
+        private void Warn(OscalErrorCode code, string pointer, string message, string document)
+        {
+            if (Warnings.Count < MaxWarnings)
+            {
+                Warnings.Add(new OscalError(code, pointer, message, document));
+            }
+            else if (Warnings.Count == MaxWarnings)
+            {
+                Warnings.Add(new OscalError(code, "", "more warnings were left out", document));
+            }
+        }
 
         private Catalog? Fail(OscalErrorCode code, string pointer, string message, string document)
         {

@@ -160,7 +160,8 @@ internal sealed class ControlIndex
         foreach (var pattern in selector.Matching)
         {
             var before = matched.Count;
-            matched.AddRange(All.Where(c => Glob.IsMatch(pattern, c.Id)));
+            var glob = new Glob(pattern);
+            matched.AddRange(All.Where(c => glob.IsMatch(c.Id)));
             if (matched.Count == before)
             {
                 warn(pattern.Length == 0 ? "a matching without pattern matches nothing" : $"matching \"{pattern}\" matches no control");

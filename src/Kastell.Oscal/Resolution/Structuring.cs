@@ -123,11 +123,25 @@ internal static class Structuring
 
     private static void MergeGroups(List<Group> into, IReadOnlyList<Group> from)
     {
+        // Positions by id, so that many groups merge in linear time.
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < into.Count; i++)
+        {
+            if (into[i].Id is { } id)
+            {
+                positions.TryAdd(id, i);
+            }
+        }
+
         foreach (var group in from)
         {
-            var same = group.Id is null ? -1 : into.FindIndex(g => g.Id == group.Id);
-            if (same < 0)
+            if (group.Id is null || !positions.TryGetValue(group.Id, out var same))
             {
+                if (group.Id is not null)
+                {
+                    positions[group.Id] = into.Count;
+                }
+
                 into.Add(group);
                 continue;
             }
@@ -135,9 +149,10 @@ internal static class Structuring
             var existing = into[same];
             var subgroups = existing.Groups.ToList();
             MergeGroups(subgroups, group.Groups);
+            var known = existing.Params.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
             into[same] = existing with
             {
-                Params = [.. existing.Params, .. group.Params.Where(p => existing.Params.All(e => e.Id != p.Id))],
+                Params = [.. existing.Params, .. group.Params.Where(p => known.Add(p.Id))],
                 Controls = [.. existing.Controls, .. group.Controls],
                 Groups = subgroups,
             };

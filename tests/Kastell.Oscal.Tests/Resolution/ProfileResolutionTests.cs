@@ -305,6 +305,38 @@ public sealed class ProfileResolutionTests
         Assert.Equal(OscalErrorCode.TooManyControls, Assert.Single(result.Errors).Code);
     }
 
+    /// <summary>
+    /// A complexity guard, not a benchmark: merging groups, deduplicating resources and matching a pattern of 200,000
+    /// stars were quadratic once, which made this input run for many minutes; linear, it takes about a second.
+    /// </summary>
+    [Fact]
+    public void TwoHundredThousandGroupsAndALongPattern_ResolveInLinearTime()
+    {
+        var big = new StringBuilder("{\"catalog\":{\"uuid\":\"b\",METADATA,\"groups\":[");
+        for (var i = 0; i < 200_000; i++)
+        {
+            big.Append(i == 0 ? "" : ",").Append($"{{\"id\":\"g{i}\",\"title\":\"G\",\"controls\":[{{\"id\":\"c-{i}\",\"title\":\"C\"}}]}}");
+        }
+
+        big.Append("],\"back-matter\":{\"resources\":[");
+        for (var i = 0; i < 100_000; i++)
+        {
+            big.Append(i == 0 ? "" : ",").Append($"{{\"uuid\":\"r{i % 50_000}\",\"props\":[{{\"name\":\"keep\",\"value\":\"always\"}}]}}");
+        }
+
+        big.Append("]}}}");
+        var stars = new string('*', 200_000) + "x";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var catalog = Resolved(
+            "\"imports\":[{\"href\":\"big.json\",\"include-all\":{}},{\"href\":\"big.json\",\"include-controls\":[{\"matching\":[{\"pattern\":\"" + stars + "\"}]}]}],\"merge\":{\"as-is\":true}",
+            ("big.json", big.ToString()));
+
+        Assert.Equal(200_000, catalog.Groups.Count);
+        Assert.Equal(50_000, catalog.BackMatter!.Resources.Count);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+    }
+
     [Fact]
     public void FileSystemSource_ServesNothingOutsideItsRoot()
     {
