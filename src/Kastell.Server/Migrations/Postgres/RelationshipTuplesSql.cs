@@ -6,7 +6,7 @@ namespace Kastell.Server.Migrations.Postgres;
 /// <summary>
 /// Hand-written part of the <c>RelationshipTuples</c> migration: each organization's tuples (its store, keyed by the
 /// organization's id) are visible only inside that organization, like every tenant row; and an existing installation's
-/// role rows become tuples (ADR 0013). The backfill is idempotent (<c>ON CONFLICT DO NOTHING</c>): running it again adds
+/// role rows become tuples (ADR 0014). The backfill is idempotent (<c>ON CONFLICT DO NOTHING</c>): running it again adds
 /// nothing. It must read every tenant's rows, so it lifts FORCE on the tables it reads (the owner then bypasses the
 /// policies) and puts it back in the same transaction.
 /// </summary>

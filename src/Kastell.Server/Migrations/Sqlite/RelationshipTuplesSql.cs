@@ -4,7 +4,7 @@ namespace Kastell.Server.Migrations.Sqlite;
 
 /// <summary>
 /// Hand-written part of the <c>RelationshipTuples</c> migration: an existing installation's role rows become tuples
-/// (ADR 0013), idempotently (<c>INSERT OR IGNORE</c>). SQLite keeps GUIDs as upper-case text; the model's object ids
+/// (ADR 0014), idempotently (<c>INSERT OR IGNORE</c>). SQLite keeps GUIDs as upper-case text; the model's object ids
 /// are lower-case. The creation time of a backfilled tuple is unknown and stored as 0.
 /// </summary>
 internal static class RelationshipTuplesSql

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Server.Platform.Authorization;
 
 /// <summary>
-/// <c>authz drift</c>: compares every organization's relationship tuples with the rows they mirror (ADR 0013) —
+/// <c>authz drift</c>: compares every organization's relationship tuples with the rows they mirror (ADR 0014) —
 /// organization and Space roles, each Space's organization, each file's Space and uploader — and prints every
 /// difference: a row without its tuple (someone lacks access they should have) or a tuple without its row (someone has
 /// access nobody can see in the member lists). Exit 1 when anything differs.

@@ -7,7 +7,7 @@ namespace Kastell.Server.Platform.Tenancy;
 /// Who belongs where, written once: a membership row (the directory people browse: members with their role and since
 /// when) and its relationship tuple (what the authorization engine decides with) are added and changed together, in
 /// the caller's unit of work, so the two cannot drift apart through any code path (<c>authz drift</c> checks anyway;
-/// ADR 0013). Call <c>SaveChanges</c> afterwards, as for any change.
+/// ADR 0014). Call <c>SaveChanges</c> afterwards, as for any change.
 /// </summary>
 public sealed class Memberships(KastellDbContext db, RelationshipWriter relations, TimeProvider time)
 {
