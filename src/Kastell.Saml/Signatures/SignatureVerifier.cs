@@ -86,13 +86,22 @@ internal static class SignatureVerifier
         }
 
         var (copy, copySignature) = Isolate(carrier, signature);
+
+        // KeyInfo is never used to verify, and SignedXml would parse the attacker's certificates in it. The enveloped
+        // transform removes the whole signature from the digest, so dropping it changes nothing that is verified.
+        foreach (var keyInfo in SecureXml.Children(copySignature, SamlNames.XmlDsig, "KeyInfo").ToList())
+        {
+            copySignature.RemoveChild(keyInfo);
+        }
+
         var signedXml = new PinnedSignedXml(copy.OwnerDocument, copy, id) { Resolver = DenyingResolver.Instance };
         try
         {
             signedXml.LoadXml(copySignature);
         }
-        catch (CryptographicException exception)
+        catch (Exception exception) when (exception is CryptographicException or FormatException)
         {
+            // FormatException: SignedXml decodes SignatureValue and DigestValue with Convert.FromBase64String.
             return Refuse(SamlRefusalReason.MalformedSignature, exception.Message);
         }
 
@@ -112,7 +121,7 @@ internal static class SignatureVerifier
             {
                 valid = signedXml.CheckSignature(key);
             }
-            catch (CryptographicException exception)
+            catch (Exception exception) when (exception is CryptographicException or FormatException)
             {
                 return Refuse(SamlRefusalReason.MalformedSignature, exception.Message);
             }

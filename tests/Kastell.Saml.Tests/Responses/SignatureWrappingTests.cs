@@ -10,13 +10,12 @@ namespace Kastell.Saml.Tests.Responses;
 /// XML signature wrapping (XSW1–XSW8) as classified by Somorovsky et al., "On Breaking SAML: Be Whoever You Want to
 /// Be" (USENIX Security 2012), built the way SAML Raider's <c>XSWHelpers</c> builds them: the signed original stays in
 /// the document so the signature still verifies, and an evil copy (here: NameID and e-mail of mallory, an admin) sits
-/// where a naive reader looks. Each case runs twice: as the tool makes it (the copies keep their IDs) and with the
+/// where a naive reader looks (see <see cref="XswAttacks"/> for how each variant is built). Each case runs twice: as the tool makes it (the copies keep their IDs) and with the
 /// IDs made unique by the attacker, which passes the duplicate-ID rule and must be stopped by the next one.
 /// Below, verifier-level tests show that the signature check alone also refuses the shapes.
 /// </summary>
 public sealed class SignatureWrappingTests
 {
-    private const string Evil = "mallory@example.com";
     private static readonly SamlSecurityOptions ResponseSignatureSuffices = new() { RequireSignedAssertion = false };
 
     public static TheoryData<string, bool, SamlRefusalReason> Cases => new()
@@ -39,140 +38,10 @@ public sealed class SignatureWrappingTests
     [MemberData(nameof(Cases))]
     public async Task Wrapping_IsRefused(string variant, bool uniqueIds, SamlRefusalReason expected)
     {
-        var document = Wrap(variant, uniqueIds);
+        var document = XswAttacks.Wrap(variant, uniqueIds);
         var options = variant is "XSW1" or "XSW2" ? ResponseSignatureSuffices : new SamlSecurityOptions();
 
         AssertRefused(await ValidateAsync(document, options), expected);
-    }
-
-    /// <summary>Builds one variant from a correctly signed response.</summary>
-    public static XmlDocument Wrap(string variant, bool uniqueIds)
-    {
-        switch (variant)
-        {
-            case "XSW1" or "XSW2":
-            {
-                // XSW1: the signed response is cloned (without its signature) into the original's Signature element;
-                // the outer response gets a new ID and evil content. A reader that follows the reference verifies the
-                // clone, an application that reads the document element reads the evil response.
-                // XSW2: the same clone, placed as a sibling just before the Signature (a detached signature).
-                var document = Idp.SignedResponse();
-                var response = Idp.Response(document);
-                var signature = DirectSignature(response);
-                var clone = (XmlElement)response.CloneNode(deep: true);
-                clone.RemoveChild(DirectSignature(clone));
-                MakeEvil(response);
-                if (variant == "XSW1")
-                {
-                    signature.AppendChild(clone);
-                }
-                else
-                {
-                    response.InsertBefore(clone, signature);
-                }
-
-                response.SetAttribute("ID", "_evil_response");
-                if (uniqueIds)
-                {
-                    OuterAssertion(response).SetAttribute("ID", "_evil_assertion");
-                }
-
-                return document;
-            }
-
-            case "XSW3" or "XSW4":
-            {
-                // XSW3: an unsigned evil assertion with a new ID is inserted before the signed one, for readers that
-                // take the first assertion. XSW4: the evil assertion is appended and the signed one moved inside it.
-                var document = Idp.SignedAssertion();
-                var response = Idp.Response(document);
-                var assertion = Idp.Assertion(document);
-                var evil = (XmlElement)assertion.CloneNode(deep: true);
-                evil.RemoveChild(DirectSignature(evil));
-                evil.SetAttribute("ID", "_evil_assertion");
-                MakeEvil(evil);
-                if (variant == "XSW3")
-                {
-                    response.InsertBefore(evil, assertion);
-                }
-                else
-                {
-                    response.AppendChild(evil);
-                    evil.AppendChild(assertion);
-                }
-
-                return document;
-            }
-
-            case "XSW5" or "XSW6":
-            {
-                // XSW5: the assertion in place becomes evil (new ID, keeps the original Signature), and an unsigned
-                // copy of the original is appended to the response for the reference to find.
-                // XSW6: the same copy, hidden inside the original Signature of the evil assertion.
-                var document = Idp.SignedAssertion();
-                var response = Idp.Response(document);
-                var evil = Idp.Assertion(document);
-                var copy = (XmlElement)evil.CloneNode(deep: true);
-                copy.RemoveChild(DirectSignature(copy));
-                MakeEvil(evil);
-                evil.SetAttribute("ID", "_evil_assertion");
-                if (variant == "XSW5")
-                {
-                    response.AppendChild(copy);
-                }
-                else
-                {
-                    DirectSignature(evil).AppendChild(copy);
-                }
-
-                return document;
-            }
-
-            case "XSW7":
-            {
-                // XSW7: an evil copy of the assertion (same ID) inside an Extensions element before the signed one;
-                // schema-validating readers skip Extensions' content, ID lookups may still find it.
-                var document = Idp.SignedAssertion();
-                var response = Idp.Response(document);
-                var assertion = Idp.Assertion(document);
-                var extensions = document.CreateElement("Extensions");
-                response.InsertBefore(extensions, assertion);
-                var evil = (XmlElement)assertion.CloneNode(deep: true);
-                evil.RemoveChild(DirectSignature(evil));
-                MakeEvil(evil);
-                if (uniqueIds)
-                {
-                    evil.SetAttribute("ID", "_evil_assertion");
-                }
-
-                extensions.AppendChild(evil);
-                return document;
-            }
-
-            case "XSW8":
-            {
-                // XSW8: the assertion in place becomes evil but keeps its Signature; an unsigned copy of the original
-                // is put into a new Object element inside that Signature, for the reference to find.
-                var document = Idp.SignedAssertion();
-                var evil = Idp.Assertion(document);
-                var signature = DirectSignature(evil);
-                var copy = (XmlElement)evil.CloneNode(deep: true);
-                copy.RemoveChild(DirectSignature(copy));
-                MakeEvil(evil);
-                if (uniqueIds)
-                {
-                    evil.SetAttribute("ID", "_evil_assertion");
-                }
-
-                var objectElement = document.CreateElement("Object");
-                signature.AppendChild(objectElement);
-                objectElement.AppendChild(copy);
-                return document;
-            }
-
-            default:
-                throw new ArgumentOutOfRangeException(nameof(variant), variant, "no such variant");
-        }
     }
 
     [Fact]
@@ -205,7 +74,7 @@ public sealed class SignatureWrappingTests
     [Fact]
     public void Verifier_RefusesXsw5Shape_EvenWithoutTheStructureRules()
     {
-        var document = Wrap("XSW5", uniqueIds: false);
+        var document = XswAttacks.Wrap("XSW5", uniqueIds: false);
         var evil = Idp.Assertion(document);
 
         var outcome = SignatureVerifier.Verify(evil, DirectSignature(evil), [TestKeys.Shared.Idp], allowSha1: false);
@@ -216,7 +85,7 @@ public sealed class SignatureWrappingTests
     [Fact]
     public void Verifier_RefusesXsw8Shape_EvenWithoutTheStructureRules()
     {
-        var document = Wrap("XSW8", uniqueIds: false);
+        var document = XswAttacks.Wrap("XSW8", uniqueIds: false);
         var evil = Idp.Assertion(document);
 
         var outcome = SignatureVerifier.Verify(evil, DirectSignature(evil), [TestKeys.Shared.Idp], allowSha1: false);
@@ -227,7 +96,7 @@ public sealed class SignatureWrappingTests
     [Fact]
     public void Verifier_RefusesXsw1Shape_EvenWithoutTheStructureRules()
     {
-        var document = Wrap("XSW1", uniqueIds: true);
+        var document = XswAttacks.Wrap("XSW1", uniqueIds: true);
         var response = Idp.Response(document);
 
         var outcome = SignatureVerifier.Verify(response, DirectSignature(response), [TestKeys.Shared.Idp], allowSha1: false);
@@ -250,17 +119,5 @@ public sealed class SignatureWrappingTests
         Assert.Equal(assertion.GetAttribute("ID"), outcome.VerifiedElement.GetAttribute("ID"));
     }
 
-    private static XmlElement DirectSignature(XmlElement element) =>
-        element.ChildNodes.OfType<XmlElement>().Single(e => e.LocalName == "Signature" && e.NamespaceURI == Idp.Ds);
-
-    private static XmlElement OuterAssertion(XmlElement response) =>
-        response.ChildNodes.OfType<XmlElement>().Single(e => e.LocalName == "Assertion");
-
-    private static void MakeEvil(XmlElement scope)
-    {
-        foreach (var element in scope.GetElementsByTagName("*").OfType<XmlElement>().Where(e => e.LocalName is "NameID" or "AttributeValue" && e.InnerText == "alice@example.com"))
-        {
-            element.InnerText = Evil;
-        }
-    }
+    private static XmlElement DirectSignature(XmlElement element) => XswAttacks.DirectSignature(element);
 }
