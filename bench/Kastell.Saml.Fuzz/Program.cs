@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using System.Xml;
 using Kastell.Saml;
+using Kastell.Saml.Encryption;
+using Kastell.Saml.Xml;
 using Kastell.Saml.Tests.Infrastructure;
 using SharpFuzz;
 using Idp = Kastell.Saml.Tests.Infrastructure.TestIdentityProvider;
@@ -35,6 +37,9 @@ internal sealed class Target
     private readonly SamlResponseValidator _strict;
     private readonly SamlResponseValidator _lenient;
     private readonly SamlMetadataReadOptions _metadata;
+    private readonly SamlServiceProvider _serviceProvider;
+    private readonly SamlIdentityProvider _identityProvider;
+    private readonly SamlSecurityOptions _lenientOptions = new() { RequireSignedAssertion = false, AllowInsecureSha1 = true, AllowUnsolicitedResponses = true };
 
     public Target(string directory)
     {
@@ -42,21 +47,49 @@ internal sealed class Target
         var idp = TestKeys.FromPem(File.ReadAllText(Path.Combine(keys, "idp.pem")));
         var sp = TestKeys.FromPem(File.ReadAllText(Path.Combine(keys, "sp-encryption.pem")));
         var time = new FixedTime(ResponseSpec.Now);
-        var serviceProvider = new SamlServiceProvider(ResponseSpec.SpEntityId, ResponseSpec.AcsUrl, null, [sp]);
-        var identityProvider = new SamlIdentityProvider(ResponseSpec.IdpEntityId, [idp], "https://idp.test/sso");
+        _serviceProvider = new SamlServiceProvider(ResponseSpec.SpEntityId, ResponseSpec.AcsUrl, null, [sp]);
+        _identityProvider = new SamlIdentityProvider(ResponseSpec.IdpEntityId, [idp], "https://idp.test/sso");
         var store = new InMemorySamlReplayStore(time);
-        _strict = new SamlResponseValidator(serviceProvider, identityProvider, new SamlSecurityOptions(), store, time);
-        _lenient = new SamlResponseValidator(serviceProvider, identityProvider, new SamlSecurityOptions { RequireSignedAssertion = false, AllowInsecureSha1 = true, AllowUnsolicitedResponses = true }, store, time);
+        _strict = new SamlResponseValidator(_serviceProvider, _identityProvider, new SamlSecurityOptions(), store, time);
+        _lenient = new SamlResponseValidator(_serviceProvider, _identityProvider, _lenientOptions, store, time);
         _metadata = new SamlMetadataReadOptions { PinnedMetadataCertificate = idp, TimeProvider = time };
     }
 
     /// <summary>One execution: the response through both option sets (no replay store: runs must not depend on each
-    /// other), and the same bytes as metadata.</summary>
+    /// other), the same bytes as metadata, and the stages behind the signature check run directly.</summary>
     public void Run(byte[] input)
     {
         _ = _strict.Check(input, Outstanding);
         _ = _lenient.Check(input, Outstanding);
         _ = SamlMetadataReader.Read(input, _metadata);
+        RunBehindTheSignature(input);
+    }
+
+    /// <summary>
+    /// A fuzzer cannot forge signatures, so mutated assertions never reach the code after verification through the
+    /// validator. This runs that code on the parsed input as if verified: the structure rules, decryption and the
+    /// assertion reader. Its results mean nothing; only an escaping exception or a hang counts.
+    /// </summary>
+    private void RunBehindTheSignature(byte[] input)
+    {
+        if (SecureXml.TryLoad(input, out var document) != XmlLoadFailure.None || document!.DocumentElement is not { } response)
+        {
+            return;
+        }
+
+        _ = SamlResponseValidator.CheckStructure(response);
+        foreach (var element in response.ChildNodes.OfType<XmlElement>().ToList())
+        {
+            if (element.LocalName == "EncryptedAssertion")
+            {
+                _ = AssertionDecryptor.DecryptInPlace(element, _serviceProvider.DecryptionCertificates, 256 * 1024);
+            }
+            else if (element.LocalName == "Assertion")
+            {
+                _ = new AssertionReader(_serviceProvider, _identityProvider, _lenientOptions, ResponseSpec.Now, Outstanding)
+                    .Read(element, response.GetAttribute("InResponseTo"), responseSigned: true, assertionSigned: true, encrypted: false);
+            }
+        }
     }
 
     public static int Afl(string directory)
