@@ -139,14 +139,10 @@ internal static class SignatureVerifier
             }
         }
 
-        if (!triedKey)
-        {
-            return Refuse(SamlRefusalReason.SignatureInvalid, "no pinned certificate has a key of the signature method's type");
-        }
-
+        var why = triedKey ? "the signature does not verify with the pinned certificates" : "no pinned certificate has a key of the signature method's type";
         return CarriesForeignCertificate(signature, pinned)
-            ? Refuse(SamlRefusalReason.UnpinnedSigningCertificate, "the signature does not verify with the pinned certificates; KeyInfo carries another certificate")
-            : Refuse(SamlRefusalReason.SignatureInvalid, "the signature does not verify with the pinned certificates");
+            ? Refuse(SamlRefusalReason.UnpinnedSigningCertificate, why + "; KeyInfo carries another certificate")
+            : Refuse(SamlRefusalReason.SignatureInvalid, why);
     }
 
     /// <summary>The allow-lists, checked on the XML before <see cref="SignedXml"/> sees it.</summary>

@@ -254,6 +254,14 @@ public sealed class MaliciousResponseTests
     }
 
     [Fact]
+    public async Task SignatureMethodSwitchedToEcdsa_WithAnRsaPin_IsRefused()
+    {
+        // Algorithm switching: the attacker signs with his own ECDSA key; no pinned key is of that type.
+        var document = Idp.SignedAssertion(key: TestKeys.Ecdsa("CN=Test IdP"), options: new Idp.SignOptions { SignatureMethod = SamlNames.EcdsaSha256 });
+        AssertRefused(await ValidateAsync(document), SamlRefusalReason.UnpinnedSigningCertificate);
+    }
+
+    [Fact]
     public async Task Sha1Signature_WhenNotAllowed_IsRefused()
     {
         var document = Idp.SignedAssertion(options: new Idp.SignOptions { SignatureMethod = SamlNames.RsaSha1, DigestMethod = SamlNames.Sha1 });
@@ -469,6 +477,28 @@ public sealed class MaliciousResponseTests
     {
         var xml = $"<samlp:Response xmlns:samlp=\"{Idp.Samlp}\">{string.Concat(Enumerable.Repeat("<a>", 5000))}{string.Concat(Enumerable.Repeat("</a>", 5000))}</samlp:Response>";
         AssertRefused(await ValidateAsync(Idp.Encode(xml)), SamlRefusalReason.XmlTooDeep);
+    }
+
+    [Fact]
+    public async Task ResponseWithoutStatus_IsRefused()
+    {
+        var document = Idp.Build(new ResponseSpec());
+        var status = document.GetElementsByTagName("Status", Idp.Samlp)[0]!;
+        status.ParentNode!.RemoveChild(status);
+
+        AssertRefused(await ValidateAsync(document), SamlRefusalReason.MalformedResponse);
+    }
+
+    [Fact]
+    public async Task AssertionTimeWithoutZone_IsRefused()
+    {
+        // A time without zone would be read in the server's local time.
+        var document = Idp.Build(new ResponseSpec());
+        var conditions = (XmlElement)document.GetElementsByTagName("Conditions", Idp.Saml)[0]!;
+        conditions.SetAttribute("NotOnOrAfter", "2026-12-01T10:05:00");
+        Idp.Sign(Idp.Assertion(document), TestKeys.Shared.Idp);
+
+        AssertRefused(await ValidateAsync(document), SamlRefusalReason.MalformedResponse);
     }
 
     [Fact]
