@@ -16,10 +16,10 @@ internal sealed class PermissionMiddleware(RequestDelegate next)
         {
             // A post whose antiforgery check failed is refused anyway (400): its allow is not worth recording.
             var auditAllow = required.AuditAllow && context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is not { IsValid: false };
-            if (ObjectId(context, tenant, required) is not { } id
-                || !await permissions.RequireAsync(required.ObjectType, id, required.Permission, auditAllow, context.RequestAborted))
+            var id = ObjectId(context, tenant, required);
+            if (id is null || !await permissions.RequireAsync(required.ObjectType, id.Value, required.Permission, auditAllow, context.RequestAborted))
             {
-                var readable = !required.Hidden && ObjectId(context, tenant, required) is { } known
+                var readable = !required.Hidden && id is { } known
                     && await permissions.HasAsync(required.ObjectType, known, "can_read", context.RequestAborted);
                 context.Response.StatusCode = readable ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
                 return;

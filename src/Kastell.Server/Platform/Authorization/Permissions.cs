@@ -116,13 +116,6 @@ public sealed partial class Permissions(
         }
     }
 
-    /// <summary>Every user (and userset) with <paramref name="relation"/> on the object, for "who has access" views.</summary>
-    public async Task<IReadOnlyList<string>> UsersAsync(string type, Guid id, string relation, CancellationToken cancellationToken = default)
-    {
-        var result = await Engine.ListUsersAsync(new ListUsersRequest(Object(type, id), relation, [new UserTypeFilter("user")]), cancellationToken);
-        return result.Users;
-    }
-
     /// <summary>Forgets the decisions of this request (after a write changed relations).</summary>
     internal void Forget() => _decisions.Clear();
 
