@@ -36,6 +36,7 @@ internal static class PlatformSetup
         services.AddScoped<Authorization.Permissions>();
         services.AddScoped<Authorization.RelationshipWriter>();
         services.AddScoped<Memberships>();
+        services.AddScoped<OrganizationFounding>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
         services.AddKastellDatabase(configuration);

@@ -200,6 +200,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             });
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         })),
+        ("PAGE /organizations/new", new(["create-organization"], [TenancyEvents.OrganizationCreated], async w =>
+        {
+            var (_, browser) = await w.OwnerAsync();
+            var created = await browser.SubmitAsync("/organizations/new", "create-organization", new Dictionary<string, string> { ["Input.Name"] = "Covered Too" });
+            Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        })),
         ("PAGE /o/{org}/settings/password-policy", new(["password-policy"], [OrganizationEvents.PasswordPolicyChanged], async w =>
         {
             var (owner, browser) = await w.OwnerAsync();
