@@ -90,7 +90,8 @@ public sealed class AccountsModule : FeatureModule
             .AddDefaultTokenProviders()
             .AddTokenProvider<ReplayProtectedAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddTokenProvider<EmailConfirmationTokenProvider>(EmailConfirmationTokenProvider.Name)
-            .AddPasswordValidator<PolicyPasswordValidator>();
+            .AddPasswordValidator<PolicyPasswordValidator>()
+            .AddErrorDescriber<LocalizedIdentityErrors>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
         // Confirmation and reset links: at most an hour (Kastell:Email:LinkLifetime).
         services.AddOptions<DataProtectionTokenProviderOptions>()
