@@ -36,6 +36,7 @@ internal static class PlatformSetup
         services.AddScoped<Authorization.Permissions>();
         services.AddScoped<Authorization.RelationshipWriter>();
         services.AddScoped<Memberships>();
+        services.AddScoped<OrganizationFounding>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
         services.AddKastellDatabase(configuration);
@@ -139,7 +140,7 @@ internal static class PlatformSetup
         app.UseMiddleware<Authorization.PermissionMiddleware>();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithName("HealthLive");
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithName("HealthReady");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).WithName("HealthReady");
         CultureEndpoint.Map(app);
         return app;
     }

@@ -61,14 +61,15 @@ public sealed class PlatformTests(SqliteHost host) : IClassFixture<SqliteHost>
     }
 
     [Fact]
-    public async Task Health_LiveAndReady_AnswerHealthy()
+    public async Task Health_LiveAndReady_Answer200_WithTheDatabaseHealthy()
     {
         using var browser = host.CreateBrowser();
         var live = await browser.GetAsync("/health/live");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         var ready = await browser.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", browser.LastPage);
+        // This host has no clamd: ready, with the scanner degraded (ScannerStatusTests); the database is healthy.
+        Assert.Contains("{\"name\":\"database\",\"status\":\"Healthy\"", browser.LastPage, StringComparison.Ordinal);
     }
 
     [Fact]

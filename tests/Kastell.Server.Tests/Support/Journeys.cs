@@ -65,8 +65,9 @@ public static class Journeys
         Assert.Equal(HttpStatusCode.OK, enrol.StatusCode);
         var codes = TestBrowser.RecoveryCodesFrom(browser.LastPage!);
         Assert.Equal(10, codes.Count);
-        Assert.Contains("href=\"/account/session/renew\"", browser.LastPage!, StringComparison.Ordinal);
-        var renew = await browser.GetAsync("/account/session/renew");
+        // The "I have stored them" step: a form that continues to the renewal once its box is ticked.
+        Assert.Contains("action=\"/account/session/renew\"", browser.LastPage!, StringComparison.Ordinal);
+        var renew = await browser.GetAsync("/account/session/renew?stored=yes");
         Assert.Equal(HttpStatusCode.Redirect, renew.StatusCode);
         Assert.Equal("/", TestBrowser.LocationOf(renew));
         return (secret, codes);

@@ -45,7 +45,8 @@ public sealed class AccountsModule : FeatureModule
         shell.AddLink(ShellArea.Account, "NavSessions", "/account/sessions", 10)
             .AddLink(ShellArea.Account, "NavPassword", "/account/password", 20)
             .AddLink(ShellArea.Account, "NavSecurity", "/account/security", 30)
-            .AddBanner<Components.UnconfirmedEmailBanner>();
+            .AddBanner<Components.UnconfirmedEmailBanner>()
+            .LimitNavigationWhen(user => user.Identity?.IsAuthenticated == true && !MfaEnrolmentGate.HasSecondFactor(user));
 
     private static void AddAccounts(IServiceCollection services, IConfiguration configuration)
     {
@@ -89,7 +90,8 @@ public sealed class AccountsModule : FeatureModule
             .AddDefaultTokenProviders()
             .AddTokenProvider<ReplayProtectedAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddTokenProvider<EmailConfirmationTokenProvider>(EmailConfirmationTokenProvider.Name)
-            .AddPasswordValidator<PolicyPasswordValidator>();
+            .AddPasswordValidator<PolicyPasswordValidator>()
+            .AddErrorDescriber<LocalizedIdentityErrors>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();
         // Confirmation and reset links: at most an hour (Kastell:Email:LinkLifetime).
         services.AddOptions<DataProtectionTokenProviderOptions>()

@@ -14,6 +14,12 @@ internal sealed record AuditFilter(string? Actor, AuditEventType? Action, string
 
     public static readonly AuditFilter None = new(null, null, null, null, null, 1);
 
+    /// <summary>
+    /// The actions an organization's chain can hold — its own events and its members' security events — and so the
+    /// only ones the filter offers or accepts; a system-only action (a password-reset request, say) would match nothing.
+    /// </summary>
+    public static IReadOnlyList<AuditEventType> Actions { get; } = [.. AuditEventCatalog.In(AuditChains.Organization)];
+
     /// <summary>The filter, or the resource keys of what is wrong with the input.</summary>
     public static (AuditFilter Filter, IReadOnlyList<string> Errors) Parse(string? actor, string? action, string? target, string? from, string? to, string? page)
     {
@@ -25,7 +31,7 @@ internal sealed record AuditFilter(string? Actor, AuditEventType? Action, string
         if (!string.IsNullOrWhiteSpace(action))
         {
             // Names only: a number would also parse, and would silently match a type nobody can see in the list.
-            if (action.Trim() is var name && name.All(char.IsAsciiLetter) && AuditEventCatalog.Parse(name) is { } parsed)
+            if (action.Trim() is var name && name.All(char.IsAsciiLetter) && AuditEventCatalog.Parse(name) is { } parsed && Actions.Contains(parsed))
             {
                 type = parsed;
             }

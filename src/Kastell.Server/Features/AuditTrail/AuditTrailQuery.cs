@@ -94,11 +94,12 @@ internal sealed class AuditTrailQuery(KastellDbContext db, Tenant tenant, UserMa
     private async Task<string> UserIdOrSelfAsync(string value) =>
         value.Contains('@', StringComparison.Ordinal) && await users.FindByEmailAsync(value) is { } user ? user.Id.ToString() : value;
 
-    /// <summary>Display names of the user ids acting on this page, for people rather than GUIDs.</summary>
+    /// <summary>Display names of the user ids acting or acted on (a member's sign-in) on this page, for people rather than GUIDs.</summary>
     private async Task<IReadOnlyDictionary<string, string>> NamesAsync(List<AuditEvent> events, CancellationToken cancellationToken)
     {
-        var ids = events.Where(e => e.ActorKind == AuditActorKind.User && Guid.TryParse(e.ActorId, out _))
-            .Select(e => Guid.Parse(e.ActorId!)).Distinct().ToList();
+        var ids = events.Where(e => e.ActorKind == AuditActorKind.User).Select(e => e.ActorId)
+            .Concat(events.Where(e => e.TargetType == "user").Select(e => e.TargetId))
+            .Select(id => Guid.TryParse(id, out var user) ? user : (Guid?)null).OfType<Guid>().Distinct().ToList();
         return await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id.ToString(), u => $"{u.DisplayName} <{u.Email}>", cancellationToken);
     }

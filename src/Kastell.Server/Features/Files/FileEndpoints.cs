@@ -140,15 +140,19 @@ internal static class UploadMessages
         _ => "failed",
     };
 
-    /// <summary>The resource key of the message for a query value, or null for anything else (the query is client input).</summary>
-    public static (string Text, bool Success)? Message(string? key) => key switch
+    /// <summary>
+    /// The resource key of the message for a query value and how it is shown (<c>success</c>, <c>warning</c> or
+    /// <c>error</c>, also the alert's class), or null for anything else (the query is client input). A quarantined
+    /// upload is a warning, not a success: nobody can download it until a scanner has checked it.
+    /// </summary>
+    public static (string Text, string Kind)? Message(string? key) => key switch
     {
-        "accepted" => ("FileUploadAccepted", true),
-        "quarantined" => ("FileUploadQuarantined", true),
-        "too-large" => ("FileUploadTooLarge", false),
-        "unsupported-type" => ("FileUploadUnsupportedType", false),
-        "infected" => ("FileUploadInfected", false),
-        "empty" => ("FileUploadEmpty", false),
+        "accepted" => ("FileUploadAccepted", "success"),
+        "quarantined" => ("FileUploadQuarantined", "warning"),
+        "too-large" => ("FileUploadTooLarge", "error"),
+        "unsupported-type" => ("FileUploadUnsupportedType", "error"),
+        "infected" => ("FileUploadInfected", "error"),
+        "empty" => ("FileUploadEmpty", "error"),
         _ => null,
     };
 }

@@ -7,5 +7,9 @@ internal static class OrganizationErrors
 {
     public static readonly Failure SpaceNameInvalid = new("space.name-invalid", StatusCodes.Status400BadRequest, "SpaceNameInvalid");
 
+    public static readonly Failure OrganizationNameInvalid = new("organization.name-invalid", StatusCodes.Status400BadRequest, "OrganizationNameInvalid");
+
+    public static readonly Failure OrganizationLimitReached = new("organization.limit-reached", StatusCodes.Status409Conflict, "OrganizationLimitReached");
+
     public static readonly Failure PasswordPolicyOutOfRange = new("organization.password-policy-out-of-range", StatusCodes.Status400BadRequest, "PolicyInvalid");
 }

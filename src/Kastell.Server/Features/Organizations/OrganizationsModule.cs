@@ -1,3 +1,4 @@
+using Kastell.Server.Features.Organizations.Create;
 using Kastell.Server.Features.Organizations.Deletion;
 using Kastell.Server.Features.Organizations.Home;
 using Kastell.Server.Features.Organizations.Members;
@@ -18,6 +19,7 @@ public sealed class OrganizationsModule : FeatureModule
         var services = builder.Services;
         services.AddScoped<OrganizationDirectory>();
         services.AddScoped<CreateSpaceCommand>();
+        services.AddScoped<CreateOrganizationCommand>();
         services.AddScoped<Settings.UpdatePasswordPolicyCommand>();
         services.AddScoped<MemberDirectory>();
         services.AddScoped<InviteMemberCommand>();
@@ -28,5 +30,5 @@ public sealed class OrganizationsModule : FeatureModule
 
     public override void MapEndpoints(FeatureRoutes routes) => MembersEndpoints.Map(routes.Organization);
 
-    public override IEnumerable<CliVerb> CreateVerbs() => [new DeleteOrganizationVerb()];
+    public override IEnumerable<CliVerb> CreateVerbs() => [new CreateOrganizationVerb(), new DeleteOrganizationVerb()];
 }

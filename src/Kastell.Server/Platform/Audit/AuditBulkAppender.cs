@@ -16,7 +16,7 @@ namespace Kastell.Server.Platform.Audit;
 /// written in the same transaction: on SQLite by one prepared INSERT per row, on PostgreSQL by one INSERT of arrays. Values come
 /// from EF's own type mappings and converters, so the stored form is identical to what <c>SaveChanges</c> writes.
 /// </summary>
-internal sealed class AuditBulkAppender(KastellDbContext db, Tenant tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http)
+internal sealed class AuditBulkAppender(KastellDbContext db, Tenant tenant, AuditChainSealer sealer, TimeProvider time, IHttpContextAccessor http, MemberEventCopies memberCopies)
 {
     public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken = default)
     {
@@ -25,7 +25,7 @@ internal sealed class AuditBulkAppender(KastellDbContext db, Tenant tenant, Audi
             return;
         }
 
-        var builder = new AuditLog(db, tenant, time, http);
+        var builder = new AuditLog(db, tenant, time, http, memberCopies); // builds only: bulk events are no member copies
         var events = entries.Select(builder.Build).ToList();
         var chain = tenant.OrganizationId;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -11,22 +11,33 @@ namespace Kastell.Server.Platform.Audit;
 /// </summary>
 public static class AuditEventCatalog
 {
-    private static readonly Lazy<FrozenDictionary<int, string>> Names = new(() => Build(typeof(AuditEventCatalog).Assembly));
+    private static readonly Lazy<FrozenDictionary<int, AuditEventInfo>> Events = new(() => Build(typeof(AuditEventCatalog).Assembly));
 
     /// <summary>Every defined event type, by number.</summary>
-    public static IEnumerable<AuditEventType> All => Names.Value.Keys.Order().Select(v => new AuditEventType(v));
+    public static IEnumerable<AuditEventType> All => Events.Value.Keys.Order().Select(v => new AuditEventType(v));
 
-    public static string? NameOf(AuditEventType type) => Names.Value.GetValueOrDefault(type.Value);
+    /// <summary>The event types that can be recorded in <paramref name="chain"/> (an organization's or the system's), by number.</summary>
+    public static IEnumerable<AuditEventType> In(AuditChains chain) => All.Where(t => CanOccurIn(t, chain));
+
+    public static bool CanOccurIn(AuditEventType type, AuditChains chain) =>
+        Events.Value.TryGetValue(type.Value, out var info) && (info.Chains & chain) != 0;
+
+    /// <summary>Whether the organizations of the event's account get a copy (<see cref="MemberSecurityEventAttribute"/>).</summary>
+    public static bool IsMemberSecurityEvent(AuditEventType type) =>
+        Events.Value.TryGetValue(type.Value, out var info) && info.CopiedToMemberOrganizations;
+
+    public static string? NameOf(AuditEventType type) => Events.Value.GetValueOrDefault(type.Value)?.Name;
 
     /// <summary>The event type with this name (case-sensitive), or null.</summary>
     public static AuditEventType? Parse(string name) =>
-        Names.Value.FirstOrDefault(n => string.Equals(n.Value, name, StringComparison.Ordinal)) is { Value: not null } found
+        Events.Value.FirstOrDefault(n => string.Equals(n.Value.Name, name, StringComparison.Ordinal)) is { Value: not null } found
             ? new AuditEventType(found.Key)
             : null;
 
-    internal static FrozenDictionary<int, string> Build(Assembly assembly)
+    internal static FrozenDictionary<int, AuditEventInfo> Build(Assembly assembly)
     {
         var names = new Dictionary<int, string>();
+        var events = new Dictionary<int, AuditEventInfo>();
         foreach (var type in assembly.GetTypes())
         {
             var blocks = type.GetCustomAttributes<AuditEventBlockAttribute>().ToList();
@@ -52,6 +63,12 @@ public static class AuditEventCatalog
                 {
                     throw new InvalidOperationException($"Audit event number {value.Value} is defined twice: {names[value.Value]} and {type.Name}.{field.Name}.");
                 }
+
+                var copied = field.GetCustomAttribute<MemberSecurityEventAttribute>() is not null;
+                var chains = field.GetCustomAttribute<RecordedInAttribute>()?.Chains
+                    ?? type.GetCustomAttribute<RecordedInAttribute>()?.Chains
+                    ?? AuditChains.Organization;
+                events[value.Value] = new AuditEventInfo(field.Name, copied ? chains | AuditChains.Both : chains, copied);
             }
         }
 
@@ -61,6 +78,9 @@ public static class AuditEventCatalog
             throw new InvalidOperationException($"Two audit events are named {twice.Key}.");
         }
 
-        return names.ToFrozenDictionary();
+        return events.ToFrozenDictionary();
     }
 }
+
+/// <summary>What the catalog knows of one event type: its name, where it can be recorded, whether members' organizations get a copy.</summary>
+internal sealed record AuditEventInfo(string Name, AuditChains Chains, bool CopiedToMemberOrganizations);

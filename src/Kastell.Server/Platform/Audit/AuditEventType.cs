@@ -64,8 +64,9 @@ public sealed class AuditEventBlockAttribute(int first, int last, string area = 
     public bool Contains(AuditEventType type) => type.Value >= First && type.Value <= Last;
 }
 
-/// <summary>The platform's own events: authorization decisions (block 9000–9099).</summary>
+/// <summary>The platform's own events: authorization decisions (block 9000–9099), in whichever chain the request was.</summary>
 [AuditEventBlock(9000, 9099)]
+[RecordedIn(AuditChains.Both)]
 public static class AuthorizationEvents
 {
     /// <summary>A caller refused a permission; details say which and why (the engine's explanation).</summary>

@@ -10,7 +10,7 @@ namespace Kastell.Server.Platform.Audit;
 /// context. Sequence numbers and hashes are assigned at save time by <see cref="AuditChainSealer"/>, inside the
 /// transaction, because only then is the chain's tail known for sure.
 /// </summary>
-internal sealed class AuditLog(KastellDbContext db, Tenant tenant, TimeProvider time, IHttpContextAccessor http) : IAuditLog
+internal sealed class AuditLog(KastellDbContext db, Tenant tenant, TimeProvider time, IHttpContextAccessor http, MemberEventCopies memberCopies) : IAuditLog
 {
     private const int MaxDetailsLength = 2000;
 
@@ -24,7 +24,14 @@ internal sealed class AuditLog(KastellDbContext db, Tenant tenant, TimeProvider 
             context.Items[DenialRecordedItem] = true;
         }
 
-        db.Set<AuditEvent>().Add(Build(entry));
+        var recorded = Build(entry);
+        db.Set<AuditEvent>().Add(recorded);
+        if (recorded.OrganizationId is null && AuditEventCatalog.IsMemberSecurityEvent(entry.Type)
+            && entry.Target is { Type: "user", Id: { } id } && Guid.TryParse(id, out var userId))
+        {
+            // The account's organizations see it too, once it is committed (MemberEventCopier).
+            memberCopies.Track(recorded, userId);
+        }
     }
 
     public async Task RecordNowAsync(AuditEntry entry, CancellationToken cancellationToken = default)

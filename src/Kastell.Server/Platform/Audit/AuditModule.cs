@@ -13,6 +13,9 @@ public static class AuditModule
             Path.Combine(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.ResolveDataDirectory(), "keys")));
         services.AddScoped<AuditChainSealer>();
         services.AddScoped<IAuditLog, AuditLog>();
+        services.AddScoped<MemberEventCopies>();
+        services.AddSingleton<MemberEventCopier>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemberEventCopier>());
         services.AddScoped<AuditBulkAppender>();
         services.AddScoped<AuditCheckpoints>();
         services.AddSingleton<AuditVerifier>();

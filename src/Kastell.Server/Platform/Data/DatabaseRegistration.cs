@@ -24,13 +24,13 @@ internal static class DatabaseRegistration
                 services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<SqliteKastellDbContext>>();
                 services.AddDbContext<KastellDbContext, SqliteKastellDbContext>((sp, o) => o
                     .UseSqlite(sqlite)
-                    .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>()));
+                    .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>()));
                 break;
             case DatabaseProvider.Postgres:
                 services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<PostgresKastellDbContext>>();
                 services.AddDbContext<KastellDbContext, PostgresKastellDbContext>((sp, o) => o
                     .UseNpgsql(database.ConnectionString)
-                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>()));
+                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>()));
                 break;
         }
 

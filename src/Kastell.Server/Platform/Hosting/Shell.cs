@@ -18,6 +18,7 @@ public sealed class Shell
 {
     private readonly List<ShellLink> _links = [];
     private readonly List<Type> _banners = [];
+    private readonly List<Func<System.Security.Claims.ClaimsPrincipal, bool>> _limits = [];
 
     public IReadOnlyList<ShellLink> Links => _links;
 
@@ -39,4 +40,17 @@ public sealed class Shell
     }
 
     public IEnumerable<ShellLink> LinksOf(ShellArea area) => _links.Where(l => l.Area == area);
+
+    /// <summary>
+    /// A feature limits sessions it confines to one task (the MFA gate: a session before enrolment may only enrol) to
+    /// a shell without navigation, so the page offers no way elsewhere that would only bounce back.
+    /// </summary>
+    public Shell LimitNavigationWhen(Func<System.Security.Claims.ClaimsPrincipal, bool> confined)
+    {
+        _limits.Add(confined);
+        return this;
+    }
+
+    /// <summary>Whether the shell shows this user no navigation (only signing out and the language switch).</summary>
+    public bool IsNavigationLimited(System.Security.Claims.ClaimsPrincipal user) => _limits.Any(l => l(user));
 }

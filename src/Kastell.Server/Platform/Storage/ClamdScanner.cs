@@ -67,6 +67,27 @@ public sealed class ClamdScanner(string endpoint, TimeSpan timeout)
         }
     }
 
+    /// <summary>
+    /// Whether clamd answers at all (its PING command), within <paramref name="limit"/> or the scan timeout, whichever
+    /// is shorter: for the start-up warning, the readiness probe and the notice on the files page, never for a verdict.
+    /// </summary>
+    public async Task<bool> PingAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit < timeout ? limit : timeout);
+        try
+        {
+            using var socket = await ConnectAsync(deadline.Token);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await stream.WriteAsync("zPING\0"u8.ToArray(), deadline.Token);
+            return await ReadReplyAsync(stream, deadline.Token) == "PONG";
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>"stream: OK", "stream: NAME FOUND", or an error such as "INSTREAM size limit exceeded. ERROR".</summary>
     internal static ScanResult Interpret(string reply)
     {

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Platform.Storage;
@@ -24,6 +25,9 @@ internal static class StorageSetup
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return new ClamdScanner(storage.Clamd, storage.ScanTimeout);
         });
+        services.AddSingleton<ScannerStatus>();
+        services.AddHostedService<ScannerStartupCheck>();
+        services.AddHealthChecks().AddCheck<ScannerHealthCheck>(ScannerHealthCheck.Name, HealthStatus.Degraded, tags: ["ready"]);
         services.AddScoped<Uploads>();
         services.AddSingleton<QuarantineRescanner>();
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineRescanner>());

@@ -118,7 +118,7 @@ public abstract class AccountSecurityTests(KastellHost host)
         using var browser = host.CreateBrowser();
         var user = await Journeys.SignUpAndEnrolAsync(browser);
         await browser.GetAsync("/account/security");
-        Assert.Contains("You have 10 unused recovery code(s)", browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains("You have 10 unused recovery codes.", browser.LastPage, StringComparison.Ordinal);
 
         var response = await RegenerateAsync(browser, user.Password, TestBrowser.NextTotpCode(user.TotpSecret));
 

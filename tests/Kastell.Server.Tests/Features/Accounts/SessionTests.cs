@@ -38,7 +38,7 @@ public abstract partial class SessionTests(KastellHost host)
 
         await a.SubmitAsync("/account/sessions", "revoke-others", new Dictionary<string, string>());
 
-        Assert.Contains("other session(s) ended", a.LastPage, StringComparison.Ordinal);
+        Assert.Contains("1 other session ended.", a.LastPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await b.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
     }

@@ -70,6 +70,16 @@ public abstract partial class FileEndpointTests(KastellHost host)
     }
 
     [Fact]
+    public async Task WhileClamdAnswers_TheOwnerSeesNoScannerNotice()
+    {
+        var alice = await OwnerWithSpaceAsync();
+
+        await alice.Browser.GetAsync(alice.Files);
+
+        Assert.DoesNotContain("data-testid=\"scanner-missing\"", alice.Browser.LastPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RangeRequests_AnswerPartialContent_AcrossChunks_AndRefuseUnsatisfiableRanges()
     {
         var alice = await OwnerWithSpaceAsync();

@@ -39,7 +39,7 @@ internal sealed class AccountMails(MailComposer composer, EmailLinks links, Emai
     {
         var url = links.To(EmailLinks.Query("/invitations/accept", ("token", token)));
         queue.Enqueue(composer.Compose(email, culture, "invitation", "MailInviteSubject",
-            [new("MailInviteBody", inviterName, organizationName), new("MailInviteRole", new LocalizedArgument(roleKey)), new("MailInviteExpiry", validDays), new("MailIgnoreIfNotYou")],
+            [new("MailInviteBody", inviterName, organizationName), new("MailInviteRole", new LocalizedArgument(roleKey)), new("MailInviteExpiry", validDays), new("MailInviteUnexpected")],
             ("MailInviteAction", url)));
     }
 

@@ -20,8 +20,7 @@ internal sealed class SignUpCommand(
     IPasswordHasher<KastellUser> hasher,
     PasswordHistoryRecorder history,
     AccountMails mails,
-    Tenant tenant,
-    Memberships memberships,
+    OrganizationFounding founding,
     IAuditLog audit,
     TimeProvider time)
 {
@@ -37,6 +36,12 @@ internal sealed class SignUpCommand(
             PreferredCulture = request.Culture,
             CreatedAt = now,
         };
+
+        if (OrganizationFounding.CleanName(request.OrganizationName) is null)
+        {
+            // Checked before the address, so the answer says nothing about whether it is taken.
+            return SignUpResult.Failed([new IdentityError { Code = "OrganizationNameInvalid", Description = "The organization's name is invalid." }]);
+        }
 
         // Password rules first and for everyone, so a weak password is refused whether or not the address is taken.
         var passwordErrors = await PasswordErrorsAsync(user, request.Password);
@@ -54,7 +59,7 @@ internal sealed class SignUpCommand(
             return SignUpResult.CheckEmail;
         }
 
-        var created = await CreateAsync(user, request, now, cancellationToken);
+        var created = await CreateAsync(user, request, cancellationToken);
         if (!created.IsSuccess)
         {
             return created;
@@ -76,7 +81,7 @@ internal sealed class SignUpCommand(
         return errors;
     }
 
-    private async Task<SignUpResult> CreateAsync(KastellUser user, SignUpRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<SignUpResult> CreateAsync(KastellUser user, SignUpRequest request, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = await users.CreateAsync(user, request.Password);
@@ -85,34 +90,12 @@ internal sealed class SignUpCommand(
             return SignUpResult.Failed(created.Errors);
         }
 
-        var organization = new Organization
-        {
-            Id = Guid.CreateVersion7(),
-            Name = request.OrganizationName.Trim(),
-            Slug = await UniqueSlugAsync(request.OrganizationName, cancellationToken),
-            CreatedAt = now,
-        };
-        db.Organizations.Add(organization);
-        tenant.Enter(organization.Id);
-        await memberships.AddToOrganizationAsync(organization.Id, user.Id, OrganizationRole.Owner, cancellationToken);
+        var organization = await founding.FoundAsync(request.OrganizationName, user.Id, AuditActor.User(user.Id), cancellationToken: cancellationToken);
         history.Record(user);
         audit.Record(new(AccountEvents.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
-        audit.Record(new(TenancyEvents.OrganizationCreated, AuditActor.User(user.Id), AuditTarget.Organization(organization.Id)));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return SignUpResult.Succeeded(user, organization);
-    }
-
-    private async Task<string> UniqueSlugAsync(string name, CancellationToken cancellationToken)
-    {
-        var stem = Slugs.From(name);
-        var candidate = stem;
-        for (var n = 2; await db.Organizations.AnyAsync(o => o.Slug == candidate, cancellationToken); n++)
-        {
-            candidate = $"{stem}-{n}";
-        }
-
-        return candidate;
     }
 }
 
