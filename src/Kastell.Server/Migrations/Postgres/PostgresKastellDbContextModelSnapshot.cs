@@ -84,6 +84,28 @@ namespace Kastell.Server.Migrations.Postgres
                     b.ToTable("UserSessions", (string)null);
                 });
 
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.SignIn.SignInThrottleBucket", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("NextFreeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ThrottledSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("SignInThrottles", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Features.Organizations.Members.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -396,9 +418,6 @@ namespace Kastell.Server.Migrations.Postgres
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("text");
-
-                    b.Property<int>("ConsecutiveLockouts")
-                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -828,6 +847,15 @@ namespace Kastell.Server.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Kastell.Server.Features.Accounts.Sessions.UserSession", b =>
+                {
+                    b.HasOne("Kastell.Server.Platform.Identity.KastellUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.SignIn.SignInThrottleBucket", b =>
                 {
                     b.HasOne("Kastell.Server.Platform.Identity.KastellUser", null)
                         .WithMany()

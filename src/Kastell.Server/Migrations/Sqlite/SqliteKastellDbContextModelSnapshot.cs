@@ -77,6 +77,28 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.ToTable("UserSessions", (string)null);
                 });
 
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.SignIn.SignInThrottleBucket", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextFreeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ThrottledSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("SignInThrottles", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Features.Organizations.Members.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -385,9 +407,6 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
-
-                    b.Property<int>("ConsecutiveLockouts")
-                        .HasColumnType("INTEGER");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -813,6 +832,15 @@ namespace Kastell.Server.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Kastell.Server.Features.Accounts.Sessions.UserSession", b =>
+                {
+                    b.HasOne("Kastell.Server.Platform.Identity.KastellUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kastell.Server.Features.Accounts.SignIn.SignInThrottleBucket", b =>
                 {
                     b.HasOne("Kastell.Server.Platform.Identity.KastellUser", null)
                         .WithMany()

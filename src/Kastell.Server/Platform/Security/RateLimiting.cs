@@ -7,7 +7,8 @@ namespace Kastell.Server.Platform.Security;
 
 /// <summary>
 /// Per-IP limits on everything that checks a secret (sign-in, MFA, recovery, reset, sign-up): a fixed window per
-/// client address. Account lockout limits guessing per account; this limits spraying across accounts.
+/// client address (as forwarded by a trusted proxy only). The sign-in throttle limits guessing per account; this limits
+/// spraying across accounts.
 /// </summary>
 internal static class RateLimiting
 {
