@@ -7,6 +7,7 @@ import { join } from "node:path";
 // Areas by source path (relative to the repository), each a list of path prefixes.
 const AREAS = [
   ["Kastell.Authorization", ["src/Kastell.Authorization/"]],
+  ["Kastell.Saml", ["src/Kastell.Saml/"]],
   ["Server: encryption", ["src/Kastell.Server/Platform/Encryption/"]],
   ["Server: audit", ["src/Kastell.Server/Platform/Audit/"]],
   ["Server: tenancy", [

@@ -177,7 +177,7 @@ run_suite() {
             --report-xunit-ctrf --report-xunit-ctrf-filename "$name.ctrf.json"
             --report-xunit-xml --report-xunit-xml-filename "$name.xml"
             --coverlet --coverlet-output-format cobertura --coverlet-file-prefix "$name"
-            --coverlet-include '[Kastell.Server]*' --coverlet-include '[Kastell.Authorization]*')
+            --coverlet-include '[Kastell.Server]*' --coverlet-include '[Kastell.Authorization]*' --coverlet-include '[Kastell.Saml]*')
     fi
     (cd "$REPO_ROOT" && exec timeout --kill-after=30s "$SUITE_TIMEOUT" "$executable" "${arguments[@]}") \
         </dev/null >"$RESULTS_DIR/$name.log" 2>&1 &

@@ -22,7 +22,27 @@ public sealed class AuthorizationEngine
         _options = options ?? new AuthorizationEngineOptions();
     }
 
+    private AuthorizationEngine(CompiledModel model, ITupleStore tuples, AuthorizationEngineOptions options)
+    {
+        _model = model;
+        _tuples = tuples;
+        _options = options;
+    }
+
     public AuthorizationModel Model => _model.Source;
+
+    /// <summary>
+    /// An engine for the same model over another tuple store (another tenant's), sharing the compiled model: a host
+    /// with one store per tenant compiles its model once and pays nothing per request for it.
+    /// </summary>
+    public AuthorizationEngine WithTuples(ITupleStore tuples) => new(_model, tuples, _options);
+
+    /// <summary>
+    /// Throws <see cref="AuthorizationException"/> (2027 invalid_tuple) when <paramref name="tuple"/> does not fit the
+    /// model's type restrictions — for a host that stores tuples itself, in the same transaction as the change they
+    /// belong to, instead of through <see cref="WriteAsync"/>.
+    /// </summary>
+    public void ValidateWrite(RelationshipTuple tuple) => TupleValidator.ValidateForWrite(_model, tuple);
 
     public AuthorizationEngineOptions Options => _options;
 

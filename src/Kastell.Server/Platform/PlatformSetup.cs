@@ -32,7 +32,10 @@ internal static class PlatformSetup
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<Tenant>();
-        services.AddScoped<TenantAccess>();
+        services.AddSingleton<Authorization.KastellModel>();
+        services.AddScoped<Authorization.Permissions>();
+        services.AddScoped<Authorization.RelationshipWriter>();
+        services.AddScoped<Memberships>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
         services.AddKastellDatabase(configuration);
@@ -152,6 +155,8 @@ internal static class PlatformSetup
         app.UseMiddleware<Audit.RefusalAuditMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
+        // After the antiforgery check, so that a post it refused records no allow of a sensitive permission.
+        app.UseMiddleware<Authorization.PermissionMiddleware>();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithName("HealthLive");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithName("HealthReady");

@@ -61,10 +61,10 @@ internal static class Tenants
         var (scope, db) = host.OpenDb(organizationId);
         await using (scope)
         {
-            db.OrganizationMembers.Add(new OrganizationMember { OrganizationId = organizationId, UserId = userId, Role = role, JoinedAt = DateTimeOffset.UtcNow });
+            await scope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(organizationId, userId, role, TestContext.Current.CancellationToken);
             if (spaceRole is { } granted)
             {
-                db.SpaceMembers.Add(new SpaceMember { OrganizationId = organizationId, SpaceId = granted.Space, UserId = userId, Role = granted.Role });
+                await scope.ServiceProvider.GetRequiredService<Memberships>().AddToSpaceAsync(organizationId, granted.Space, userId, granted.Role, TestContext.Current.CancellationToken);
             }
 
             await db.SaveChangesAsync(Ct);

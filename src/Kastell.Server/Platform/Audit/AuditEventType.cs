@@ -68,8 +68,11 @@ public sealed class AuditEventBlockAttribute(int first, int last, string area = 
 [AuditEventBlock(9000, 9099)]
 public static class AuthorizationEvents
 {
-    /// <summary>A caller refused a permission; details say which and why.</summary>
+    /// <summary>A caller refused a permission; details say which and why (the engine's explanation).</summary>
     public static readonly AuditEventType AuthorizationDenied = new(9000);
+
+    /// <summary>A sensitive permission allowed (audit reading and export, member and team management, keys, deletions), with the relation path that allowed it.</summary>
+    public static readonly AuditEventType AuthorizationGranted = new(9001);
 }
 
 /// <summary>How the recorded action ended. Stored as a number and hashed: append only.</summary>

@@ -21,11 +21,13 @@ internal static class DatabaseRegistration
                 Directory.CreateDirectory(dataDirectory);
                 var sqlite = database.ConnectionString
                     ?? $"Data Source={Path.Combine(dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
+                services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<SqliteKastellDbContext>>();
                 services.AddDbContext<KastellDbContext, SqliteKastellDbContext>((sp, o) => o
                     .UseSqlite(sqlite)
                     .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>()));
                 break;
             case DatabaseProvider.Postgres:
+                services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<PostgresKastellDbContext>>();
                 services.AddDbContext<KastellDbContext, PostgresKastellDbContext>((sp, o) => o
                     .UseNpgsql(database.ConnectionString)
                     .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>()));

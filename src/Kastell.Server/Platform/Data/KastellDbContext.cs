@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Kastell.Authorization.Storage.EntityFramework;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Identity;
@@ -56,6 +57,8 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(KastellDbContext).Assembly, t => t.Namespace?.StartsWith("Kastell.Server", StringComparison.Ordinal) == true && !t.IsAbstract);
         ApplyTenantFilters(builder);
+        // Relationship tuples, one store per organization (the store id is the organization's id).
+        builder.ApplyAuthorizationTuples();
 
         // The TOTP authenticator key and the recovery codes (and any other Identity token) are user secrets.
         builder.Entity<IdentityUserToken<Guid>>().Property(t => t.Value).IsEncrypted(EncryptionScope.Platform);

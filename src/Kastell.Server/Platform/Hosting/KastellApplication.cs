@@ -24,6 +24,9 @@ public static class KastellApplication
         // Every setting is checked now, so a verb refuses invalid settings as the server does (the host checks them only when it starts).
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 
+        // The authorization model is combined and validated now: an invalid one stops Kastell with its errors' positions.
+        app.Services.GetRequiredService<Authorization.KastellModel>();
+
         // Load (or create) the audit signing key now: a key file others can read stops Kastell before it serves anything.
         app.Services.GetRequiredService<AuditSigningKey>();
         if (request is not null)

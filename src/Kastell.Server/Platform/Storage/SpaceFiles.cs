@@ -12,7 +12,7 @@ namespace Kastell.Server.Platform.Storage;
 /// storage before its record is saved, so a user never sees a file that is not fully stored; a failed upload leaves
 /// at most an unreferenced ciphertext file, never plaintext.
 /// </summary>
-public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time, IAuditLog audit)
+public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProvider time, IAuditLog audit, Authorization.RelationshipWriter relations)
 {
     public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, CancellationToken cancellationToken = default) =>
         await UploadAsync(spaceId, fileName, contentType, content, StoredObjectStatus.Available, null, cancellationToken);
@@ -50,6 +50,14 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
                 UploadedBy = uploadedBy,
             };
             db.StoredObjects.Add(stored);
+            // The file's place in the model, saved with its record: it is read by whoever reads its Space.
+            var file = Authorization.Permissions.Object("file", id);
+            await relations.GrantAsync(file, "space", Authorization.Permissions.Object("space", space.Id), cancellationToken);
+            if (uploadedBy is { } uploader)
+            {
+                await relations.GrantAsync(file, "uploader", Authorization.Permissions.User(uploader), cancellationToken);
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -151,6 +159,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
         }
 
         db.StoredObjects.Remove(stored);
+        await relations.RevokeAllAsync(@object: Authorization.Permissions.Object("file", objectId), cancellationToken: cancellationToken);
         if (deletion is not null)
         {
             audit.Record(deletion);

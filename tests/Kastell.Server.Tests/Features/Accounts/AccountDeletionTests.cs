@@ -3,6 +3,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kastell.Server.Tests.Features.Accounts;
 
@@ -134,7 +135,7 @@ public abstract class AccountDeletionTests(KastellHost host)
         var (tenantScope, tenantDb) = host.OpenDb(organizationId);
         await using (tenantScope)
         {
-            tenantDb.OrganizationMembers.Add(new OrganizationMember { OrganizationId = organizationId, UserId = secondId, Role = OrganizationRole.Owner, JoinedAt = DateTimeOffset.UtcNow });
+            await tenantScope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(organizationId, secondId, OrganizationRole.Owner, TestContext.Current.CancellationToken);
             await tenantDb.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 

@@ -3,6 +3,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kastell.Server.Tests.Features.Accounts;
 
@@ -233,7 +234,7 @@ public abstract class SecuritySettingsTests(KastellHost host)
         await using (tenantScope)
         {
             var userId = await tenantDb.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken);
-            tenantDb.OrganizationMembers.Add(new OrganizationMember { OrganizationId = orgId, UserId = userId, Role = OrganizationRole.Member, JoinedAt = DateTimeOffset.UtcNow });
+            await tenantScope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(orgId, userId, OrganizationRole.Member, TestContext.Current.CancellationToken);
             await tenantDb.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 

@@ -174,7 +174,7 @@ public abstract partial class AuditTrailTests(KastellHost host)
         var denials = (await mark.NewEventsAsync()).Where(e => e.Type == AuthorizationEvents.AuthorizationDenied).ToList();
         var malloryId = await UserIdAsync(m.Email);
         var aliceOrg = await OrganizationIdAsync(a.OrganizationSlug);
-        Assert.Equal(2, denials.Count(d => d.OrganizationId == aliceOrg && d.ActorId == malloryId && d.Details!.Contains("not-a-member", StringComparison.Ordinal)));
+        Assert.Equal(2, denials.Count(d => d.OrganizationId == aliceOrg && d.ActorId == malloryId && d.TargetType == "organization" && d.Details!.Contains("\"permission\":\"can_read\"", StringComparison.Ordinal)));
         Assert.Single(denials, d => d.OrganizationId == null && d.TargetId == unknownSlug && d.Outcome == AuditOutcome.Denied);
         Assert.Empty(await EventsAsync(aliceOrg, AuditTrailEvents.AuditLogExported));
     }
@@ -194,7 +194,8 @@ public abstract partial class AuditTrailTests(KastellHost host)
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/o/{owner.OrganizationSlug}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.csv")).StatusCode);
         var denials = (await mark.NewEventsAsync()).Where(e => e.Type == AuthorizationEvents.AuthorizationDenied && e.OrganizationId == org).ToList();
-        Assert.Equal(2, denials.Count(d => d.Details!.Contains("\"reason\":\"role\"", StringComparison.Ordinal)));
+        Assert.Single(denials, d => d.Details!.Contains("\"permission\":\"can_read_audit\"", StringComparison.Ordinal));
+        Assert.Single(denials, d => d.Details!.Contains("\"permission\":\"can_export_audit\"", StringComparison.Ordinal));
         Assert.Empty(await EventsAsync(org, AuditTrailEvents.AuditLogExported));
 
         Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync($"/o/{owner.OrganizationSlug}/audit")).StatusCode);

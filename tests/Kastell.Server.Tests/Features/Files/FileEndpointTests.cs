@@ -140,7 +140,7 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.DoesNotContain("Geheimnis", await foreign.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, foreignDelete.StatusCode);
         Assert.Single(await StoredAsync(alice.OrganizationId)); // still there
-        Assert.Contains(await AuditAsync(bob.OrganizationId), e => e.Type == AuthorizationEvents.AuthorizationDenied && e.Details!.Contains("not-found", StringComparison.Ordinal));
+        Assert.Contains(await AuditAsync(bob.OrganizationId), e => e.Type == AuthorizationEvents.AuthorizationDenied && e.Details!.Contains("\"permission\":\"can_delete\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -181,8 +181,8 @@ public abstract partial class FileEndpointTests(KastellHost host)
         Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
         Assert.Single(await StoredAsync(alice.OrganizationId));
         var denials = (await AuditAsync(alice.OrganizationId)).Where(e => e.Type == AuthorizationEvents.AuthorizationDenied).Select(e => e.Details!).ToList();
-        Assert.Contains(denials, d => d.Contains("file.upload", StringComparison.Ordinal));
-        Assert.Contains(denials, d => d.Contains("file.delete", StringComparison.Ordinal));
+        Assert.Contains(denials, d => d.Contains("\"permission\":\"can_upload\"", StringComparison.Ordinal));
+        Assert.Contains(denials, d => d.Contains("\"permission\":\"can_delete\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -399,10 +399,10 @@ public abstract partial class FileEndpointTests(KastellHost host)
         (scope, db) = host.OpenDb(owner.OrganizationId);
         await using (scope)
         {
-            db.OrganizationMembers.Add(new OrganizationMember { OrganizationId = owner.OrganizationId, UserId = userId, Role = role, JoinedAt = DateTimeOffset.UtcNow });
+            await scope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(owner.OrganizationId, userId, role, TestContext.Current.CancellationToken);
             if (spaceRole is { } granted)
             {
-                db.SpaceMembers.Add(new SpaceMember { OrganizationId = owner.OrganizationId, SpaceId = owner.SpaceId, UserId = userId, Role = granted });
+                await scope.ServiceProvider.GetRequiredService<Memberships>().AddToSpaceAsync(owner.OrganizationId, owner.SpaceId, userId, granted, TestContext.Current.CancellationToken);
             }
 
             await db.SaveChangesAsync(Ct);

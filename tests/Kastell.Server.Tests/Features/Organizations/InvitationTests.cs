@@ -321,12 +321,12 @@ public abstract class InvitationTests(KastellHost host)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        services.GetRequiredService<Tenant>().Enter(organizationId);
-        var access = services.GetRequiredService<TenantAccess>();
         var db = services.GetRequiredService<Kastell.Server.Platform.Data.KastellDbContext>();
         services.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organizationId, TestContext.Current.CancellationToken));
-        access.OrganizationRole = callerRole;
         var caller = await services.GetRequiredService<UserManager<KastellUser>>().FindByEmailAsync(callerEmail);
+        // The caller's role is what the organization's relationships say (callerRole documents what the test arranged).
+        _ = callerRole;
+        services.GetRequiredService<CurrentActor>().ActAs(Kastell.Server.Platform.Audit.AuditActor.User(caller!.Id));
         return await services.GetRequiredService<InviteMemberCommand>().ExecuteAsync(caller!, email, role, TestContext.Current.CancellationToken);
     }
 
@@ -409,7 +409,7 @@ public abstract class InvitationTests(KastellHost host)
         await using (scope)
         {
             var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken);
-            db.OrganizationMembers.Add(new OrganizationMember { OrganizationId = organizationId, UserId = userId, Role = role, JoinedAt = DateTimeOffset.UtcNow });
+            await scope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(organizationId, userId, role, TestContext.Current.CancellationToken);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 

@@ -133,9 +133,8 @@ public abstract partial class AuditCoverageTests(KastellHost host)
         var (scope, db) = host.OpenDb(organization);
         await using (scope)
         {
-            var access = scope.ServiceProvider.GetRequiredService<TenantAccess>();
             scope.ServiceProvider.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organization, Ct));
-            access.OrganizationRole = OrganizationRole.Member;
+            scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Identity.CurrentActor>().ActAs(AuditActor.User(member));
             var result = await scope.ServiceProvider.GetRequiredService<CreateSpaceCommand>().ExecuteAsync(member, "Sneaky", Ct);
             Assert.Equal(Kastell.Server.Platform.Http.Failures.NotAllowed, result.Failure);
         }
@@ -146,7 +145,7 @@ public abstract partial class AuditCoverageTests(KastellHost host)
         var (scope, db) = host.OpenDb(organization);
         await using (scope)
         {
-            db.OrganizationMembers.Add(new OrganizationMember { OrganizationId = organization, UserId = user, Role = OrganizationRole.Member, JoinedAt = DateTimeOffset.UtcNow });
+            await scope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(organization, user, OrganizationRole.Member, TestContext.Current.CancellationToken);
             await db.SaveChangesAsync(Ct);
         }
     }

@@ -66,7 +66,7 @@ public sealed class S3StorageTests(SqliteS3Host host) : IClassFixture<SqliteS3Ho
         (scope, db) = host.OpenDb(org.Id);
         await using (scope)
         {
-            var files = new SpaceFiles(db, down, TimeProvider.System, scope.ServiceProvider.GetRequiredService<IAuditLog>());
+            var files = new SpaceFiles(db, down, TimeProvider.System, scope.ServiceProvider.GetRequiredService<IAuditLog>(), scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Authorization.RelationshipWriter>());
             var error = await Assert.ThrowsAsync<ObjectStoreException>(
                 () => files.UploadAsync(space.Id, "bericht.txt", "text/plain", new MemoryStream("vertraulich"u8.ToArray()), Ct));
             Assert.Contains("unreachable", error.Message, StringComparison.Ordinal);

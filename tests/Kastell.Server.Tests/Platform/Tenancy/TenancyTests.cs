@@ -2,6 +2,7 @@ using System.Net;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kastell.Server.Tests.Platform.Tenancy;
 
@@ -141,7 +142,7 @@ public abstract class TenancyTests(KastellHost host)
         await using (scope)
         {
             var userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(TestContext.Current.CancellationToken);
-            db.OrganizationMembers.Add(new OrganizationMember { OrganizationId = orgId, UserId = userId, Role = role, JoinedAt = DateTimeOffset.UtcNow });
+            await scope.ServiceProvider.GetRequiredService<Memberships>().AddToOrganizationAsync(orgId, userId, role, TestContext.Current.CancellationToken);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
     }

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
@@ -50,6 +51,10 @@ internal sealed class DeleteAccountCommand(
             return new(DeleteAccountOutcome.LastOwner, orphaned);
         }
 
+        // Access goes first, organization by organization (each its own tuple store): should the deletion below fail,
+        // the account is left without access rather than the other way round.
+        await RevokeRelationsAsync(userId, cancellationToken);
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         await db.PasswordHistory.Where(h => h.UserId == userId).ExecuteDeleteAsync(cancellationToken);
@@ -68,6 +73,18 @@ internal sealed class DeleteAccountCommand(
         await transaction.CommitAsync(cancellationToken);
         await signIn.SignOutAsync();
         return new(DeleteAccountOutcome.Deleted, []);
+    }
+
+    private async Task RevokeRelationsAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var organizations = await db.OrganizationMembers.IgnoreQueryFilters().AsNoTracking()
+            .Where(m => m.UserId == userId).Select(m => m.OrganizationId).ToListAsync(cancellationToken);
+        foreach (var organization in organizations)
+        {
+            await using var scope = scopes.Enter(organization, AuditActor.User(userId));
+            await scope.Get<RelationshipWriter>().RevokeAllAsync(user: Permissions.User(userId), cancellationToken: cancellationToken);
+            await scope.Db.SaveChangesAsync(cancellationToken);
+        }
     }
 
     private Task RecordRefusalAsync(Guid userId, string reason, CancellationToken cancellationToken) =>

@@ -21,6 +21,7 @@ internal sealed class SignUpCommand(
     PasswordHistoryRecorder history,
     AccountMails mails,
     Tenant tenant,
+    Memberships memberships,
     IAuditLog audit,
     TimeProvider time)
 {
@@ -93,13 +94,7 @@ internal sealed class SignUpCommand(
         };
         db.Organizations.Add(organization);
         tenant.Enter(organization.Id);
-        db.OrganizationMembers.Add(new OrganizationMember
-        {
-            OrganizationId = organization.Id,
-            UserId = user.Id,
-            Role = OrganizationRole.Owner,
-            JoinedAt = now,
-        });
+        await memberships.AddToOrganizationAsync(organization.Id, user.Id, OrganizationRole.Owner, cancellationToken);
         history.Record(user);
         audit.Record(new(AccountEvents.AccountCreated, AuditActor.User(user.Id), AuditTarget.User(user.Id)));
         audit.Record(new(TenancyEvents.OrganizationCreated, AuditActor.User(user.Id), AuditTarget.Organization(organization.Id)));

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 
@@ -6,9 +7,6 @@ namespace Kastell.Server.Features.AuditTrail.Export;
 
 internal static class AuditTrailEndpoints
 {
-    /// <summary>The roles that may read an organization's audit trail (the page and its exports).</summary>
-    internal static readonly OrganizationRole[] ReaderRoles = [OrganizationRole.Owner, OrganizationRole.Admin, OrganizationRole.Auditor];
-
     /// <summary>
     /// <c>GET /o/{org}/audit/export.csv</c> and <c>.jsonl</c>, with the page's filter in the query string. A download
     /// of audit data is itself audited (in its own transaction, before the first byte leaves), and readers other than
@@ -17,7 +15,7 @@ internal static class AuditTrailEndpoints
     public static void Map(RouteGroupBuilder organization) =>
         organization.MapGet("/audit/export.{extension:regex(^(csv|jsonl)$)}", ExportAsync)
             .RequireAuthorization()
-            .WithMetadata(new RequireOrganizationRoleAttribute(ReaderRoles))
+            .RequirePermission("organization", "can_export_audit", hidden: true, auditAllow: true)
             .WithName("ExportAuditTrail");
 
     private static async Task<IResult> ExportAsync(

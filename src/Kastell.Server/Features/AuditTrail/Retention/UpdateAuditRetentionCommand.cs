@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Tenancy;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Server.Features.AuditTrail.Retention;
 
 /// <summary>Sets how long the organization keeps its audit events; owners and admins only (auditors read, they do not decide).</summary>
-internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)
+internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant tenant, Permissions permissions, IAuditLog audit)
 {
     public const int MinimumDays = 1;
     public const int MaximumDays = 36_500;
@@ -15,9 +16,8 @@ internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant te
     public async Task<Result> ExecuteAsync(Guid callerId, int? days, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
-        if (!access.CanAdministerOrganization)
+        if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_audit_retention", cancellationToken: cancellationToken))
         {
-            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.audit-retention", AuditTarget.Organization(organization.Id)), cancellationToken);
             return Failures.NotAllowed;
         }
 

@@ -1,4 +1,6 @@
+using Kastell.Authorization.Storage.EntityFramework;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Storage;
@@ -35,6 +37,9 @@ public sealed class OrganizationDeletion(TenantScopes scopes, DataKeyRing ring, 
             keys = await db.DataKeys.Where(k => k.OrganizationId == organizationId).Select(k => k.Id).ToListAsync(cancellationToken);
             await db.DataKeys.Where(k => k.OrganizationId == organizationId).ExecuteDeleteAsync(cancellationToken);
             await db.Organizations.Where(o => o.Id == organizationId).ExecuteDeleteAsync(cancellationToken);
+            // Its relationship tuples (the organization's whole store) go with it.
+            var store = Permissions.StoreId(organizationId);
+            await db.Set<TupleEntity>().Where(t => t.StoreId == store).ExecuteDeleteAsync(cancellationToken);
             // So jobs can still find the organization's audit chain (the SIEM forwarder delivers what it has not sent yet).
             db.Add(new DeletedOrganization { Id = organizationId, DeletedAt = time.GetUtcNow() });
             scope.Services.GetRequiredService<IAuditLog>().Record(new(OrganizationEvents.OrganizationDeleted, actor, AuditTarget.Organization(organizationId),

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ public sealed record OrganizationSummary(string Slug, string Name, OrganizationR
 public sealed record SpaceSummary(string Slug, string Name);
 
 /// <summary>The one place allowed to read memberships across tenants: "which organizations may this user enter?".</summary>
-public sealed class OrganizationDirectory(KastellDbContext db)
+public sealed class OrganizationDirectory(KastellDbContext db, Permissions permissions)
 {
     public async Task<IReadOnlyList<OrganizationSummary>> ForUserAsync(Guid userId, CancellationToken cancellationToken = default) =>
         await db.OrganizationMembers.IgnoreQueryFilters().AsNoTracking()
@@ -19,15 +20,15 @@ public sealed class OrganizationDirectory(KastellDbContext db)
             .Select(o => new OrganizationSummary(o.Slug, o.Name, o.Role))
             .ToListAsync(cancellationToken);
 
-    /// <summary>Spaces of the current tenant the user may enter (all of them for organization owners and admins).</summary>
-    public async Task<IReadOnlyList<SpaceSummary>> SpacesAsync(Guid userId, bool administers, CancellationToken cancellationToken = default)
-    {
-        var spaces = db.Spaces.AsNoTracking();
-        if (!administers)
-        {
-            spaces = spaces.Where(s => db.SpaceMembers.Any(m => m.SpaceId == s.Id && m.UserId == userId));
-        }
+    /// <summary>The role the caller's membership row records in the current organization, for display (access is the engine's).</summary>
+    public async Task<OrganizationRole?> RoleInCurrentAsync(Guid userId, CancellationToken cancellationToken = default) =>
+        await db.OrganizationMembers.AsNoTracking().Where(m => m.UserId == userId).Select(m => (OrganizationRole?)m.Role).SingleOrDefaultAsync(cancellationToken);
 
-        return await spaces.OrderBy(s => s.Name).Select(s => new SpaceSummary(s.Slug, s.Name)).ToListAsync(cancellationToken);
+    /// <summary>The Spaces of the current organization the caller may read, as the authorization engine lists them.</summary>
+    public async Task<IReadOnlyList<SpaceSummary>> ReadableSpacesAsync(CancellationToken cancellationToken = default)
+    {
+        var readable = await permissions.ObjectsAsync("space", "can_read", cancellationToken);
+        return await db.Spaces.AsNoTracking().Where(s => readable.Contains(s.Id))
+            .OrderBy(s => s.Name).Select(s => new SpaceSummary(s.Slug, s.Name)).ToListAsync(cancellationToken);
     }
 }

@@ -48,6 +48,7 @@ internal sealed class AcceptInvitationCommand(
     UserManager<KastellUser> users,
     PasswordHistoryRecorder history,
     Tenant tenant,
+    Memberships memberships,
     TimeProvider time,
     IAuditLog audit)
 {
@@ -106,7 +107,7 @@ internal sealed class AcceptInvitationCommand(
             return AcceptResult.Of(AcceptOutcome.AlreadyMember);
         }
 
-        AddMembership(userId);
+        await AddMembershipAsync(userId, cancellationToken);
         MarkAccepted(userId);
         RecordAccepted(userId, joined: true);
         user.EmailConfirmed = true;
@@ -146,7 +147,7 @@ internal sealed class AcceptInvitationCommand(
         }
 
         // Membership first, password second: the validator then applies this organization's password policy.
-        AddMembership(user.Id);
+        await AddMembershipAsync(user.Id, cancellationToken);
         MarkAccepted(user.Id);
         await db.SaveChangesAsync(cancellationToken);
         var withPassword = await users.AddPasswordAsync(user, password);
@@ -163,14 +164,8 @@ internal sealed class AcceptInvitationCommand(
         return (AcceptResult.Of(AcceptOutcome.Joined), user);
     }
 
-    private void AddMembership(Guid userId) =>
-        db.OrganizationMembers.Add(new OrganizationMember
-        {
-            OrganizationId = _invitation!.OrganizationId,
-            UserId = userId,
-            Role = _invitation.Role,
-            JoinedAt = time.GetUtcNow(),
-        });
+    private Task AddMembershipAsync(Guid userId, CancellationToken cancellationToken) =>
+        memberships.AddToOrganizationAsync(_invitation!.OrganizationId, userId, _invitation.Role, cancellationToken);
 
     private void RecordAccepted(Guid userId, bool joined)
     {

@@ -1,5 +1,6 @@
 using Kastell.Server.Features.Accounts.Email;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Identity;
@@ -25,7 +26,7 @@ internal enum InviteOutcome
 internal sealed class InviteMemberCommand(
     KastellDbContext db,
     Tenant tenant,
-    TenantAccess access,
+    Permissions permissions,
     UserManager<KastellUser> users,
     AccountMails mails,
     IOptions<EmailOptions> options,
@@ -35,10 +36,10 @@ internal sealed class InviteMemberCommand(
     public async Task<InviteOutcome> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
-        if (!access.CanAdministerOrganization || !Enum.IsDefined(role)
-            || (role == OrganizationRole.Owner && access.OrganizationRole != OrganizationRole.Owner))
+        // Owners alone make owners; whoever manages members invites everyone else.
+        if (!Enum.IsDefined(role)
+            || !await permissions.RequireAsync("organization", organization.Id, role == OrganizationRole.Owner ? "can_manage_owners" : "can_manage_members", auditAllow: true, cancellationToken: cancellationToken))
         {
-            await audit.RecordNowAsync(AuditDenials.Permission(caller.Id, "member.invite", AuditTarget.Organization(organization.Id)), cancellationToken);
             return InviteOutcome.Forbidden;
         }
 

@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Security;
@@ -16,6 +17,7 @@ internal static class MembersEndpoints
             (await revoke.ExecuteAsync(actor.RequireUserId(), id, context.RequestAborted))
                 .ToHttpResult(context, () => TypedResults.LocalRedirect(TenantRoutes.OrganizationPath(tenant.RequireOrganization(), "/members"))))
             .RequireAuthorization()
+            .RequirePermission("organization", "can_manage_members", auditAllow: true)
             .RequireValidAntiforgeryToken()
             .WithName("RevokeInvitation");
 }

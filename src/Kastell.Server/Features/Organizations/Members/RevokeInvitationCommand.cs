@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Tenancy;
@@ -7,14 +8,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Server.Features.Organizations.Members;
 
 /// <summary>Revokes a pending invitation of the request's organization; another organization's id is simply not found.</summary>
-internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit)
+internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant, Permissions permissions, TimeProvider time, IAuditLog audit)
 {
     public async Task<Result> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
     {
         tenant.RequireOrganization();
-        if (!access.CanAdministerOrganization)
+        if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_members", cancellationToken: cancellationToken))
         {
-            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "invitation.revoke", AuditTarget.Invitation(invitationId)), cancellationToken);
             return Failures.NotAllowed;
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity;
@@ -9,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Server.Features.Organizations.Settings;
 
 /// <summary>Changes the organization's password policy; owners and admins only, values within safe bounds.</summary>
-internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant tenant, TenantAccess access, IAuditLog audit)
+internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant tenant, Permissions permissions, IAuditLog audit)
 {
     public const int MinimumAllowedLength = PasswordPolicy.AbsoluteMinimumLength;
     public const int MaximumAllowedLength = 128;
@@ -17,9 +18,8 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
     public async Task<Result> ExecuteAsync(Guid callerId, PasswordPolicy requested, CancellationToken ct = default)
     {
         var organization = tenant.RequireOrganization();
-        if (!access.CanAdministerOrganization)
+        if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_password_policy", cancellationToken: ct))
         {
-            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "organization.password-policy", AuditTarget.Organization(organization.Id)), ct);
             return Failures.NotAllowed;
         }
 

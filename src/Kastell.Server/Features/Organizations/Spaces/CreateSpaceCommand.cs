@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Storage;
@@ -9,14 +10,13 @@ namespace Kastell.Server.Features.Organizations.Spaces;
 
 /// <summary>Creates a Space in the request's organization; only organization owners and admins may.</summary>
 /// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>
-internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, TenantAccess access, TimeProvider time, IAuditLog audit, IObjectStore storage)
+internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, Permissions permissions, Memberships memberships, TimeProvider time, IAuditLog audit, IObjectStore storage)
 {
     public async Task<Result<Space>> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
-        if (!access.CanAdministerOrganization)
+        if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_create_space", cancellationToken: cancellationToken))
         {
-            await audit.RecordNowAsync(AuditDenials.Permission(callerId, "space.create", AuditTarget.Space(null)), cancellationToken);
             return Failures.NotAllowed;
         }
 
@@ -41,8 +41,8 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, Ten
             Slug = slug,
             CreatedAt = time.GetUtcNow(),
         };
-        db.Spaces.Add(space);
-        db.SpaceMembers.Add(new SpaceMember { OrganizationId = organization.Id, SpaceId = space.Id, UserId = callerId, Role = SpaceRole.Manager });
+        await memberships.AddSpaceAsync(space, cancellationToken);
+        await memberships.AddToSpaceAsync(space, callerId, SpaceRole.Manager, cancellationToken);
         audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
         var container = StorageContainers.OfSpace(space.Id);
         await storage.CreateContainerAsync(container, cancellationToken);

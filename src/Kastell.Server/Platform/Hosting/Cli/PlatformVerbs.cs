@@ -11,6 +11,7 @@ internal static class PlatformVerbs
         new Audit.VerifyAuditVerb(),
         new Audit.AuditCheckpointVerb(),
         new Authorization.AuthzTestVerb(),
+        new Authorization.AuthzDriftVerb(),
         new HelpVerb(),
     ];
 }
