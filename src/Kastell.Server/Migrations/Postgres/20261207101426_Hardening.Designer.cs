@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kastell.Server.Migrations.Postgres
 {
     [DbContext(typeof(PostgresKastellDbContext))]
-    [Migration("20261207063234_Hardening")]
+    [Migration("20261207101426_Hardening")]
     partial class Hardening
     {
         /// <inheritdoc />
@@ -24,6 +24,51 @@ namespace Kastell.Server.Migrations.Postgres
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Kastell.Authorization.Storage.EntityFramework.TupleEntity", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Object")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("Relation")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("User")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("ConditionContext")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ConditionName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsUserset")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ObjectType")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.HasKey("StoreId", "Object", "Relation", "User");
+
+                    b.HasIndex("StoreId", "Object", "Relation", "IsUserset");
+
+                    b.HasIndex("StoreId", "User", "Relation", "ObjectType");
+
+                    b.ToTable("authz_tuples", (string)null);
+                });
 
             modelBuilder.Entity("Kastell.Server.Features.Accounts.Passwords.PasswordHistoryEntry", b =>
                 {

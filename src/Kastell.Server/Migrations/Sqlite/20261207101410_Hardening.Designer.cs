@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kastell.Server.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteKastellDbContext))]
-    [Migration("20261207063056_Hardening")]
+    [Migration("20261207101410_Hardening")]
     partial class Hardening
     {
         /// <inheritdoc />
@@ -19,6 +19,51 @@ namespace Kastell.Server.Migrations.Sqlite
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Kastell.Authorization.Storage.EntityFramework.TupleEntity", b =>
+                {
+                    b.Property<string>("StoreId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Object")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Relation")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("User")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConditionContext")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConditionName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsUserset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ObjectType")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StoreId", "Object", "Relation", "User");
+
+                    b.HasIndex("StoreId", "Object", "Relation", "IsUserset");
+
+                    b.HasIndex("StoreId", "User", "Relation", "ObjectType");
+
+                    b.ToTable("authz_tuples", (string)null);
+                });
 
             modelBuilder.Entity("Kastell.Server.Features.Accounts.Passwords.PasswordHistoryEntry", b =>
                 {
