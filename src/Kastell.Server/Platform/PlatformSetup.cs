@@ -38,6 +38,8 @@ internal static class PlatformSetup
         services.AddScoped<Memberships>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
+        // Owner-only data folder, database and mail pickup folder, checked before anything opens them.
+        DataDirectoryGuard.Check(configuration);
         services.AddKastellDatabase(configuration);
         services.AddAudit(configuration);
         services.AddKastellSiem(configuration);
