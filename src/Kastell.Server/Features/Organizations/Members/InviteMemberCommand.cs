@@ -43,11 +43,13 @@ internal sealed class InviteMemberCommand(
             return InviteOutcome.Forbidden;
         }
 
-        email = email.Trim();
-        if (email.Length is 0 or > 254 || !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email))
+        // Read by the mail library's own strict parser, as the form did: what is stored is what will be sent to.
+        if (!MailAddresses.TryParse(email, out var address))
         {
             return InviteOutcome.InvalidEmail;
         }
+
+        email = address;
 
         var normalized = users.NormalizeEmail(email);
         var existingUser = await users.FindByEmailAsync(email);
@@ -86,9 +88,10 @@ internal sealed class InviteMemberCommand(
                 ["replaced"] = replaced.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }));
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        mails.Invitation(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName,
+        // The mail is queued in the same transaction: no invitation without its mail, no mail without its invitation.
+        await mails.InvitationAsync(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName,
             "Role" + role, token, Math.Max(1, (int)Math.Round(lifetime.TotalDays)));
+        await transaction.CommitAsync(cancellationToken);
         return InviteOutcome.Sent;
     }
 }
