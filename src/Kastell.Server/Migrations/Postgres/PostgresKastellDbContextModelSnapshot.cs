@@ -587,6 +587,20 @@ namespace Kastell.Server.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Kastell.Server.Platform.Security.RateBudget", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("NextFreeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RateBudgets", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Platform.Siem.SiemCursor", b =>
                 {
                     b.Property<string>("Chain")

@@ -576,6 +576,20 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Kastell.Server.Platform.Security.RateBudget", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextFreeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("RateBudgets", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Platform.Siem.SiemCursor", b =>
                 {
                     b.Property<string>("Chain")

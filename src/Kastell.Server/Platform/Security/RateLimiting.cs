@@ -15,6 +15,7 @@ internal static class RateLimiting
     public static IServiceCollection AddKastellRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKastellOptions<RateLimitOptions, RateLimitOptionsValidator>(configuration, RateLimitOptions.Section);
+        services.AddScoped<RateBudgets>();
         // The limiter is configured from the validated settings, so its options take them as a dependency.
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, limits) =>

@@ -38,12 +38,22 @@ internal sealed class AccountMails(MailComposer composer, EmailLinks links, Emai
             ("MailResetAction", url)));
     }
 
-    public Task InvitationAsync(string email, string? culture, string organizationName, string inviterName, string roleKey, string token, int validDays)
+    /// <summary>
+    /// The names in it were chosen by the inviter, so they are cut to a name's length and to one plain line, and the
+    /// mail says whose they are: the inviter's confirmed address stands beside them.
+    /// </summary>
+    public Task InvitationAsync(string email, string? culture, string organizationName, string inviterName, string inviterEmail, string roleKey, string token, int validDays, CancellationToken cancellationToken = default)
     {
         var url = links.To(EmailLinks.Query("/invitations/accept", ("token", token)));
         return outbox.EnqueueAsync(composer.Compose(email, culture, "invitation", "MailInviteSubject",
-            [new("MailInviteBody", inviterName, organizationName), new("MailInviteRole", new LocalizedArgument(roleKey)), new("MailInviteExpiry", validDays), new("MailIgnoreIfNotYou")],
-            ("MailInviteAction", url)));
+            [
+                new("MailInviteBody", ChosenText.ForMail(inviterName), inviterEmail, ChosenText.ForMail(organizationName)),
+                new("MailInviteRole", new LocalizedArgument(roleKey)),
+                new("MailInviteExpiry", validDays),
+                new("MailInviteAttribution", inviterEmail),
+                new("MailIgnoreIfNotYou"),
+            ],
+            ("MailInviteAction", url)), cancellationToken);
     }
 
     /// <summary>Identity tokens contain '+', '/' and '='; base64url keeps them intact through mail clients and query strings.</summary>
