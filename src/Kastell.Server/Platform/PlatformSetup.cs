@@ -39,6 +39,8 @@ internal static class PlatformSetup
         services.AddScoped<OrganizationFounding>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<TenantScopes>();
+        // Owner-only data folder, database and mail pickup folder, checked before anything opens them.
+        DataDirectoryGuard.Check(configuration);
         services.AddKastellDatabase(configuration);
         services.AddAudit(configuration);
         services.AddKastellSiem(configuration);
@@ -94,7 +96,27 @@ internal static class PlatformSetup
             o.MaxAge = TimeSpan.FromDays(365);
             o.IncludeSubDomains = true;
         });
-        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        services.AddKastellOptions<TrustedProxyOptions, TrustedProxyOptionsValidator>(configuration, TrustedProxyOptions.Section);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>((o, trusted) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // ASP.NET Core trusts loopback by default; Kastell trusts only the proxies it is told about, so a local
+            // client cannot pick its own address for the rate limiter, the sign-in throttle and the audit trail.
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var proxy in trusted.Value.Proxies())
+            {
+                o.KnownProxies.Add(proxy);
+            }
+
+            foreach (var network in trusted.Value.Networks())
+            {
+                o.KnownIPNetworks.Add(network);
+            }
+
+            // Walk the chain from the right while each hop is a trusted proxy; the first untrusted address is the client.
+            o.ForwardLimit = null;
+        });
         services.AddKastellRateLimiting(configuration);
     }
 

@@ -6,7 +6,8 @@ namespace Kastell.Server.Tests.Infrastructure;
 /// The server side of one SMTP connection (RFC 5321): EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT.
 /// It enforces the command order so a client that skips a step fails its test instead of passing by accident.
 /// </summary>
-internal sealed class SmtpSession(Stream stream, string serverName, Action<ReceivedMessage> deliver)
+/// <param name="refusal">The reply for a recipient the sink is told to refuse (a 4xx or 5xx line), or null to accept it.</param>
+internal sealed class SmtpSession(Stream stream, string serverName, Action<ReceivedMessage> deliver, Func<string, string?>? refusal = null)
 {
     // RFC 5321 4.5.3.1 allows 512 octets per command line; message lines are allowed to be longer.
     private const int MaxCommandLength = 2048;
@@ -124,6 +125,10 @@ internal sealed class SmtpSession(Stream stream, string serverName, Action<Recei
         if (!TryParsePath(argument, "TO:", out var path) || path.Length == 0)
         {
             return "501 5.5.4 Syntax: RCPT TO:<address>";
+        }
+        if (refusal?.Invoke(path) is { } refused)
+        {
+            return refused;
         }
         recipients.Add(path);
         return "250 2.1.5 Ok";

@@ -21,6 +21,8 @@ public sealed class SmtpSink : IAsyncLifetime
     private readonly List<Waiter> waiters = [];
     private readonly ConcurrentQueue<Exception> faults = new();
     private readonly ConcurrentDictionary<Task, bool> sessions = new();
+    private readonly ConcurrentDictionary<string, string> refusals = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> refused = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource stopping = new();
     private TcpListener? listener;
     private Task? acceptLoop;
@@ -96,6 +98,28 @@ public sealed class SmtpSink : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// From now on answers RCPT TO for <paramref name="address"/> with <paramref name="reply"/> (e.g.
+    /// <c>451 4.3.0 Try again later</c> or <c>550 5.1.1 No such user</c>), until <see cref="Accept"/>.
+    /// </summary>
+    public void Refuse(string address, string reply) => refusals[address] = reply;
+
+    public void Accept(string address) => refusals.TryRemove(address, out _);
+
+    /// <summary>How often RCPT TO for <paramref name="address"/> was refused so far: the sender's attempts.</summary>
+    public int RefusedAttempts(string address) => refused.GetValueOrDefault(address);
+
+    private string? RefusalFor(string address)
+    {
+        if (!refusals.TryGetValue(address, out var reply))
+        {
+            return null;
+        }
+
+        refused.AddOrUpdate(address, 1, (_, n) => n + 1);
+        return reply;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
@@ -136,7 +160,7 @@ public sealed class SmtpSink : IAsyncLifetime
         try
         {
             await using var stream = connection.GetStream();
-            await new SmtpSession(stream, ServerName, Deliver).RunAsync(sessionLifetime.Token);
+            await new SmtpSession(stream, ServerName, Deliver, RefusalFor).RunAsync(sessionLifetime.Token);
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException
             or EndOfStreamException)

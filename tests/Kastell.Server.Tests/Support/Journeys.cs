@@ -37,17 +37,33 @@ public static class Journeys
         Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(signIn));
     }
 
-    public static async Task<EnrolledUser> SignUpAndEnrolAsync(TestBrowser browser, string? organization = null)
+    /// <summary>
+    /// A fully set-up account: signed up, its address confirmed through the link in the mail (when the browser's host
+    /// has a mail sink; <paramref name="confirmEmail"/> false leaves it unconfirmed), MFA enrolled, signed in.
+    /// </summary>
+    public static async Task<EnrolledUser> SignUpAndEnrolAsync(TestBrowser browser, string? organization = null, bool confirmEmail = true)
     {
         var email = UniqueEmail();
         organization ??= "Org " + Guid.NewGuid().ToString("N")[..8];
         await SignUpAndSignInAsync(browser, email, organization);
+        if (confirmEmail && browser.Host is { } host && host.HasMailSink)
+        {
+            await ConfirmEmailAsync(host, browser, email);
+        }
+
         var (secret, codes) = await EnrolAsync(browser);
 
         await browser.GetAsync("/");
         var slug = System.Text.RegularExpressions.Regex.Match(browser.LastPage!, "href=\"/o/([a-z0-9-]+)\"").Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(slug), "The home page lists no organization after sign-up.");
         return new EnrolledUser(email, GoodPassword, secret, codes, slug);
+    }
+
+    /// <summary>Opens the link of the confirmation mail sent to <paramref name="email"/>, as its owner would.</summary>
+    public static async Task ConfirmEmailAsync(KastellHost host, TestBrowser browser, string email)
+    {
+        var link = Mails.LinkTo(await Mails.WaitAsync(host, email, "Confirm your e-mail address"), "/account/confirm-email");
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(link)).StatusCode);
     }
 
     /// <summary>

@@ -32,6 +32,8 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
 
     public SmtpSink Mail => MailSink ?? throw new InvalidOperationException("This host has no SMTP sink.");
 
+    public bool HasMailSink => MailSink is not null;
+
     protected abstract string? ConnectionString { get; }
 
     /// <summary>A look into the storage backend this host uses (the file system unless a subclass picks S3).</summary>
@@ -80,11 +82,12 @@ public abstract class KastellHost : WebApplicationFactory<Program>, IAsyncLifeti
             AllowAutoRedirect = false,
             HandleCookies = true,
             BaseAddress = new Uri("https://localhost"),
-        }));
+        }))
+        { Host = this };
 
     /// <summary>A browser whose cookie jar the test can read and copy (to replay an old session cookie, for instance).</summary>
     public TestBrowser CreateBrowser(System.Net.CookieContainer cookies) =>
-        new(CreateDefaultClient(new Uri("https://localhost"), new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies)));
+        new(CreateDefaultClient(new Uri("https://localhost"), new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies))) { Host = this };
 
     /// <summary>A data context scoped to one organization (or none), as a request would see it.</summary>
     public (AsyncServiceScope Scope, KastellDbContext Db) OpenDb(Guid? organizationId = null)

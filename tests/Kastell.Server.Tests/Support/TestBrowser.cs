@@ -12,6 +12,9 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
 {
     public HttpClient Client => client;
 
+    /// <summary>The in-process host this browser talks to, when there is one (its mail sink holds the mails sent to the user).</summary>
+    public KastellHost? Host { get; init; }
+
     public string? LastPage { get; private set; }
 
     public async Task<HttpResponseMessage> GetAsync(string path)

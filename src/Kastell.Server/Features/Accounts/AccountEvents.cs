@@ -17,6 +17,7 @@ public static class AccountEvents
     [MemberSecurityEvent]
     public static readonly AuditEventType SignInFailed = new(1001);
 
+    /// <summary>Written by the lockout Kastell had before <see cref="SignInThrottled"/>; kept so older entries keep their name.</summary>
     [MemberSecurityEvent]
     public static readonly AuditEventType LockedOut = new(1002);
 
@@ -67,4 +68,8 @@ public static class AccountEvents
 
     /// <summary>A session handoff redeemed after a credential change or enrolment (failed: a stale or replayed handoff).</summary>
     public static readonly AuditEventType SessionRenewed = new(1020);
+
+    /// <summary>An account's (or one known device's) guess budget ran out: attempts are refused unchecked until it refills.</summary>
+    [MemberSecurityEvent]
+    public static readonly AuditEventType SignInThrottled = new(1021);
 }

@@ -13,5 +13,7 @@ internal static class AccountTables
         public DbSet<UserSession> UserSessions => db.Set<UserSession>();
 
         public DbSet<PasswordHistoryEntry> PasswordHistory => db.Set<PasswordHistoryEntry>();
+
+        public DbSet<SignIn.SignInThrottleBucket> SignInThrottles => db.Set<SignIn.SignInThrottleBucket>();
     }
 }

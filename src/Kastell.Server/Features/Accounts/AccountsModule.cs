@@ -53,6 +53,7 @@ public sealed class AccountsModule : FeatureModule
         services.AddKastellOptions<SessionOptions, SessionOptionsValidator>(configuration, SessionOptions.Section);
         services.AddKastellOptions<PasswordHashingOptions, PasswordHashingOptionsValidator>(configuration, PasswordHashingOptions.Section);
         services.AddKastellOptions<PasskeyOptions, PasskeyOptionsValidator>(configuration, PasskeyOptions.Section);
+        services.AddKastellOptions<SignInThrottleOptions, SignInThrottleOptionsValidator>(configuration, SignInThrottleOptions.Section);
 
         services.AddOptions<PasswordHasherOptions>().Configure<IOptions<PasswordHashingOptions>>((o, hashing) =>
         {
@@ -78,9 +79,8 @@ public sealed class AccountsModule : FeatureModule
                 o.Password.RequireUppercase = false;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequiredUniqueChars = 1;
-                o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // No lockout (KastellUserManager): guessing is bounded by SignInThrottle, which others cannot turn against the owner.
+                o.Lockout.AllowedForNewUsers = false;
                 o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
                 o.Tokens.EmailConfirmationTokenProvider = EmailConfirmationTokenProvider.Name;
             })
@@ -133,6 +133,9 @@ public sealed class AccountsModule : FeatureModule
         services.AddScoped<PasswordHistoryRecorder>();
         services.AddScoped<SignUpCommand>();
         services.AddScoped<SignInCommand>();
+        services.AddScoped<SignInThrottle>();
+        services.AddScoped<KnownDevices>();
+        services.AddSingleton<DummyPasswordHash>();
         services.AddScoped<MfaEnrolment>();
         services.AddScoped<SessionList>();
         services.AddScoped<Reauthentication>();

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Kastell.Server.Features.Accounts;
 
 /// <summary>
-/// Identity's user manager with exponential lockout backoff: every lockout in a row lasts twice as long as the one
-/// before (5 min, 10 min, 20 min, ... capped at 24 h) until a successful sign-in resets the streak.
+/// Identity's user manager without Identity's lockout: five failures locking an account for everyone, its owner
+/// included, let anyone who knows an address keep that person out. Guessing is bounded by
+/// <see cref="SignIn.SignInThrottle"/> instead, which spares the owner's known devices.
 /// </summary>
 internal sealed class KastellUserManager(
     IUserStore<KastellUser> store,
@@ -17,31 +18,14 @@ internal sealed class KastellUserManager(
     ILookupNormalizer keyNormalizer,
     IdentityErrorDescriber errors,
     IServiceProvider services,
-    ILogger<UserManager<KastellUser>> logger,
-    TimeProvider time)
+    ILogger<UserManager<KastellUser>> logger)
     : UserManager<KastellUser>(store, optionsAccessor, passwordHasher, userValidators, passwordValidators, keyNormalizer, errors, services, logger)
 {
-    internal static readonly TimeSpan MaximumLockout = TimeSpan.FromHours(24);
+    /// <summary>Off: sign-in never counts failures towards a lockout nor refuses a "locked" account.</summary>
+    public override bool SupportsUserLockout => false;
 
-    public override async Task<IdentityResult> AccessFailedAsync(KastellUser user)
-    {
-        var result = await base.AccessFailedAsync(user);
-        if (result.Succeeded && await IsLockedOutAsync(user))
-        {
-            user.ConsecutiveLockouts++;
-            var factor = Math.Pow(2, Math.Min(user.ConsecutiveLockouts - 1, 20));
-            var duration = TimeSpan.FromTicks((long)Math.Min(Options.Lockout.DefaultLockoutTimeSpan.Ticks * factor, MaximumLockout.Ticks));
-            await SetLockoutEndDateAsync(user, time.GetUtcNow() + duration);
-        }
-
-        return result;
-    }
-
-    public override async Task<IdentityResult> ResetAccessFailedCountAsync(KastellUser user)
-    {
-        user.ConsecutiveLockouts = 0;
-        return await base.ResetAccessFailedCountAsync(user);
-    }
+    /// <summary>No account is ever locked out (a lockout end left by older versions is ignored).</summary>
+    public override Task<bool> IsLockedOutAsync(KastellUser user) => Task.FromResult(false);
 
     /// <summary>
     /// Sets a new password for a user whose identity the caller has already proven (see <see cref="Reauthentication"/>).

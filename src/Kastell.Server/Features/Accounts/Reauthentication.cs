@@ -2,6 +2,7 @@ using System.Globalization;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
+using Kastell.Server.Features.Accounts.SignIn;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kastell.Server.Features.Accounts;
@@ -10,18 +11,34 @@ namespace Kastell.Server.Features.Accounts;
 /// Proof of presence before a sensitive action (changing the password or second factor, deleting things): the
 /// password and a second factor, entered on the form of the action itself. A session cookie alone — for instance one
 /// stolen from an unlocked machine — is not enough. The second factor is a fresh authenticator code or, for a user who
-/// lost the phone, one of the single-use recovery codes, which is used up here just as at sign-in. Failures count
-/// towards the account lockout.
+/// lost the phone, one of the single-use recovery codes, which is used up here just as at sign-in. Failures draw on
+/// the same guess budget as sign-in (<see cref="SignInThrottle"/>); a refused attempt still pays for one password hash.
 /// </summary>
 internal sealed class Reauthentication(
     KastellDbContext db,
     UserManager<KastellUser> users,
     SignInManager<KastellUser> signIn,
+    IPasswordHasher<KastellUser> hasher,
+    DummyPasswordHash dummy,
+    SignInThrottle throttle,
     IAuditLog audit)
 {
     public async Task<bool> VerifyAsync(KastellUser user, string password, string code)
     {
-        var passwordCheck = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+        var permit = await throttle.TryTakeAsync(user);
+        if (!permit.Granted)
+        {
+            dummy.Verify(hasher, password);
+            if (permit.ThrottlingStarted)
+            {
+                await audit.RecordNowAsync(new(AccountEvents.SignInThrottled, AuditActor.System("sign-in-throttle"), AuditTarget.User(user.Id),
+                    AuditOutcome.Succeeded, new Dictionary<string, string> { ["budget"] = permit.Bucket.Kind }));
+            }
+
+            return false;
+        }
+
+        var passwordCheck = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: false);
         if (!passwordCheck.Succeeded)
         {
             return false;
@@ -32,11 +49,10 @@ internal sealed class Reauthentication(
             : await RedeemRecoveryCodeAsync(user, code);
         if (verified)
         {
-            return true;
+            await throttle.RefundAsync(permit);
         }
 
-        await users.AccessFailedAsync(user);
-        return false;
+        return verified;
     }
 
     /// <summary>Authenticator codes are six digits (typed with or without spaces); recovery codes always hold letters and a hyphen.</summary>

@@ -23,6 +23,9 @@ public static class OrganizationEvents
 
     public static readonly AuditEventType OrganizationDeleted = new(1512);
 
+    /// <summary>An invitation refused because the inviter's or the organization's hourly budget was spent.</summary>
+    public static readonly AuditEventType InvitationThrottled = new(1530);
+
     public static readonly AuditEventType SpaceCreated = new(2000);
 
     public static readonly AuditEventType SpaceDeleted = new(2001);

@@ -17,6 +17,7 @@ public sealed class OrganizationsModule : FeatureModule
     public override void AddServices(IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddKastellOptions<InvitationOptions, InvitationOptionsValidator>(builder.Configuration, InvitationOptions.Section);
         services.AddScoped<OrganizationDirectory>();
         services.AddScoped<CreateSpaceCommand>();
         services.AddScoped<CreateOrganizationCommand>();

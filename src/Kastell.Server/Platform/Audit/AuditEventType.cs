@@ -48,6 +48,7 @@ public static class AuditEventBlocks
         new(7000, 7099, "Keys and encryption (reserved)"),
         new(8000, 8099, "The audit trail: export, retention (Features/AuditTrail)"),
         new(9000, 9099, "Authorization decisions (Platform/Audit)"),
+        new(9100, 9109, "E-mail delivery: dead letters and retries (Platform/Email)"),
     ];
 }
 

@@ -18,13 +18,20 @@ internal static class DatabaseRegistration
         {
             case DatabaseProvider.Sqlite:
                 var dataDirectory = configuration.ReadKastellOptions<DataDirectoryOptions, DataDirectoryOptionsValidator>(DataDirectoryOptions.Section).ResolveDataDirectory();
-                Directory.CreateDirectory(dataDirectory);
-                var sqlite = database.ConnectionString
-                    ?? $"Data Source={Path.Combine(dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
+                var sqlite = SqliteConnectionString(database, dataDirectory);
                 services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<SqliteKastellDbContext>>();
-                services.AddDbContext<KastellDbContext, SqliteKastellDbContext>((sp, o) => o
-                    .UseSqlite(sqlite)
-                    .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>()));
+                // Created owner-only when the first context is configured, i.e. after the settings passed validation.
+                var databaseFile = new Lazy<bool>(() =>
+                {
+                    DataDirectoryGuard.CreateDatabaseFile(sqlite);
+                    return true;
+                });
+                services.AddDbContext<KastellDbContext, SqliteKastellDbContext>((sp, o) =>
+                {
+                    _ = databaseFile.Value;
+                    o.UseSqlite(sqlite)
+                        .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>());
+                });
                 break;
             case DatabaseProvider.Postgres:
                 services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<PostgresKastellDbContext>>();
@@ -36,6 +43,10 @@ internal static class DatabaseRegistration
 
         return services;
     }
+
+    /// <summary>The configured SQLite connection string, or <c>kastell.db</c> in the data directory.</summary>
+    public static string SqliteConnectionString(DatabaseOptions database, string dataDirectory) =>
+        database.ConnectionString ?? $"Data Source={Path.Combine(dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
 
     public static bool ShouldMigrateOnStartup(this DatabaseOptions options) =>
         options.MigrateOnStartup ?? options.Provider == DatabaseProvider.Sqlite;

@@ -47,6 +47,25 @@ public sealed class EmailOptions
     /// <summary>How long an invitation into an organization stays valid. Default 7 days.</summary>
     [OptionRange(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Attempts per message before it becomes a dead letter (a 5xx refusal of the recipient or message ends it at once).</summary>
+    [OptionRange(1, 100)]
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>The wait after a message's first failed attempt; it doubles with each further one, up to <see cref="MaxRetryDelay"/>.</summary>
+    [OptionRange(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    [OptionRange(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The time one attempt (connect, log in, send) may take before it counts as failed.</summary>
+    [OptionRange(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Messages sent at the same time, each on its own connection.</summary>
+    [OptionRange(1, 64)]
+    public int Concurrency { get; set; } = 4;
 }
 
 /// <summary>
@@ -85,6 +104,11 @@ internal sealed partial class EmailOptionsValidator(IHostEnvironment environment
         if (!MimeKit.MailboxAddress.TryParse(email.From, out _))
         {
             yield return "Kastell:Email:From is not a valid address.";
+        }
+
+        if (email.MaxRetryDelay < email.FirstRetryDelay)
+        {
+            yield return $"Kastell:Email:MaxRetryDelay ({email.MaxRetryDelay}) must not be less than Kastell:Email:FirstRetryDelay ({email.FirstRetryDelay}).";
         }
     }
 }

@@ -19,7 +19,8 @@ internal static class EmailSetup
             }
         });
 
-        services.AddSingleton<EmailQueue>();
+        services.AddSingleton<EmailDispatchSignal>();
+        services.AddScoped<EmailOutbox>();
         services.AddSingleton<EmailLinks>();
         services.AddHostedService<EmailDispatcher>();
         services.AddSingleton<IEmailSender>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<EmailOptions>>().Value.SmtpHost)

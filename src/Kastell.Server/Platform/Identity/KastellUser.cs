@@ -11,7 +11,4 @@ public sealed class KastellUser : IdentityUser<Guid>
     public string? PreferredCulture { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
-
-    /// <summary>How often the account has been locked out in a row; each lockout lasts twice as long as the previous one.</summary>
-    public int ConsecutiveLockouts { get; set; }
 }

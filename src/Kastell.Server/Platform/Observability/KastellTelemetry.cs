@@ -18,4 +18,10 @@ public static class KastellTelemetry
     public static readonly Counter<long> SiemForwarded = Meter.CreateCounter<long>("kastell.siem.events_forwarded", "{event}", "Audit events delivered to the SIEM.");
 
     public static readonly Counter<long> SiemFailures = Meter.CreateCounter<long>("kastell.siem.failures", "{failure}", "Failed attempts to reach the SIEM.");
+
+    public static readonly Counter<long> EmailsSent = Meter.CreateCounter<long>("kastell.email.sent", "{message}", "E-mails the mail server (or the pickup folder) accepted.");
+
+    public static readonly Counter<long> EmailFailures = Meter.CreateCounter<long>("kastell.email.failures", "{failure}", "Failed attempts to send an e-mail.");
+
+    public static readonly Counter<long> EmailsDeadLettered = Meter.CreateCounter<long>("kastell.email.dead_lettered", "{message}", "E-mails given up on (refused for good or out of attempts).");
 }

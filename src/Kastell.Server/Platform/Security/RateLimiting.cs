@@ -7,13 +7,15 @@ namespace Kastell.Server.Platform.Security;
 
 /// <summary>
 /// Per-IP limits on everything that checks a secret (sign-in, MFA, recovery, reset, sign-up): a fixed window per
-/// client address. Account lockout limits guessing per account; this limits spraying across accounts.
+/// client address (as forwarded by a trusted proxy only). The sign-in throttle limits guessing per account; this limits
+/// spraying across accounts.
 /// </summary>
 internal static class RateLimiting
 {
     public static IServiceCollection AddKastellRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddKastellOptions<RateLimitOptions, RateLimitOptionsValidator>(configuration, RateLimitOptions.Section);
+        services.AddScoped<RateBudgets>();
         // The limiter is configured from the validated settings, so its options take them as a dependency.
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, limits) =>

@@ -87,7 +87,7 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         Assert.DoesNotContain(AccountEvents.MfaReset, await UserEventsAsync(user.Email));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
-        await ResetLockoutAsync(user.Email); // the failures above count towards the lockout
+        // The four failures above used four guesses of the account's budget of ten, not a lockout: the right answer still works.
         using var signIn = host.CreateBrowser();
         await Journeys.SignInWithRecoveryCodeAsync(signIn, user, 1);
         Assert.Equal(HttpStatusCode.OK, (await signIn.GetAsync($"/o/{user.OrganizationSlug}")).StatusCode);
@@ -166,14 +166,6 @@ public abstract class LostPhoneReauthenticationTests(KastellHost host)
         await using var scope = host.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<KastellUser>>();
         return await users.CountRecoveryCodesAsync(await users.FindByEmailAsync(email) ?? throw new InvalidOperationException("No such user."));
-    }
-
-    private async Task ResetLockoutAsync(string email)
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<KastellUser>>();
-        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException("No such user.");
-        await users.ResetAccessFailedCountAsync(user);
     }
 
     private async Task<List<AuditEventType>> UserEventsAsync(string email)

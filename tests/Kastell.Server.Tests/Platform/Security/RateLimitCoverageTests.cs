@@ -23,7 +23,6 @@ namespace Kastell.Server.Tests.Platform.Security;
 public sealed class PerClientRateLimitHost(SmtpSink mail) : SqliteHost(mail)
 {
     public const int Limit = 4;
-    public const string ClientHeader = "X-Test-Client-Address";
 
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
         [new("Kastell:RateLimits:AuthenticationPerMinute", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture))];
@@ -31,7 +30,7 @@ public sealed class PerClientRateLimitHost(SmtpSink mail) : SqliteHost(mail)
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+        ClientAddress.Enable(builder);
     }
 
     /// <summary>A browser that comes from <paramref name="address"/> (a documentation address, RFC 5737).</summary>
@@ -42,29 +41,7 @@ public sealed class PerClientRateLimitHost(SmtpSink mail) : SqliteHost(mail)
         return browser;
     }
 
-    public static void MoveTo(TestBrowser browser, string address)
-    {
-        browser.Client.DefaultRequestHeaders.Remove(ClientHeader);
-        browser.Client.DefaultRequestHeaders.Add(ClientHeader, address);
-    }
-
-    /// <summary>First in the pipeline: the connection's remote address is the one the test client names.</summary>
-    private sealed class ClientAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (IPAddress.TryParse(context.Request.Headers[ClientHeader].ToString(), out var address))
-                {
-                    context.Connection.RemoteIpAddress = address;
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
+    public static void MoveTo(TestBrowser browser, string address) => ClientAddress.MoveTo(browser, address);
 }
 
 /// <summary>

@@ -31,7 +31,7 @@ public abstract class TenancyTests(KastellHost host)
         var a = await Journeys.SignUpAndEnrolAsync(alice);
         await CreateSpaceAsync(alice, a.OrganizationSlug, "Secret Space");
         using var bob = host.CreateBrowser();
-        await Journeys.SignUpAndEnrolAsync(bob);
+        await Journeys.SignUpAndEnrolAsync(bob, confirmEmail: false);
 
         var foreignOrg = await bob.GetAsync($"/o/{a.OrganizationSlug}");
         var foreignBody = TestBrowser.WithoutTokens(bob.LastPage!);

@@ -48,14 +48,19 @@ internal sealed class EmailConfirmation(UserManager<KastellUser> users, AccountM
     public async Task ResendAsync(string email)
     {
         var user = await users.FindByEmailAsync(email.Trim());
-        if (user is { EmailConfirmed: false })
-        {
-            mails.ConfirmEmail(user, await users.GenerateEmailConfirmationTokenAsync(user));
-        }
 
-        // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
-        await audit.RecordNowAsync(new(AccountEvents.EmailConfirmationResent, AuditActor.Anonymous,
+        // Recorded for every address alike (a known one by id, anything else as a pseudonym), and saved in one write
+        // with the queued mail where there is one, so the request costs the same either way.
+        audit.Record(new(AccountEvents.EmailConfirmationResent, AuditActor.Anonymous,
             user is { EmailConfirmed: false } ? AuditTarget.User(user.Id) : AuditTarget.TypedAccount(auditKey, email),
             Details: user is { EmailConfirmed: false } ? null : new Dictionary<string, string> { ["sent"] = "no" }));
+        if (user is { EmailConfirmed: false })
+        {
+            await mails.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
+        }
+        else
+        {
+            await audit.FlushAsync();
+        }
     }
 }

@@ -36,15 +36,20 @@ internal sealed class PasswordReset(
     public async Task RequestAsync(string email)
     {
         var user = await users.FindByEmailAsync(email.Trim());
-        if (user is not null)
-        {
-            mails.PasswordReset(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.LinkLifetime);
-        }
 
-        // Recorded for every address alike (a known one by id, anything else as a pseudonym), so the request costs the same.
-        await audit.RecordNowAsync(new(AccountEvents.PasswordResetRequested, AuditActor.Anonymous,
+        // Recorded for every address alike (a known one by id, anything else as a pseudonym), and saved in one write
+        // with the queued mail where there is one, so the request costs the same either way.
+        audit.Record(new(AccountEvents.PasswordResetRequested, AuditActor.Anonymous,
             user is not null ? AuditTarget.User(user.Id) : AuditTarget.TypedAccount(auditKey, email),
             Details: user is not null ? null : new Dictionary<string, string> { ["sent"] = "no" }));
+        if (user is not null)
+        {
+            await mails.PasswordResetAsync(user, await users.GeneratePasswordResetTokenAsync(user), options.Value.LinkLifetime);
+        }
+        else
+        {
+            await audit.FlushAsync();
+        }
     }
 
     /// <summary>Lets the page say "this link has expired" before anyone types a new password.</summary>

@@ -104,7 +104,7 @@ internal sealed class SessionHandoff(
         }
 
         // From here on the handoff names a user: a refusal is worth an event (a replayed or stale handoff).
-        if (parts[3] != await users.GetSecurityStampAsync(user) || await users.IsLockedOutAsync(user))
+        if (parts[3] != await users.GetSecurityStampAsync(user))
         {
             await RecordRefusalAsync(user.Id, parts[1], "stale", context.RequestAborted);
             return null;

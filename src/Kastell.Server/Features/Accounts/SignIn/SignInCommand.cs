@@ -13,32 +13,50 @@ internal enum SignInOutcome
 }
 
 /// <summary>
-/// Password sign-in that gives attackers nothing to learn: unknown accounts, wrong passwords and lockouts produce
-/// the same answer, and an unknown account still pays for one password hash so timing does not tell them apart.
+/// Password sign-in that gives attackers nothing to learn: unknown accounts, wrong passwords and throttled attempts
+/// produce the same answer and the same work — exactly one password hash each (an unknown account and a throttled
+/// attempt verify against a dummy hash), so timing does not tell them apart either. Guessing is bounded by
+/// <see cref="SignInThrottle"/>, never by a lockout that would let anyone keep the owner out.
 /// Every attempt is audited on the system chain. The e-mail typed for an unknown account is stored only as a keyed
 /// pseudonym: people type passwords into the e-mail field, and a clear address of a non-customer is personal data
 /// we have no reason to keep; the pseudonym still lets investigators group repeated attempts on the same address.
 /// </summary>
-internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManager<KastellUser> signIn, IPasswordHasher<KastellUser> hasher, IAuditLog audit, AuditSigningKey auditKey)
+internal sealed class SignInCommand(
+    UserManager<KastellUser> users,
+    SignInManager<KastellUser> signIn,
+    IPasswordHasher<KastellUser> hasher,
+    DummyPasswordHash dummy,
+    SignInThrottle throttle,
+    KnownDevices devices,
+    IAuditLog audit,
+    AuditSigningKey auditKey)
 {
-    private static string? _dummyHash;
-
     public async Task<SignInOutcome> PasswordAsync(string email, string password)
     {
         var user = await users.FindByEmailAsync(email.Trim());
         if (user is null)
         {
-            var dummy = new KastellUser();
-            _dummyHash ??= hasher.HashPassword(dummy, Guid.NewGuid().ToString());
-            hasher.VerifyHashedPassword(dummy, _dummyHash, password);
+            dummy.Verify(hasher, password);
             await audit.RecordNowAsync(new(AccountEvents.SignInFailed, AuditActor.Anonymous,
                 AuditTarget.TypedAccount(auditKey, email), AuditOutcome.Failed, Fact("reason", "unknown-account")));
             return SignInOutcome.Failed;
         }
 
-        var lockedUntil = user.LockoutEnd;
-        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
-        await RecordAttemptAsync(user, result, lockedUntil, "password");
+        var permit = await throttle.TryTakeAsync(user);
+        if (!permit.Granted)
+        {
+            dummy.Verify(hasher, password);
+            await RecordThrottledAsync(user, permit, AccountEvents.SignInFailed);
+            return SignInOutcome.Failed;
+        }
+
+        var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: false);
+        if (result.Succeeded || result.RequiresTwoFactor)
+        {
+            await throttle.RefundAsync(permit);
+        }
+
+        await RecordAttemptAsync(user, result, "password");
         if (result.RequiresTwoFactor)
         {
             return SignInOutcome.RequiresSecondFactor;
@@ -47,7 +65,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         return result.Succeeded ? SignInOutcome.SignedInNeedsEnrolment : SignInOutcome.Failed;
     }
 
-    /// <summary>The second step with an authenticator code; false when the code is wrong or the step expired.</summary>
+    /// <summary>The second step with an authenticator code; false when the code is wrong, throttled, or the step expired.</summary>
     public async Task<bool> AuthenticatorCodeAsync(string code)
     {
         var user = await signIn.GetTwoFactorAuthenticationUserAsync();
@@ -56,9 +74,15 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             return false;
         }
 
-        var lockedUntil = user.LockoutEnd;
+        var permit = await throttle.TryTakeAsync(user);
+        if (!permit.Granted)
+        {
+            await RecordThrottledAsync(user, permit, AccountEvents.SecondFactorFailed);
+            return false;
+        }
+
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
-        await RecordAttemptAsync(user, result, lockedUntil, "totp");
+        await CompleteSecondFactorAsync(user, permit, result, "totp");
         return result.Succeeded;
     }
 
@@ -71,7 +95,13 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
             return false;
         }
 
-        var lockedUntil = user.LockoutEnd;
+        var permit = await throttle.TryTakeAsync(user);
+        if (!permit.Granted)
+        {
+            await RecordThrottledAsync(user, permit, AccountEvents.SecondFactorFailed);
+            return false;
+        }
+
         var result = await signIn.TwoFactorRecoveryCodeSignInAsync(code);
         if (result.Succeeded)
         {
@@ -79,7 +109,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
                 Details: new Dictionary<string, string> { ["remaining"] = (await users.CountRecoveryCodesAsync(user)).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         }
 
-        await RecordAttemptAsync(user, result, lockedUntil, "recovery-code");
+        await CompleteSecondFactorAsync(user, permit, result, "recovery-code");
         return result.Succeeded;
     }
 
@@ -112,7 +142,7 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         }
 
         var user = result.User;
-        var allowed = result.Passkey.IsUserVerified && user.TwoFactorEnabled && !await users.IsLockedOutAsync(user) && await signIn.CanSignInAsync(user);
+        var allowed = result.Passkey.IsUserVerified && user.TwoFactorEnabled && await signIn.CanSignInAsync(user);
         if (!allowed)
         {
             await audit.RecordNowAsync(new(AccountEvents.SignInFailed, AuditActor.Anonymous, AuditTarget.User(user.Id), AuditOutcome.Failed, Fact("reason", "passkey-not-allowed")));
@@ -121,15 +151,26 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
 
         // Stores the new signature counter, which lets a cloned authenticator show itself.
         await users.AddOrUpdatePasskeyAsync(user, result.Passkey);
-        await users.ResetAccessFailedCountAsync(user);
+        devices.Remember(user);
         await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new System.Security.Claims.Claim("amr", "mfa"), new System.Security.Claims.Claim("amr", "hwk")]);
         audit.Record(new(AccountEvents.SignInSucceeded, AuditActor.User(user.Id), AuditTarget.User(user.Id), Details: Fact("step", "passkey")));
         await audit.FlushAsync();
         return true;
     }
 
-    /// <param name="lockedUntil">The lockout end before the attempt: a lockout is recorded once, when it starts.</param>
-    private async Task RecordAttemptAsync(KastellUser user, SignInResult result, DateTimeOffset? lockedUntil, string step)
+    /// <summary>Both factors given: the guess goes back, and this browser becomes a known device of the account.</summary>
+    private async Task CompleteSecondFactorAsync(KastellUser user, SignInPermit permit, SignInResult result, string step)
+    {
+        if (result.Succeeded)
+        {
+            await throttle.RefundAsync(permit);
+            devices.Remember(user);
+        }
+
+        await RecordAttemptAsync(user, result, step);
+    }
+
+    private async Task RecordAttemptAsync(KastellUser user, SignInResult result, string step)
     {
         var target = AuditTarget.User(user.Id);
         if (result.Succeeded)
@@ -143,11 +184,20 @@ internal sealed class SignInCommand(UserManager<KastellUser> users, SignInManage
         else
         {
             var type = step == "password" ? AccountEvents.SignInFailed : AccountEvents.SecondFactorFailed;
-            audit.Record(new(type, AuditActor.Anonymous, target, AuditOutcome.Failed, Fact("reason", result.IsLockedOut ? "locked-out" : "wrong-" + step)));
-            if (result.IsLockedOut && user.LockoutEnd != lockedUntil)
-            {
-                audit.Record(new(AccountEvents.LockedOut, AuditActor.System("lockout-policy"), target, AuditOutcome.Succeeded));
-            }
+            audit.Record(new(type, AuditActor.Anonymous, target, AuditOutcome.Failed, Fact("reason", "wrong-" + step)));
+        }
+
+        await audit.FlushAsync();
+    }
+
+    /// <summary>A refused attempt, and the start of a run of them once (with the budget it ran out of).</summary>
+    private async Task RecordThrottledAsync(KastellUser user, SignInPermit permit, AuditEventType type)
+    {
+        var target = AuditTarget.User(user.Id);
+        audit.Record(new(type, AuditActor.Anonymous, target, AuditOutcome.Failed, Fact("reason", "throttled")));
+        if (permit.ThrottlingStarted)
+        {
+            audit.Record(new(AccountEvents.SignInThrottled, AuditActor.System("sign-in-throttle"), target, AuditOutcome.Succeeded, Fact("budget", permit.Bucket.Kind)));
         }
 
         await audit.FlushAsync();

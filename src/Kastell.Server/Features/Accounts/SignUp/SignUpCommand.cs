@@ -55,7 +55,7 @@ internal sealed class SignUpCommand(
         {
             // Pay for one hash like the real path does, so the answer takes about as long.
             hasher.HashPassword(user, request.Password);
-            mails.RegistrationAttempt(existing);
+            await mails.RegistrationAttemptAsync(existing);
             return SignUpResult.CheckEmail;
         }
 
@@ -65,7 +65,7 @@ internal sealed class SignUpCommand(
             return created;
         }
 
-        mails.ConfirmEmail(user, await users.GenerateEmailConfirmationTokenAsync(user));
+        await mails.ConfirmEmailAsync(user, await users.GenerateEmailConfirmationTokenAsync(user));
         return created;
     }
 

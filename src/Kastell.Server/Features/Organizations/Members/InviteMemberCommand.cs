@@ -4,6 +4,7 @@ using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -17,11 +18,24 @@ internal enum InviteOutcome
     Forbidden,
     InvalidEmail,
     AlreadyMember,
+
+    /// <summary>The inviter's own address is unconfirmed: invitations go out in their name, so it must be proven first.</summary>
+    UnconfirmedInviter,
+
+    /// <summary>The inviter's or the organization's hourly budget is spent (<see cref="InviteResult.RetryAfter"/>).</summary>
+    TooMany,
+}
+
+internal sealed record InviteResult(InviteOutcome Outcome, TimeSpan RetryAfter = default)
+{
+    public static implicit operator InviteResult(InviteOutcome outcome) => new(outcome);
 }
 
 /// <summary>
 /// Invites an address into the request's organization. Owners and admins only; only an owner may invite another
-/// owner. A new invitation to the same address replaces a pending one.
+/// owner. A new invitation to the same address replaces a pending one. The mail goes to an address of the inviter's
+/// choosing in the inviter's name, so the inviter's own address must be confirmed, and each inviter (across their
+/// organizations) and each organization has an hourly budget (<see cref="InvitationOptions"/>).
 /// </summary>
 internal sealed class InviteMemberCommand(
     KastellDbContext db,
@@ -30,10 +44,12 @@ internal sealed class InviteMemberCommand(
     UserManager<KastellUser> users,
     AccountMails mails,
     IOptions<EmailOptions> options,
+    IOptions<InvitationOptions> limits,
+    RateBudgets budgets,
     TimeProvider time,
     IAuditLog audit)
 {
-    public async Task<InviteOutcome> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
+    public async Task<InviteResult> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         // Owners alone make owners; whoever manages members invites everyone else.
@@ -43,10 +59,17 @@ internal sealed class InviteMemberCommand(
             return InviteOutcome.Forbidden;
         }
 
-        email = email.Trim();
-        if (email.Length is 0 or > 254 || !new System.ComponentModel.DataAnnotations.EmailAddressAttribute().IsValid(email))
+        // Read by the mail library's own strict parser, as the form did: what is stored is what will be sent to.
+        if (!MailAddresses.TryParse(email, out var address))
         {
             return InviteOutcome.InvalidEmail;
+        }
+
+        email = address;
+
+        if (!caller.EmailConfirmed)
+        {
+            return InviteOutcome.UnconfirmedInviter;
         }
 
         var normalized = users.NormalizeEmail(email);
@@ -54,6 +77,16 @@ internal sealed class InviteMemberCommand(
         if (existingUser is not null && await db.OrganizationMembers.AnyAsync(m => m.UserId == existingUser.Id, cancellationToken))
         {
             return InviteOutcome.AlreadyMember;
+        }
+
+        if (await TakeBudgetAsync(caller, organization.Id, cancellationToken) is { Granted: false } refused)
+        {
+            await audit.RecordNowAsync(new(OrganizationEvents.InvitationThrottled, AuditActor.User(caller.Id), AuditTarget.Organization(organization.Id),
+                AuditOutcome.Denied, new Dictionary<string, string>
+                {
+                    ["retryAfterSeconds"] = ((int)Math.Ceiling(refused.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                }), cancellationToken);
+            return new InviteResult(InviteOutcome.TooMany, refused.RetryAfter);
         }
 
         var now = time.GetUtcNow();
@@ -86,9 +119,30 @@ internal sealed class InviteMemberCommand(
                 ["replaced"] = replaced.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }));
         await db.SaveChangesAsync(cancellationToken);
+        // The mail is queued in the same transaction: no invitation without its mail, no mail without its invitation.
+        await mails.InvitationAsync(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName, caller.Email!,
+            "Role" + role, token, Math.Max(1, (int)Math.Round(lifetime.TotalDays)), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        mails.Invitation(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName,
-            "Role" + role, token, Math.Max(1, (int)Math.Round(lifetime.TotalDays)));
         return InviteOutcome.Sent;
+    }
+
+    /// <summary>One use of the inviter's budget and one of the organization's; the first is given back if the second is spent.</summary>
+    private async Task<RateDecision> TakeBudgetAsync(KastellUser caller, Guid organizationId, CancellationToken cancellationToken)
+    {
+        var (perInviter, perOrganization) = (limits.Value.PerInviterPerHour, limits.Value.PerOrganizationPerHour);
+        var inviterKey = "invite:user:" + caller.Id.ToString("N");
+        var inviter = await budgets.TryTakeAsync(inviterKey, perInviter, cancellationToken);
+        if (!inviter.Granted)
+        {
+            return inviter;
+        }
+
+        var organization = await budgets.TryTakeAsync("invite:organization:" + organizationId.ToString("N"), perOrganization, cancellationToken);
+        if (!organization.Granted)
+        {
+            await budgets.RefundAsync(inviterKey, perInviter, cancellationToken);
+        }
+
+        return organization;
     }
 }

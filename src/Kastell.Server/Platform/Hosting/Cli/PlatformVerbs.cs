@@ -10,6 +10,8 @@ internal static class PlatformVerbs
         new Encryption.KeyStatusVerb(),
         new Audit.VerifyAuditVerb(),
         new Audit.AuditCheckpointVerb(),
+        new Email.MailStatusVerb(),
+        new Email.MailRetryVerb(),
         new Authorization.AuthzTestVerb(),
         new Authorization.AuthzDriftVerb(),
         new HelpVerb(),
