@@ -37,6 +37,9 @@ public sealed class AuthorizationEngine
     /// </summary>
     public AuthorizationEngine WithTuples(ITupleStore tuples) => new(_model, tuples, _options);
 
+    /// <summary>The same, with other limits (an access review's lists may hold more and take longer than a request's checks).</summary>
+    public AuthorizationEngine WithTuples(ITupleStore tuples, AuthorizationEngineOptions options) => new(_model, tuples, options);
+
     /// <summary>
     /// Throws <see cref="AuthorizationException"/> (2027 invalid_tuple) when <paramref name="tuple"/> does not fit the
     /// model's type restrictions — for a host that stores tuples itself, in the same transaction as the change they

@@ -48,6 +48,16 @@ public sealed partial class Permissions(
     private AuthorizationEngine Engine => _engine ??=
         model.Over(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time));
 
+    /// <summary>
+    /// The engine for "who has access" views (ListUsers, ListObjects for someone else, Explain): its tuple reads are
+    /// remembered for the request and its lists may take longer than a decision's, since a review lists everyone.
+    /// Never used to decide access.
+    /// </summary>
+    private AuthorizationEngine Review => _review ??=
+        model.ForReview(new ReviewTupleCache(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time)));
+
+    private AuthorizationEngine? _review;
+
     /// <summary>Whether the acting user has <paramref name="permission"/> on the object; nothing is audited.</summary>
     public async Task<bool> HasAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
     {
@@ -125,7 +135,7 @@ public sealed partial class Permissions(
     /// </summary>
     public async Task<Reach> UsersAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
     {
-        var result = await Engine.ListUsersAsync(new ListUsersRequest(Object(type, id), permission, [new UserTypeFilter("user")]), cancellationToken);
+        var result = await Review.ListUsersAsync(new ListUsersRequest(Object(type, id), permission, [new UserTypeFilter("user")]), cancellationToken);
         return new([.. result.Users.Select(u => Guid.TryParseExact(u.AsSpan("user:".Length), "D", out var user) ? user : Guid.Empty).Where(u => u != Guid.Empty)],
             result.Truncated, result.Users.Contains("user:*"));
     }
@@ -136,12 +146,12 @@ public sealed partial class Permissions(
     /// (the engine's Explain). An engine error is not hidden: such a page must not show a partial answer as the whole.
     /// </summary>
     public async Task<ExplainResult> ExplainAsync(string type, Guid id, string permission, Guid userId, CancellationToken cancellationToken = default) =>
-        await Engine.ExplainAsync(new CheckRequest(Object(type, id), permission, User(userId)), cancellationToken);
+        await Review.ExplainAsync(new CheckRequest(Object(type, id), permission, User(userId)), cancellationToken);
 
     /// <summary>The ids of every object of <paramref name="type"/> <paramref name="userId"/> has <paramref name="permission"/> on (for "what can this person reach").</summary>
     public async Task<Reach> ObjectsOfAsync(Guid userId, string type, string permission, CancellationToken cancellationToken = default)
     {
-        var result = await Engine.ListObjectsAsync(new ListObjectsRequest(type, permission, User(userId)), cancellationToken);
+        var result = await Review.ListObjectsAsync(new ListObjectsRequest(type, permission, User(userId)), cancellationToken);
         return new([.. result.Objects.Select(o => Guid.Parse(o.AsSpan(type.Length + 1)))], result.Truncated);
     }
 
@@ -152,8 +162,12 @@ public sealed partial class Permissions(
     public async Task<bool> HoldsAsync(string @object, string relation, string user, CancellationToken cancellationToken = default) =>
         (await Engine.CheckAsync(new CheckRequest(@object, relation, user), cancellationToken)).Allowed;
 
-    /// <summary>Forgets the decisions of this request (after a write changed relations).</summary>
-    internal void Forget() => _decisions.Clear();
+    /// <summary>Forgets the decisions (and the review reads) of this request, after a write changed relations.</summary>
+    internal void Forget()
+    {
+        _decisions.Clear();
+        _review = null;
+    }
 
     /// <summary>The engine, for the writer's validation.</summary>
     internal AuthorizationEngine EngineForWrites => Engine;
