@@ -88,13 +88,6 @@ public abstract partial class AccessPageTests(KastellHost host) : IAsyncLifetime
     {
         var mark = await AuditWatermark.TakeAsync(host);
         Assert.Equal(HttpStatusCode.OK, (await _org.Owner.Browser.GetAsync($"{Hub}/access")).StatusCode);
-            Console.WriteLine($"TIMING {host.Provider} again {sw.ElapsedMilliseconds} ms");
-            sw.Restart();
-            await _org.Owner.Browser.GetAsync($"{Hub}/files");
-            Console.WriteLine($"TIMING {host.Provider} files page {sw.ElapsedMilliseconds} ms");
-        }
-
-        await _org.Owner.Browser.GetAsync($"{Hub}/access");
         var page = _org.Owner.Browser.LastPage!;
 
         var rows = Rows(page);
