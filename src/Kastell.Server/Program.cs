@@ -7,7 +7,9 @@ return await KastellApplication.RunAsync(
     new Kastell.Server.Features.Accounts.AccountsModule(),
     new Kastell.Server.Features.Organizations.OrganizationsModule(),
     new Kastell.Server.Features.Files.FilesModule(),
-    new Kastell.Server.Features.AuditTrail.AuditTrailModule());
+    new Kastell.Server.Features.AuditTrail.AuditTrailModule(),
+    new Kastell.Server.Features.Teams.TeamsModule(),
+    new Kastell.Server.Features.Access.AccessModule());
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

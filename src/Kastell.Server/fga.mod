@@ -6,3 +6,5 @@ contents:
   - Features/Organizations/organizations.fga
   - Features/Files/files.fga
   - Features/AuditTrail/audit-trail.fga
+  - Features/Teams/teams.fga
+  - Features/Access/access.fga

@@ -37,6 +37,9 @@ public sealed class AuthorizationEngine
     /// </summary>
     public AuthorizationEngine WithTuples(ITupleStore tuples) => new(_model, tuples, _options);
 
+    /// <summary>The same, with other limits (an access review's lists may hold more and take longer than a request's checks).</summary>
+    public AuthorizationEngine WithTuples(ITupleStore tuples, AuthorizationEngineOptions options) => new(_model, tuples, options);
+
     /// <summary>
     /// Throws <see cref="AuthorizationException"/> (2027 invalid_tuple) when <paramref name="tuple"/> does not fit the
     /// model's type restrictions — for a host that stores tuples itself, in the same transaction as the change they
@@ -52,6 +55,27 @@ public sealed class AuthorizationEngine
         var user = TupleValidator.ValidateCheckUser(_model, request.User);
         var reader = ContextualTupleReader.Create(_model, _tuples, request.ContextualTuples);
         return await CheckAsync(reader, request.Object, relation, user, request.Context, request.Explain, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Check, and when it allows, every way the user holds the relation (up to
+    /// <see cref="AuthorizationEngineOptions.ExplainMaxProofs"/>): for "who has access, and why" views and access
+    /// reviews, where the one path Check reports would hide that revoking it leaves access through another.
+    /// </summary>
+    public async ValueTask<ExplainResult> ExplainAsync(CheckRequest request, CancellationToken cancellationToken = default)
+    {
+        var relation = TupleValidator.ValidateCheckTarget(_model, request.Object, request.Relation);
+        var user = TupleValidator.ValidateCheckUser(_model, request.User);
+        var reader = ContextualTupleReader.Create(_model, _tuples, request.ContextualTuples);
+        var check = await CheckAsync(reader, request.Object, relation, user, request.Context, explain: false, cancellationToken).ConfigureAwait(false);
+        if (!check.Allowed)
+        {
+            return new ExplainResult(false, []);
+        }
+
+        var query = new ExplainQuery(_model, reader, user, request.Context, _options, cancellationToken);
+        var proofs = await query.RelationAsync(request.Object, relation, 0).ConfigureAwait(false);
+        return new ExplainResult(true, proofs) { Truncated = query.Truncated };
     }
 
     /// <summary>Runs every check; an item's error is reported on that item and does not fail the batch.</summary>

@@ -203,6 +203,24 @@ internal sealed class CheckEvaluator
         return ResolveAsync(@object, relation, depth);
     }
 
+    /// <summary>
+    /// Check's answer for one node of <paramref name="relation"/>'s plan on <paramref name="object"/>, evaluated afresh
+    /// as if reached from the relation itself (Explain decides an exclusion's <c>but not</c> operand with it).
+    /// </summary>
+    public async ValueTask<Outcome> EvaluateNodeAsync(PlanNode node, string @object, CompiledRelation relation, int depth)
+    {
+        ResetRun();
+        _stack[_stackCount++] = (@object, relation);
+        try
+        {
+            return await EvaluateAsync(node, @object, relation, depth).ConfigureAwait(false);
+        }
+        finally
+        {
+            _stackCount--;
+        }
+    }
+
     /// <summary>Resolves <paramref name="relation"/> on <paramref name="object"/> for the request's user; <paramref name="depth"/> counts dispatches from the root.</summary>
     public async ValueTask<Outcome> ResolveAsync(string @object, CompiledRelation relation, int depth)
     {

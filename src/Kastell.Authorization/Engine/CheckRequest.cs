@@ -53,6 +53,9 @@ public sealed record AuthorizationEngineOptions
     /// <summary>Deadline of ListObjects and ListUsers; like OpenFGA they return what they found when it passes (if anything).</summary>
     public TimeSpan ListTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How many proofs Explain collects at most (per relation it follows, and in all); the rest is reported as truncated.</summary>
+    public int ExplainMaxProofs { get; init; } = 20;
+
     /// <summary>How many checks of a BatchCheck run concurrently.</summary>
     public int BatchCheckConcurrency { get; init; } = 4;
 }

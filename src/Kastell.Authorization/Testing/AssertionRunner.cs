@@ -30,6 +30,10 @@ internal sealed class AssertionRunner(AuthorizationEngine engine, IReadOnlyList<
             {
                 Failures.Add($"{label}: expected {expected}, got {result.Allowed} ({result.Explanation})");
             }
+            else
+            {
+                await ExplainAsync(label, request with { Explain = false }, result.Allowed).ConfigureAwait(false);
+            }
         }
         catch (AuthorizationException e)
         {
@@ -37,6 +41,23 @@ internal sealed class AssertionRunner(AuthorizationEngine engine, IReadOnlyList<
             {
                 Failures.Add($"{label}: expected {(errorCode is { } c ? $"error {c}" : expected.ToString())}, got error {(int)e.Code}: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>Explain agrees with Check: the same decision, and at least one proof for every allow (unless cut short).</summary>
+    private async Task ExplainAsync(string label, CheckRequest request, bool allowed)
+    {
+        try
+        {
+            var explained = await engine.ExplainAsync(request, cancellationToken).ConfigureAwait(false);
+            if (explained.Allowed != allowed || (allowed && explained.Proofs.Count == 0 && !explained.Truncated))
+            {
+                Failures.Add($"{label}: check says {allowed}, explain says {explained.Allowed} with {explained.Proofs.Count} proof(s)");
+            }
+        }
+        catch (AuthorizationException e)
+        {
+            Failures.Add($"{label}: check says {allowed}, explain failed with {(int)e.Code}: {e.Message}");
         }
     }
 

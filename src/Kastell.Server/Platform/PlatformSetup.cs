@@ -35,6 +35,7 @@ internal static class PlatformSetup
         services.AddSingleton<Authorization.KastellModel>();
         services.AddScoped<Authorization.Permissions>();
         services.AddScoped<Authorization.RelationshipWriter>();
+        services.AddScoped<Authorization.RelationshipReader>();
         services.AddScoped<Memberships>();
         services.AddScoped<OrganizationFounding>();
         services.AddScoped<CurrentActor>();

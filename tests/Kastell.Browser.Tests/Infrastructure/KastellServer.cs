@@ -30,6 +30,9 @@ public sealed class KastellServer : IAsyncLifetime
     /// <summary>The certificate's public-key pin, for a browser that must treat it as valid (see PasskeyTests).</summary>
     public string CertificateSpkiSha256 => certificate?.SpkiSha256 ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>Where the server writes the mails it sends (one .eml file each).</summary>
+    public string MailOutbox => Path.Combine(dataDirectory ?? throw new InvalidOperationException("Not started."), "mail-outbox");
+
     /// <summary>The server's console output so far, for failure messages.</summary>
     public string Output
     {
@@ -98,11 +101,8 @@ public sealed class KastellServer : IAsyncLifetime
         startInfo.Environment["Kestrel__Certificates__Default__Password"] = tls.Password;
         // Several tests sign in and fail sign-ins on purpose within one minute.
         startInfo.Environment["Kastell__RateLimits__AuthenticationPerMinute"] = "1000";
-        // Production requires SMTP. These journeys read no mail, so the relay is a loopback port nobody listens on:
-        // sending fails and is logged; the Kastell.Server.Tests check the mails themselves against a real sink.
-        startInfo.Environment["Kastell__Email__SmtpHost"] = "127.0.0.1";
-        startInfo.Environment["Kastell__Email__SmtpPort"] = "9";
-        startInfo.Environment["Kastell__Email__AllowInsecureLoopbackSmtp"] = "true";
+        // No SMTP relay: the embedded (SQLite) mode writes mail to its outbox folder (MailOutbox), where a journey that
+        // needs a link from a mail (an invitation) reads it. The Kastell.Server.Tests check mails against a real sink.
         startInfo.Environment["Kastell__Email__PublicBaseUrl"] = address.ToString().TrimEnd('/');
 
         lock (output)

@@ -71,6 +71,50 @@ internal static class Tenants
         }
     }
 
+    /// <summary>Creates a team (the row and its place in the organization, as the Teams feature does) and returns its id.</summary>
+    public static async Task<Guid> CreateTeamAsync(KastellHost host, Guid organizationId, string name)
+    {
+        var team = new Team { Id = Guid.CreateVersion7(), OrganizationId = organizationId, Name = name, NormalizedName = Team.Normalize(name), CreatedAt = DateTimeOffset.UtcNow };
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            await scope.ServiceProvider.GetRequiredService<Memberships>().AddTeamAsync(team, Ct);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        return team.Id;
+    }
+
+    /// <summary>Puts people (<c>user:…</c>) or teams (<c>team:…</c>) into a team, tuples only, as the Teams feature does.</summary>
+    public static async Task AddToTeamAsync(KastellHost host, Guid organizationId, Guid teamId, params Subject[] members)
+    {
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            var memberships = scope.ServiceProvider.GetRequiredService<Memberships>();
+            foreach (var member in members)
+            {
+                _ = member.Kind == SubjectKind.Person
+                    ? await memberships.AddUserToTeamAsync(teamId, member.Id, Ct)
+                    : await memberships.AddTeamToTeamAsync(teamId, member.Id, Ct);
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+    }
+
+    /// <summary>Gives a team a role in a Space (a tuple only), as the Space's members page does.</summary>
+    public static async Task GrantTeamAsync(KastellHost host, Guid organizationId, Guid spaceId, Guid teamId, SpaceRole role)
+    {
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            var space = await db.Spaces.SingleAsync(s => s.Id == spaceId, Ct);
+            await scope.ServiceProvider.GetRequiredService<Memberships>().SetTeamSpaceRoleAsync(space, teamId, role, Ct);
+            await db.SaveChangesAsync(Ct);
+        }
+    }
+
     /// <summary>A file stored as already scanned (the hosts of these tests have no clamd), as the upload path stores it.</summary>
     public static async Task<StoredObject> StoreFileAsync(KastellHost host, Guid organizationId, Guid spaceId, string name, byte[] content)
     {

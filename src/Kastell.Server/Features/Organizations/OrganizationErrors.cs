@@ -11,5 +11,13 @@ internal static class OrganizationErrors
 
     public static readonly Failure OrganizationLimitReached = new("organization.limit-reached", StatusCodes.Status409Conflict, "OrganizationLimitReached");
 
+    public static readonly Failure LastOwner = new("organization.last-owner", StatusCodes.Status409Conflict, "LastOwnerProtected");
+
+    public static readonly Failure MemberRoleInvalid = new("organization.role-invalid", StatusCodes.Status400BadRequest, "MemberRoleInvalid");
+
+    public static readonly Failure SpaceRoleInvalid = new("space.role-invalid", StatusCodes.Status400BadRequest, "SpaceRoleInvalid");
+
+    public static readonly Failure SpaceMemberInvalid = new("space.member-invalid", StatusCodes.Status400BadRequest, "SpaceMemberInvalid");
+
     public static readonly Failure PasswordPolicyOutOfRange = new("organization.password-policy-out-of-range", StatusCodes.Status400BadRequest, "PolicyInvalid");
 }

@@ -29,4 +29,9 @@ public static class OrganizationEvents
     public static readonly AuditEventType SpaceCreated = new(2000);
 
     public static readonly AuditEventType SpaceDeleted = new(2001);
+
+    /// <summary>A person or a team was given a role in a Space (or another one); details name the subject, the role and the one before.</summary>
+    public static readonly AuditEventType SpaceRoleGranted = new(2002);
+
+    public static readonly AuditEventType SpaceRoleRevoked = new(2003);
 }

@@ -9,8 +9,9 @@ using Kastell.Server.Platform.Hosting.Cli;
 namespace Kastell.Server.Features.Organizations;
 
 /// <summary>
-/// Organizations and Spaces as the user meets them: the home page, creating Spaces, members and invitations, the
-/// organization's settings and its deletion. The tenant entities themselves are the platform's.
+/// Organizations and Spaces as the user meets them: the home page, creating Spaces, members (invitations, roles,
+/// removal), the Spaces' members (roles for people and teams), the organization's settings and its deletion. The
+/// tenant entities themselves are the platform's.
 /// </summary>
 public sealed class OrganizationsModule : FeatureModule
 {
@@ -26,10 +27,19 @@ public sealed class OrganizationsModule : FeatureModule
         services.AddScoped<InviteMemberCommand>();
         services.AddScoped<RevokeInvitationCommand>();
         services.AddScoped<AcceptInvitationCommand>();
+        services.AddScoped<ChangeMemberRoleCommand>();
+        services.AddScoped<RemoveMemberCommand>();
+        services.AddScoped<SpaceMembersQuery>();
+        services.AddScoped<GrantSpaceRoleCommand>();
+        services.AddScoped<RevokeSpaceRoleCommand>();
         services.AddSingleton<OrganizationDeletion>();
     }
 
-    public override void MapEndpoints(FeatureRoutes routes) => MembersEndpoints.Map(routes.Organization);
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        MembersEndpoints.Map(routes.Organization);
+        SpaceMembersEndpoints.Map(routes.Space);
+    }
 
     public override IEnumerable<CliVerb> CreateVerbs() => [new CreateOrganizationVerb(), new DeleteOrganizationVerb()];
 }

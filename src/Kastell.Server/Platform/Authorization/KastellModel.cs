@@ -32,6 +32,20 @@ public sealed class KastellModel
     /// <summary>An engine over <paramref name="tuples"/> sharing the compiled model.</summary>
     public AuthorizationEngine Over(ITupleStore tuples) => _prototype.WithTuples(tuples);
 
+    /// <summary>
+    /// An engine for access reviews ("who has access, and why"): it lists everyone, so its lists may hold more and take
+    /// longer than those of a request's own decisions; the limits stay, so a huge organization still gets an answer
+    /// (marked truncated) rather than a hung page.
+    /// </summary>
+    public AuthorizationEngine ForReview(ITupleStore tuples) => _prototype.WithTuples(tuples, ReviewOptions);
+
+    private static readonly AuthorizationEngineOptions ReviewOptions = new()
+    {
+        ListTimeout = TimeSpan.FromSeconds(20),
+        ListObjectsMaxResults = 10_000,
+        ListUsersMaxResults = 10_000,
+    };
+
     public Kastell.Authorization.Model.AuthorizationModel Model => _prototype.Model;
 
     /// <summary>The manifest and the module files, as embedded: (path, text).</summary>

@@ -11,6 +11,9 @@ namespace Kastell.Server.Platform.Authorization;
 /// <summary>A decision of the engine, with its explanation: the relation path that allowed, or why it denied.</summary>
 public readonly record struct Decision(bool Allowed, string Explanation);
 
+/// <summary>The ids a list query found; <see cref="Truncated"/> when the engine's limit or deadline cut it short, <see cref="Everyone"/> for a wildcard grant.</summary>
+public sealed record Reach(IReadOnlyList<Guid> Ids, bool Truncated, bool Everyone = false);
+
 /// <summary>
 /// The one place where Kastell decides access: every question is a permission (<c>can_…</c>) of the authorization
 /// model on one object, asked for the acting user in the request's organization (its own tuple store). It fails
@@ -44,6 +47,16 @@ public sealed partial class Permissions(
 
     private AuthorizationEngine Engine => _engine ??=
         model.Over(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time));
+
+    /// <summary>
+    /// The engine for "who has access" views (ListUsers, ListObjects for someone else, Explain): its tuple reads are
+    /// remembered for the request and its lists may take longer than a decision's, since a review lists everyone.
+    /// Never used to decide access.
+    /// </summary>
+    private AuthorizationEngine Review => _review ??=
+        model.ForReview(new ReviewTupleCache(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time)));
+
+    private AuthorizationEngine? _review;
 
     /// <summary>Whether the acting user has <paramref name="permission"/> on the object; nothing is audited.</summary>
     public async Task<bool> HasAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
@@ -116,8 +129,45 @@ public sealed partial class Permissions(
         }
     }
 
-    /// <summary>Forgets the decisions of this request (after a write changed relations).</summary>
-    internal void Forget() => _decisions.Clear();
+    /// <summary>
+    /// Every person with <paramref name="permission"/> on the object (the engine's ListUsers), for "who has access"
+    /// views; <see cref="Reach.Truncated"/> when the engine's result limit or deadline cut the list short.
+    /// </summary>
+    public async Task<Reach> UsersAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
+    {
+        var result = await Review.ListUsersAsync(new ListUsersRequest(Object(type, id), permission, [new UserTypeFilter("user")]), cancellationToken);
+        return new([.. result.Users.Select(u => Guid.TryParseExact(u.AsSpan("user:".Length), "D", out var user) ? user : Guid.Empty).Where(u => u != Guid.Empty)],
+            result.Truncated, result.Users.Contains("user:*"));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="userId"/> (anyone in the organization, not necessarily the caller) has
+    /// <paramref name="permission"/> on the object, and every way they hold it — for "who has access, and why" pages
+    /// (the engine's Explain). An engine error is not hidden: such a page must not show a partial answer as the whole.
+    /// </summary>
+    public async Task<ExplainResult> ExplainAsync(string type, Guid id, string permission, Guid userId, CancellationToken cancellationToken = default) =>
+        await Review.ExplainAsync(new CheckRequest(Object(type, id), permission, User(userId)), cancellationToken);
+
+    /// <summary>The ids of every object of <paramref name="type"/> <paramref name="userId"/> has <paramref name="permission"/> on (for "what can this person reach").</summary>
+    public async Task<Reach> ObjectsOfAsync(Guid userId, string type, string permission, CancellationToken cancellationToken = default)
+    {
+        var result = await Review.ListObjectsAsync(new ListObjectsRequest(type, permission, User(userId)), cancellationToken);
+        return new([.. result.Objects.Select(o => Guid.Parse(o.AsSpan(type.Length + 1)))], result.Truncated);
+    }
+
+    /// <summary>
+    /// Whether a relation holds between two arbitrary subjects of the organization's model, for structural rules rather
+    /// than access (a team may not end up containing itself: does <c>team:b#member</c> hold for <c>team:a#member</c>?).
+    /// </summary>
+    public async Task<bool> HoldsAsync(string @object, string relation, string user, CancellationToken cancellationToken = default) =>
+        (await Engine.CheckAsync(new CheckRequest(@object, relation, user), cancellationToken)).Allowed;
+
+    /// <summary>Forgets the decisions (and the review reads) of this request, after a write changed relations.</summary>
+    internal void Forget()
+    {
+        _decisions.Clear();
+        _review = null;
+    }
 
     /// <summary>The engine, for the writer's validation.</summary>
     internal AuthorizationEngine EngineForWrites => Engine;

@@ -14,9 +14,10 @@ namespace Kastell.Server.Platform.Authorization;
 /// </summary>
 public sealed class RelationshipWriter(KastellDbContext db, Tenant tenant, Permissions permissions, TimeProvider time)
 {
-    /// <summary>Adds the tuple unless it is stored already (or already added in this unit of work).</summary>
-    public async Task GrantAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
+    /// <summary>Adds the tuple unless it is stored already (or already added in this unit of work); true when it is new.</summary>
+    public async Task<bool> GrantAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
     {
+        var added = false;
         permissions.EngineForWrites.ValidateWrite(new RelationshipTuple(@object, relation, user));
         var store = Permissions.StoreId(tenant.RequireOrganizationId());
         if (Tracked(store, @object, relation, user) is { } tracked)
@@ -24,6 +25,7 @@ public sealed class RelationshipWriter(KastellDbContext db, Tenant tenant, Permi
             if (db.Entry(tracked).State == EntityState.Deleted)
             {
                 db.Entry(tracked).State = EntityState.Unchanged;
+                added = true;
             }
         }
         else if (!await db.Set<TupleEntity>().AnyAsync(t => t.StoreId == store && t.Object == @object && t.Relation == relation && t.User == user, cancellationToken))
@@ -38,13 +40,15 @@ public sealed class RelationshipWriter(KastellDbContext db, Tenant tenant, Permi
                 IsUserset = user.Contains('#', StringComparison.Ordinal),
                 CreatedAt = time.GetUtcNow(),
             });
+            added = true;
         }
 
         permissions.Forget();
+        return added;
     }
 
-    /// <summary>Removes the tuple if it is stored.</summary>
-    public async Task RevokeAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
+    /// <summary>Removes the tuple if it is stored; true when there was one.</summary>
+    public async Task<bool> RevokeAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
     {
         var store = Permissions.StoreId(tenant.RequireOrganizationId());
         var row = Tracked(store, @object, relation, user)
@@ -62,6 +66,7 @@ public sealed class RelationshipWriter(KastellDbContext db, Tenant tenant, Permi
         }
 
         permissions.Forget();
+        return row is not null;
     }
 
     /// <summary>Every stored tuple whose object is <paramref name="object"/> or whose user is <paramref name="user"/>, removed (an object or person going away).</summary>
@@ -72,6 +77,17 @@ public sealed class RelationshipWriter(KastellDbContext db, Tenant tenant, Permi
             .Where(t => t.StoreId == store && ((@object != null && t.Object == @object) || (user != null && t.User == user)))
             .ToListAsync(cancellationToken);
         db.Set<TupleEntity>().RemoveRange(rows);
+        permissions.Forget();
+    }
+
+    /// <summary>Every stored tuple naming <paramref name="user"/> on objects of <paramref name="objectTypes"/>, removed (a person leaving).</summary>
+    public async Task RevokeAllOfUserAsync(string user, IReadOnlyCollection<string> objectTypes, CancellationToken cancellationToken = default)
+    {
+        var store = Permissions.StoreId(tenant.RequireOrganizationId());
+        var types = objectTypes.ToList();
+        db.Set<TupleEntity>().RemoveRange(await db.Set<TupleEntity>()
+            .Where(t => t.StoreId == store && t.User == user && types.Contains(t.ObjectType))
+            .ToListAsync(cancellationToken));
         permissions.Forget();
     }
 

@@ -35,6 +35,8 @@ public abstract class KastellDbContext : IdentityDbContext<KastellUser, Identity
 
     public DbSet<SpaceMember> SpaceMembers => Set<SpaceMember>();
 
+    public DbSet<Team> Teams => Set<Team>();
+
     public DbSet<DataKey> DataKeys => Set<DataKey>();
 
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();

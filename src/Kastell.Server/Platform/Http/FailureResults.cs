@@ -17,6 +17,8 @@ public static class FailureResults
     {
         if (!WantsProblemDetails(context.Request))
         {
+            // The status page the browser is shown says why (in the user's language), not just "not found".
+            context.Items[typeof(Failure)] = failure;
             return TypedResults.StatusCode(failure.Status);
         }
 
@@ -27,6 +29,10 @@ public static class FailureResults
             type: TypeBase + failure.Code,
             extensions: new Dictionary<string, object?> { ["code"] = failure.Code });
     }
+
+    /// <summary>The failure a form post was refused with, for the status page re-executed after it; null for any other status.</summary>
+    public static Failure? RefusedWith(HttpContext? context) =>
+        context?.Items.TryGetValue(typeof(Failure), out var failure) == true ? failure as Failure : null;
 
     /// <summary>Maps a result: done becomes <paramref name="done"/>, a failure its problem or status.</summary>
     public static IResult ToHttpResult(this Result result, HttpContext context, Func<IResult> done) =>

@@ -64,6 +64,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
             ["space"] = "walled",
             ["spaceSlug"] = "walled",
             ["id"] = Guid.NewGuid().ToString(),
+            ["userId"] = Guid.NewGuid().ToString(),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };

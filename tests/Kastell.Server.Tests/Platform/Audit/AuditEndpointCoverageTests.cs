@@ -7,6 +7,7 @@ using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.Teams;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
@@ -58,6 +59,11 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{org}/s/{space}"] = "Space start page without forms (yet)",
         ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/members"] = "lists a Space's roles; its forms post to the grant and revoke endpoints, exercised there",
+        ["PAGE /o/{org}/access"] = "who has access: reads only (the view itself is recorded as an allow of can_see_access)",
+        ["PAGE /o/{org}/s/{space}/access"] = "who has access: reads only (the view itself is recorded as an allow of can_see_access)",
+        ["PAGE /o/{org}/s/{space}/files/{id:guid}/access"] = "who has access: reads only (the view itself is recorded as an allow of can_see_access)",
+        ["PAGE /o/{org}/members/{userId:guid}/access"] = "what a member can reach: reads only (the view itself is recorded as an allow of can_see_access)",
         ["POST /account/passkeys/request-options"] = "hands out a WebAuthn challenge kept in a short-lived cookie; the sign-in that answers it is audited on /account/sign-in",
         ["POST /account/passkeys/creation-options"] = "hands out WebAuthn creation options to a re-authenticated session; adding the passkey is audited on /account/security",
     };
@@ -231,6 +237,75 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             await browser.GetAsync($"/o/{owner.OrganizationSlug}/members");
             var revoked = await browser.PostAsync(action, new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
             Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
+        })),
+        ("POST /o/{org}/members/{userId:guid}/role", new([], [OrganizationEvents.MemberRoleChanged, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var (_, joined) = await w.JoinAsync(OrganizationRole.Member);
+            var members = $"/o/{owner.OrganizationSlug}/members";
+            var member = await w.MemberAsync();
+            Assert.Equal(HttpStatusCode.Forbidden, (await member.PostFromAsync(members, $"{members}/{joined}/role", new Dictionary<string, string> { ["role"] = "Admin" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(members, $"{members}/{joined}/role", new Dictionary<string, string> { ["role"] = "Auditor" })).StatusCode);
+        })),
+        ("POST /o/{org}/members/{userId:guid}/remove", new([], [OrganizationEvents.MemberRevoked, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var (_, joined) = await w.JoinAsync(OrganizationRole.Member);
+            var members = $"/o/{owner.OrganizationSlug}/members";
+            var member = await w.MemberAsync();
+            Assert.Equal(HttpStatusCode.Forbidden, (await member.PostFromAsync(members, $"{members}/{joined}/remove")).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(members, $"{members}/{joined}/remove")).StatusCode);
+        })),
+        ("PAGE /o/{org}/teams", new(["create-team"], [TeamEvents.TeamCreated], async w =>
+        {
+            await w.TeamAsync();
+        })),
+        ("PAGE /o/{org}/teams/{id:guid}", new(["rename-team"], [TeamEvents.TeamRenamed], async w =>
+        {
+            var (_, browser) = await w.OwnerAsync();
+            var renamed = await browser.SubmitAsync(await w.TeamAsync(), "rename-team", new Dictionary<string, string> { ["Input.Name"] = "Covered team, renamed" });
+            Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        })),
+        ("POST /o/{org}/teams/{id:guid}/members/add", new([], [TeamEvents.TeamMemberAdded, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (_, browser) = await w.OwnerAsync();
+            var team = await w.TeamAsync();
+            var (_, joined) = await w.JoinAsync(OrganizationRole.Member);
+            var member = await w.MemberAsync();
+            var add = new Dictionary<string, string> { ["member"] = $"user:{joined}" };
+            Assert.Equal(HttpStatusCode.Forbidden, (await member.PostFromAsync(team, team + "/members/add", add)).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(team, team + "/members/add", add)).StatusCode);
+            w.TeamMember = joined;
+        })),
+        ("POST /o/{org}/teams/{id:guid}/members/remove", new([], [TeamEvents.TeamMemberRemoved], async w =>
+        {
+            var (_, browser) = await w.OwnerAsync();
+            var team = await w.TeamAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(team, team + "/members/remove", new Dictionary<string, string> { ["member"] = $"user:{w.TeamMember}" })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/members/grant", new([], [OrganizationEvents.SpaceRoleGranted, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            var members = files[..^"/files".Length] + "/members";
+            var (joined, id) = await w.JoinAsync(OrganizationRole.Member);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(members, members + "/grant", new Dictionary<string, string> { ["subject"] = $"user:{id}", ["role"] = "Viewer" })).StatusCode);
+            // A viewer may read the Space, not give roles in it.
+            Assert.Equal(HttpStatusCode.Forbidden, (await joined.PostFromAsync(members, members + "/grant", new Dictionary<string, string> { ["subject"] = $"user:{id}", ["role"] = "Manager" })).StatusCode);
+            w.SpaceViewer = id;
+        })),
+        ("POST /o/{org}/s/{space}/members/revoke", new([], [OrganizationEvents.SpaceRoleRevoked], async w =>
+        {
+            var (browser, files) = await w.FilesAsync();
+            var members = files[..^"/files".Length] + "/members";
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(members, members + "/revoke", new Dictionary<string, string> { ["subject"] = $"user:{w.SpaceViewer}" })).StatusCode);
+        })),
+        ("POST /o/{org}/teams/{id:guid}/delete", new([], [TeamEvents.TeamDeleted, AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var (_, browser) = await w.OwnerAsync();
+            var team = await w.TeamAsync();
+            var member = await w.MemberAsync();
+            Assert.Equal(HttpStatusCode.Forbidden, (await member.PostFromAsync(team, team + "/delete")).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(team, team + "/delete")).StatusCode);
         })),
         // The page's filter is a GET form and its exports a GET endpoint (audited, see AuditTrailTests); the retention
         // setting is its one state-changing form.
@@ -615,6 +690,39 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             var (owner, browser) = await OwnerAsync();
             Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(browser, owner.OrganizationSlug, email, role)).StatusCode);
             return Mails.LinkTo(await Mails.WaitAsync(host, email, InviteSubject), "/invitations/accept");
+        }
+
+        private string? _team;
+
+        /// <summary>A person put into <see cref="TeamAsync"/>'s team by one exercise and taken out by the next.</summary>
+        public Guid TeamMember { get; set; }
+
+        /// <summary>A person given a role in the Files Space by one exercise, whose role the next takes away.</summary>
+        public Guid SpaceViewer { get; set; }
+
+        /// <summary>The page of a team the owner created through the teams page (made on first use).</summary>
+        public async Task<string> TeamAsync()
+        {
+            if (_team is null)
+            {
+                var (owner, browser) = await OwnerAsync();
+                var created = await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/teams", "create-team", new Dictionary<string, string> { ["Input.Name"] = "Covered team" });
+                Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+                _team = TestBrowser.LocationOf(created)!;
+            }
+
+            return _team;
+        }
+
+        /// <summary>A new person who joined the owner's organization with <paramref name="role"/> through an invitation: their browser and id.</summary>
+        public async Task<(TestBrowser Browser, Guid Id)> JoinAsync(OrganizationRole role)
+        {
+            var email = Journeys.UniqueEmail("joined");
+            var link = await InviteAsync(email, role);
+            var browser = Track(host.CreateBrowser());
+            await InvitationTests.SignUpThroughAsync(browser, link);
+            await Journeys.EnrolAsync(browser);
+            return (browser, await Tenants.UserIdAsync(host, email));
         }
 
         private TestBrowser Track(TestBrowser browser)

@@ -52,6 +52,35 @@ public abstract class RelationshipTests(KastellHost host)
     }
 
     [Fact]
+    public async Task TeamTuplesNamingATeamOrAPersonThatIsGone_AreReportedAsDangling()
+    {
+        var (org, space) = await OrganizationWithSpaceAsync();
+        var team = await Tenants.CreateTeamAsync(host, org, "Drifting");
+        var (clean, cleanOutput) = await DriftAsync();
+        Assert.True(clean == 0, cleanOutput);
+        var stranger = Guid.CreateVersion7();
+        var gone = Guid.CreateVersion7();
+        await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(org, AuditActor.System("test")))
+        {
+            var store = Permissions.StoreId(org);
+            // A person who is not a member put into a team, and a Space role left behind by a team whose row is gone.
+            scope.Db.Set<TupleEntity>().Add(new TupleEntity { StoreId = store, Object = $"team:{team:D}", ObjectType = "team", Relation = "member", User = $"user:{stranger:D}", CreatedAt = DateTimeOffset.UtcNow });
+            scope.Db.Set<TupleEntity>().Add(new TupleEntity { StoreId = store, Object = $"space:{space:D}", ObjectType = "space", Relation = "editor", User = $"team:{gone:D}#member", IsUserset = true, CreatedAt = DateTimeOffset.UtcNow });
+            // And a team row without its place in the organization.
+            await scope.Db.Set<TupleEntity>().Where(t => t.StoreId == store && t.Object == $"team:{team:D}" && t.Relation == "organization").ExecuteDeleteAsync(Ct);
+            await scope.Db.SaveChangesAsync(Ct);
+        }
+
+        var (code, output) = await DriftAsync();
+
+        Assert.Equal(1, code);
+        Assert.Contains($"dangling tuple team:{team:D}#member@user:{stranger:D}", output, StringComparison.Ordinal);
+        Assert.Contains($"dangling tuple space:{space:D}#editor@team:{gone:D}#member", output, StringComparison.Ordinal);
+        Assert.Contains($"missing tuple team:{team:D}#organization@organization:{org:D}", output, StringComparison.Ordinal);
+        Assert.Contains("3 difference(s)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ATupleTheModelForbids_IsRefusedWithItsError_AndNothingIsWritten()
     {
         var (org, space) = await OrganizationWithSpaceAsync();

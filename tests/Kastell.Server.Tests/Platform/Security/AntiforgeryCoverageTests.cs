@@ -64,11 +64,13 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
             invitation = await db.Invitations.Select(i => i.Id).SingleAsync(Ct);
         }
 
+        var team = await Tenants.CreateTeamAsync(host, org, "Forms team");
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["org"] = owner.OrganizationSlug,
             ["space"] = "forms",
             ["spaceSlug"] = "forms",
+            ["userId"] = (await Tenants.UserIdAsync(host, owner.Email)).ToString(),
         };
         await browser.GetAsync("/"); // the antiforgery cookie is set, as it is for anyone who used the site
         var before = await DigestAsync();
@@ -79,7 +81,9 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
         foreach (var endpoint in (await AppEndpoint.DiscoverAsync(host)).Where(e => e.AcceptsPost).DistinctBy(e => e.Route))
         {
             // A real target for every id: with the token check gone, the request would act on something.
-            values["id"] = endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? invitation.ToString() : file.Id.ToString();
+            values["id"] = endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? invitation.ToString()
+                : endpoint.Route.Contains("/teams/", StringComparison.Ordinal) ? team.ToString()
+                : file.Id.ToString();
             var path = endpoint.Path(values);
             if (NoTokenNeeded.ContainsKey(path))
             {
