@@ -198,7 +198,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["_handler"] = "create-space",
                 ["Input.Name"] = "Forged",
             });
-            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode); // the form's permission (can_create_space), refused before the page runs
         })),
         ("PAGE /o/{org}/settings/password-policy", new(["password-policy"], [OrganizationEvents.PasswordPolicyChanged], async w =>
         {
