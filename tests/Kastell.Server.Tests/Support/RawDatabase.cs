@@ -57,6 +57,20 @@ public static class RawDatabase
         return await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>As <see cref="ExecuteAsync"/>, inside one organization (PostgreSQL's row-level security lets it touch only its rows).</summary>
+    public static async Task<int> TenantExecuteAsync(KastellHost host, Guid organizationId, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(host);
+        if (host is PostgresHost)
+        {
+            await using var enter = Command(connection, "SELECT set_config('kastell.organization_id', @org, false)", [("org", organizationId.ToString())]);
+            await enter.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
     private static DbCommand Command(DbConnection connection, string sql, (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();

@@ -79,15 +79,34 @@ public sealed partial class Permissions(
     /// </summary>
     public async Task<bool> RequireAsync(string type, Guid id, string permission, bool auditAllow = false, CancellationToken cancellationToken = default)
     {
-        var decision = await DecideAsync(type, id, permission, explain: true, cancellationToken);
-        _decisions[(Object(type, id), permission)] = decision.Allowed;
-        if (!decision.Allowed || auditAllow)
+        var decision = await CheckAsync(type, id, permission, cancellationToken);
+        if (decision.Allowed && auditAllow)
         {
             await RecordAsync(type, id, permission, decision, cancellationToken);
         }
 
         return decision.Allowed;
     }
+
+    /// <summary>
+    /// The decision with its explanation, remembered for the request; a denial is audited, an allow is left to the
+    /// caller (<see cref="RecordAllowAsync"/>), which may record it only once the whole request is let through.
+    /// </summary>
+    internal async Task<Decision> CheckAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
+    {
+        var decision = await DecideAsync(type, id, permission, explain: true, cancellationToken);
+        _decisions[(Object(type, id), permission)] = decision.Allowed;
+        if (!decision.Allowed)
+        {
+            await RecordAsync(type, id, permission, decision, cancellationToken);
+        }
+
+        return decision;
+    }
+
+    /// <summary>Records an allow of a sensitive permission, with the relation path that allowed it.</summary>
+    internal Task RecordAllowAsync(string type, Guid id, string permission, Decision decision, CancellationToken cancellationToken = default) =>
+        decision.Allowed ? RecordAsync(type, id, permission, decision, cancellationToken) : throw new ArgumentException("Not an allow.", nameof(decision));
 
     /// <summary>The engine's decision with its explanation. Fails closed.</summary>
     public async Task<Decision> DecideAsync(string type, Guid id, string permission, bool explain = true, CancellationToken cancellationToken = default)

@@ -24,6 +24,13 @@ public sealed class RequirePermissionAttribute(string objectType, string permiss
 
     /// <summary>Record an allow too: sensitive permissions (reading and exporting audit data, managing members, keys, deleting).</summary>
     public bool AuditAllow { get; init; }
+
+    /// <summary>
+    /// On a page: the permission applies only to posts of this form (its <c>FormName</c>), on top of the page's own. The
+    /// page's permission lets the caller see the page; each form names what its action needs, so a refused post is the
+    /// same 403 or 404 as any other refusal, before the page runs (its command still checks for itself).
+    /// </summary>
+    public string? Form { get; init; }
 }
 
 /// <summary>Declares permissions on minimal-API endpoints and groups.</summary>

@@ -148,7 +148,7 @@ public abstract class InvitationTests(KastellHost host)
             ["Input.Email"] = target,
             ["Input.Role"] = "Admin",
         });
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode); // a form the page does not show: Blazor refuses the post
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode); // the form's permission (can_manage_members), refused before the page runs
         // ...and the command itself refuses, whatever the UI does.
         var outcome = await InviteDirectlyAsync(organizationId, member.Email, role, target, OrganizationRole.Member);
 

@@ -204,7 +204,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["_handler"] = "create-space",
                 ["Input.Name"] = "Forged",
             });
-            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode); // the form's permission (can_create_space), refused before the page runs
         })),
         ("PAGE /organizations/new", new(["create-organization"], [TenancyEvents.OrganizationCreated], async w =>
         {

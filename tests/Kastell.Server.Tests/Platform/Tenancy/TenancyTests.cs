@@ -84,7 +84,7 @@ public abstract class TenancyTests(KastellHost host)
             ["_handler"] = "create-space",
             ["Input.Name"] = "Sneaky",
         });
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode); // a form the page does not show: Blazor refuses the post
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode); // the form's permission (can_create_space), refused before the page runs
         var (scope, db) = host.OpenDb();
         await using (scope)
         {
