@@ -16,6 +16,7 @@ internal static class ApiSetup
     {
         services.AddKastellOptions<ApiOptions, ApiOptionsValidator>(configuration, ApiOptions.Section);
         services.AddSingleton<ApiRateLimits>();
+        services.AddScoped<Idempotency>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
