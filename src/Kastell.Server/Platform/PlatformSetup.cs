@@ -150,6 +150,7 @@ internal static class PlatformSetup
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithName("HealthLive");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithName("HealthReady");
         CultureEndpoint.Map(app);
+        app.MapKastellApiDocument();
         return app;
     }
 

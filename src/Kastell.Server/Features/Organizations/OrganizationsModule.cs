@@ -26,7 +26,11 @@ public sealed class OrganizationsModule : FeatureModule
         services.AddSingleton<OrganizationDeletion>();
     }
 
-    public override void MapEndpoints(FeatureRoutes routes) => MembersEndpoints.Map(routes.Organization);
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        MembersEndpoints.Map(routes.Organization);
+        Api.OrganizationApiEndpoints.Map(routes.ApiOrganization, routes.ApiSpace);
+    }
 
     public override IEnumerable<CliVerb> CreateVerbs() => [new DeleteOrganizationVerb()];
 }

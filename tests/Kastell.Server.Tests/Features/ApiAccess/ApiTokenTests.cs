@@ -23,6 +23,8 @@ namespace Kastell.Server.Tests.Features.ApiAccess;
 /// </summary>
 public abstract partial class ApiTokenTests(KastellHost host)
 {
+    protected KastellHost Host => host;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

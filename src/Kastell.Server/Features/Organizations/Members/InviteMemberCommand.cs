@@ -11,6 +11,15 @@ using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Features.Organizations.Members;
 
+/// <summary>
+/// Who invites, as the invitation records and its mail names them: a person (their id, name and language), or an API
+/// token's service account (its id, and the organization's name in the mail).
+/// </summary>
+internal sealed record Inviter(Guid Id, string Name, string? Culture, AuditActor Actor)
+{
+    public static Inviter Of(KastellUser user) => new(user.Id, user.DisplayName, user.PreferredCulture, AuditActor.User(user.Id));
+}
+
 internal enum InviteOutcome
 {
     Sent,
@@ -33,7 +42,7 @@ internal sealed class InviteMemberCommand(
     TimeProvider time,
     IAuditLog audit)
 {
-    public async Task<InviteOutcome> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
+    public async Task<InviteOutcome> ExecuteAsync(Inviter caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         // Owners alone make owners; whoever manages members invites everyone else.
@@ -78,7 +87,7 @@ internal sealed class InviteMemberCommand(
             ExpiresAt = now + lifetime,
         };
         db.Invitations.Add(invitation);
-        audit.Record(new(OrganizationEvents.MemberInvited, AuditActor.User(caller.Id), AuditTarget.Invitation(invitation.Id),
+        audit.Record(new(OrganizationEvents.MemberInvited, caller.Actor, AuditTarget.Invitation(invitation.Id),
             Details: new Dictionary<string, string>
             {
                 ["email"] = email,
@@ -87,7 +96,7 @@ internal sealed class InviteMemberCommand(
             }));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        mails.Invitation(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName,
+        mails.Invitation(email, existingUser?.PreferredCulture ?? caller.Culture, organization.Name, caller.Name,
             "Role" + role, token, Math.Max(1, (int)Math.Round(lifetime.TotalDays)));
         return InviteOutcome.Sent;
     }

@@ -19,10 +19,30 @@ public static class ApiBody
             return (null, ApiErrors.UnsupportedMediaType, "Send the body as application/json.");
         }
 
+        // Counted here as well as by the server's own limit (which not every server enforces): JSON bodies are small.
+        if (context.Request.ContentLength > ApiAuthenticationMiddleware.MaxJsonBodyBytes)
+        {
+            return (null, ApiErrors.PayloadTooLarge, null);
+        }
+
         var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, options, context.RequestAborted);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[8192];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > ApiAuthenticationMiddleware.MaxJsonBodyBytes)
+                {
+                    return (null, ApiErrors.PayloadTooLarge, null);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            buffer.Position = 0;
+            var value = await JsonSerializer.DeserializeAsync<T>(buffer, options, context.RequestAborted);
             return value is null ? (null, ApiErrors.InvalidRequest, "The body is empty or null.") : (value, null, null);
         }
         catch (JsonException json)

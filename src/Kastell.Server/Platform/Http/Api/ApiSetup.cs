@@ -20,6 +20,7 @@ internal static class ApiSetup
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         services.ConfigureHttpJsonOptions(o => Configure(o.SerializerOptions));
+        services.AddKastellApiDocument();
         return services;
     }
 
