@@ -23,12 +23,12 @@ internal static class AuditApiEndpoints
     public static void Map(RouteGroupBuilder organization)
     {
         organization.MapGet("/audit-events", ListAsync)
-            .RequirePermission("organization", "can_read_audit", hidden: true, auditAllow: true).ReadOnly().WithName("ApiListAuditEvents").WithTags("Audit")
+            .RequirePermission("organization", "can_read_audit", hidden: true, auditAllow: true).ReadOnly().WithName("ApiListAuditEvents").Produces<ApiPage<Dictionary<string, object?>>>().WithTags("Audit")
             .ProducesApiErrors(StatusCodes.Status400BadRequest);
         organization.MapGet("/settings/audit-retention", GetRetention)
-            .RequirePermission("organization", "can_read_audit", hidden: true).ReadOnly().WithName("ApiGetAuditRetention").WithTags("Audit").ProducesApiErrors();
+            .RequirePermission("organization", "can_read_audit", hidden: true).ReadOnly().WithName("ApiGetAuditRetention").Produces<AuditRetentionResource>().WithTags("Audit").ProducesApiErrors();
         organization.MapPut("/settings/audit-retention", UpdateRetentionAsync).Accepts<AuditRetentionResource>("application/json")
-            .RequirePermission("organization", "can_manage_audit_retention", hidden: true).WithName("ApiUpdateAuditRetention").WithTags("Audit")
+            .RequirePermission("organization", "can_manage_audit_retention", hidden: true).WithName("ApiUpdateAuditRetention").Produces<AuditRetentionResource>().WithTags("Audit")
             .ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status428PreconditionRequired);
     }
 

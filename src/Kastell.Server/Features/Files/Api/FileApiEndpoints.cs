@@ -25,15 +25,15 @@ internal static class FileApiEndpoints
     public static void Map(RouteGroupBuilder space)
     {
         var files = space;
-        files.MapGet("/files", ListAsync).WithTags("Files").RequirePermission("space", "can_read").ReadOnly().WithName("ApiListFiles")
+        files.MapGet("/files", ListAsync).WithTags("Files").RequirePermission("space", "can_read").ReadOnly().WithName("ApiListFiles").Produces<ApiPage<FileResource>>()
             .ProducesApiErrors(StatusCodes.Status400BadRequest);
-        files.MapPost("/files", UploadAsync).WithTags("Files").RequirePermission("space", "can_upload").WithName("ApiUploadFile")
+        files.MapPost("/files", UploadAsync).WithTags("Files").RequirePermission("space", "can_upload").WithName("ApiUploadFile").Produces<FileResource>(StatusCodes.Status201Created).Produces<FileResource>(StatusCodes.Status202Accepted)
             .Accepts<Stream>("application/octet-stream")
             .ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
-        files.MapGet("/files/{id:guid}", GetAsync).WithTags("Files").RequirePermission("file", "can_read").ReadOnly().WithName("ApiGetFile").ProducesApiErrors();
+        files.MapGet("/files/{id:guid}", GetAsync).WithTags("Files").RequirePermission("file", "can_read").ReadOnly().WithName("ApiGetFile").Produces<FileResource>().ProducesApiErrors();
         files.MapGet("/files/{id:guid}/content", DownloadAsync).WithTags("Files").RequirePermission("file", "can_read").WithName("ApiDownloadFile")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesApiErrors();
-        files.MapDelete("/files/{id:guid}", DeleteAsync).WithTags("Files").RequirePermission("file", "can_delete", auditAllow: true).WithName("ApiDeleteFile").ProducesApiErrors();
+        files.MapDelete("/files/{id:guid}", DeleteAsync).WithTags("Files").RequirePermission("file", "can_delete", auditAllow: true).WithName("ApiDeleteFile").Produces(StatusCodes.Status204NoContent).ProducesApiErrors();
     }
 
     private static async Task<IResult> ListAsync(string? cursor, string? limit, HttpContext context, Tenant tenant, SpaceFiles files)

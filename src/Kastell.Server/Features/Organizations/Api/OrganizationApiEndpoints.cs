@@ -40,28 +40,28 @@ internal static class OrganizationApiEndpoints
             .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiGetOrganization").WithTags("Organizations").ProducesApiErrors();
 
         organization.MapGet("/spaces", ListSpacesAsync)
-            .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiListSpaces").WithTags("Spaces").ProducesApiErrors(StatusCodes.Status400BadRequest);
+            .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiListSpaces").Produces<ApiPage<SpaceResource>>().WithTags("Spaces").ProducesApiErrors(StatusCodes.Status400BadRequest);
         organization.MapPost("/spaces", CreateSpaceAsync).Accepts<NewSpace>("application/json")
-            .RequirePermission("organization", "can_create_space").WithName("ApiCreateSpace").WithTags("Spaces")
+            .RequirePermission("organization", "can_create_space").WithName("ApiCreateSpace").Produces<SpaceResource>(StatusCodes.Status201Created).WithTags("Spaces")
             .ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         space.MapGet("", (Tenant tenant) => TypedResults.Ok(Resource(tenant.RequireSpace())))
             .RequirePermission("space", "can_read").ReadOnly().WithName("ApiGetSpace").WithTags("Spaces").ProducesApiErrors();
 
         organization.MapGet("/members", ListMembersAsync)
-            .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiListMembers").WithTags("Members").ProducesApiErrors(StatusCodes.Status400BadRequest);
+            .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiListMembers").Produces<ApiPage<MemberResource>>().WithTags("Members").ProducesApiErrors(StatusCodes.Status400BadRequest);
 
         organization.MapGet("/invitations", ListInvitationsAsync)
-            .RequirePermission("organization", "can_manage_members").ReadOnly().WithName("ApiListInvitations").WithTags("Invitations").ProducesApiErrors(StatusCodes.Status400BadRequest);
+            .RequirePermission("organization", "can_manage_members").ReadOnly().WithName("ApiListInvitations").Produces<ApiPage<InvitationResource>>().WithTags("Invitations").ProducesApiErrors(StatusCodes.Status400BadRequest);
         organization.MapPost("/invitations", InviteAsync).Accepts<NewInvitation>("application/json")
-            .RequirePermission("organization", "can_manage_members", auditAllow: true).WithName("ApiCreateInvitation").WithTags("Invitations")
+            .RequirePermission("organization", "can_manage_members", auditAllow: true).WithName("ApiCreateInvitation").Produces<InvitationResource>(StatusCodes.Status201Created).WithTags("Invitations")
             .ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         organization.MapDelete("/invitations/{id:guid}", RevokeInvitationAsync)
-            .RequirePermission("organization", "can_manage_members", auditAllow: true).WithName("ApiRevokeInvitation").WithTags("Invitations").ProducesApiErrors();
+            .RequirePermission("organization", "can_manage_members", auditAllow: true).WithName("ApiRevokeInvitation").Produces(StatusCodes.Status204NoContent).WithTags("Invitations").ProducesApiErrors();
 
         organization.MapGet("/settings/password-policy", GetPolicy)
-            .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiGetPasswordPolicy").WithTags("Settings").ProducesApiErrors();
+            .RequirePermission("organization", "can_read").ReadOnly().WithName("ApiGetPasswordPolicy").Produces<PasswordPolicyResource>().WithTags("Settings").ProducesApiErrors();
         organization.MapPut("/settings/password-policy", UpdatePolicyAsync).Accepts<PasswordPolicyResource>("application/json")
-            .RequirePermission("organization", "can_manage_password_policy").WithName("ApiUpdatePasswordPolicy").WithTags("Settings")
+            .RequirePermission("organization", "can_manage_password_policy").WithName("ApiUpdatePasswordPolicy").Produces<PasswordPolicyResource>().WithTags("Settings")
             .ProducesApiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status412PreconditionFailed, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status428PreconditionRequired);
     }
 
