@@ -14,7 +14,7 @@ namespace Kastell.Server.Tests.Features.ApiAccess;
 /// unknown member, wrong type, oversize: problem details saying what, nothing changed), and the audit events with the
 /// export's hash fields.
 /// </summary>
-public abstract class ApiResourceTests(KastellHost host) : ApiTokenTests(host)
+public abstract class ApiResourceTests(KastellHost host) : ApiTestBase(host)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

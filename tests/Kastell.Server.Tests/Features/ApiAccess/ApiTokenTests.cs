@@ -21,9 +21,8 @@ namespace Kastell.Server.Tests.Features.ApiAccess;
 /// no hint which), never replaced by a session cookie; limited to their organization, their Spaces and their
 /// permissions (and to what their subject holds at the time of use); every use audited with the token as the actor.
 /// </summary>
-public abstract partial class ApiTokenTests(KastellHost host)
+public abstract partial class ApiTokenTests(KastellHost host) : ApiTestBase(host)
 {
-    protected KastellHost Host => host;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -49,7 +48,7 @@ public abstract partial class ApiTokenTests(KastellHost host)
         await owner.Browser.GetAsync($"/o/{owner.User.OrganizationSlug}/api-tokens");
         Assert.DoesNotContain(secret, owner.Browser.LastPage!, StringComparison.Ordinal);
         Assert.Contains(ApiTokenSecret.Hint(secret), owner.Browser.LastPage!, StringComparison.Ordinal);
-        var (scope, db) = host.OpenDb();
+        var (scope, db) = Host.OpenDb();
         await using (scope)
         {
             var row = await db.Set<ApiToken>().SingleAsync(t => t.Hint == ApiTokenSecret.Hint(secret), Ct);
@@ -57,7 +56,7 @@ public abstract partial class ApiTokenTests(KastellHost host)
             Assert.DoesNotContain(secret[16..], JsonSerializer.Serialize(row), StringComparison.Ordinal);
         }
 
-        await Tenants.StoreFileAsync(host, owner.OrganizationId, owner.SpaceId, "nachweis.txt", "nachweis"u8.ToArray());
+        await Tenants.StoreFileAsync(Host, owner.OrganizationId, owner.SpaceId, "nachweis.txt", "nachweis"u8.ToArray());
         using var api = Api(secret);
         var list = await api.GetAsync(owner.FilesPath, Ct);
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
@@ -109,13 +108,13 @@ public abstract partial class ApiTokenTests(KastellHost host)
         var revoked = await CreateTokenAsync(owner, ["file:can_read"]);
         var expired = await CreateTokenAsync(owner, ["file:can_read"]);
         Assert.Equal(HttpStatusCode.OK, (await Api(revoked.Secret).GetAsync(owner.FilesPath, Ct)).StatusCode);
-        await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
+        await using (var scope = Host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
         {
             Assert.True((await scope.Get<RevokeApiTokenCommand>().ExecuteAsync(revoked.Id, null, AuditActor.System("test"), Ct)).Succeeded);
             await scope.Db.Set<ApiToken>().Where(t => t.Id == expired.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)), Ct);
         }
 
-        var mark = await AuditWatermark.TakeAsync(host);
+        var mark = await AuditWatermark.TakeAsync(Host);
         var bodies = new List<string>();
         foreach (var token in new[] { "not-a-token", ApiTokenSecret.Create(ApiTokenKind.Personal), revoked.Secret[..^1] + (revoked.Secret[^1] == 'a' ? 'b' : 'a'), revoked.Secret, expired.Secret })
         {
@@ -151,7 +150,7 @@ public abstract partial class ApiTokenTests(KastellHost host)
         var owner = await OwnerAsync();
         var token = await CreateTokenAsync(owner, ["file:can_read"]);
         using var anonymous = Anonymous();
-        var mark = await AuditWatermark.TakeAsync(host);
+        var mark = await AuditWatermark.TakeAsync(Host);
         var response = await anonymous.GetAsync($"{owner.FilesPath}?access_token={token.Secret}", Ct);
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "api.token-in-query");
         Assert.DoesNotContain(await mark.NewEventsAsync(), e => e.Type == ApiTokenEvents.ApiTokenUsed);
@@ -162,7 +161,7 @@ public abstract partial class ApiTokenTests(KastellHost host)
     {
         var owner = await OwnerAsync();
         var token = await CreateTokenAsync(owner, ["file:can_read"]);
-        var mark = await AuditWatermark.TakeAsync(host);
+        var mark = await AuditWatermark.TakeAsync(Host);
         Assert.Equal(HttpStatusCode.OK, (await Api(token.Secret).GetAsync(owner.FilesPath, Ct)).StatusCode);
         var used = Assert.Single(await mark.NewEventsAsync(), e => e.Type == ApiTokenEvents.ApiTokenUsed);
         Assert.Equal(AuditActorKind.ApiToken, used.ActorKind);
@@ -178,7 +177,7 @@ public abstract partial class ApiTokenTests(KastellHost host)
         var owner = await OwnerAsync();
         var other = await OwnerAsync();
         // The first owner is a member of the second organization too, with a role in its Space.
-        await Tenants.AddMemberAsync(host, other.OrganizationId, owner.User.Email, OrganizationRole.Admin, (other.SpaceId, SpaceRole.Manager));
+        await Tenants.AddMemberAsync(Host, other.OrganizationId, owner.User.Email, OrganizationRole.Admin, (other.SpaceId, SpaceRole.Manager));
         var token = await CreateTokenAsync(owner, ["file:can_read"]);
         using var api = Api(token.Secret);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(owner.FilesPath, Ct)).StatusCode);
@@ -190,8 +189,8 @@ public abstract partial class ApiTokenTests(KastellHost host)
     public async Task AToken_LimitedToOneSpace_DoesNotReachAnother()
     {
         var owner = await OwnerAsync();
-        var second = await Tenants.CreateSpaceAsync(host, owner.Browser, owner.User.OrganizationSlug, "Zweiter");
-        var file = await Tenants.StoreFileAsync(host, owner.OrganizationId, second, "geheim.txt", "geheim"u8.ToArray());
+        var second = await Tenants.CreateSpaceAsync(Host, owner.Browser, owner.User.OrganizationSlug, "Zweiter");
+        var file = await Tenants.StoreFileAsync(Host, owner.OrganizationId, second, "geheim.txt", "geheim"u8.ToArray());
         var token = await CreateTokenAsync(owner, ["file:can_read"], [owner.SpaceId]);
         using var api = Api(token.Secret);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(owner.FilesPath, Ct)).StatusCode);
@@ -215,21 +214,21 @@ public abstract partial class ApiTokenTests(KastellHost host)
     public async Task AToken_CannotCarryWhatItsOwnerLacks_AndLosesWhatTheOwnerLoses()
     {
         var owner = await OwnerAsync();
-        using var browser = host.CreateBrowser();
+        using var browser = Host.CreateBrowser();
         var viewer = await Journeys.SignUpAndEnrolAsync(browser);
-        await Tenants.AddMemberAsync(host, owner.OrganizationId, viewer.Email, OrganizationRole.Member, (owner.SpaceId, SpaceRole.Viewer));
-        var viewerId = await Tenants.UserIdAsync(host, viewer.Email);
+        await Tenants.AddMemberAsync(Host, owner.OrganizationId, viewer.Email, OrganizationRole.Member, (owner.SpaceId, SpaceRole.Viewer));
+        var viewerId = await Tenants.UserIdAsync(Host, viewer.Email);
 
         var refused = await CreateTokenForAsync(owner.OrganizationId, ApiTokenKind.Personal, viewerId, ["space:can_upload"]);
         Assert.Equal("token.permission-not-held", refused.Failure?.Code);
 
         // An editor's upload token stops uploading when the editor becomes a viewer: the subject is checked on use.
         var editorToken = await CreateTokenAsync(owner, ["space:can_upload"]);
-        await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
+        await using (var scope = Host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
         {
             var relations = scope.Get<Kastell.Server.Platform.Authorization.RelationshipWriter>();
             var ownerObject = Kastell.Server.Platform.Authorization.Permissions.Object("organization", owner.OrganizationId);
-            var ownerId = await Tenants.UserIdAsync(host, owner.User.Email);
+            var ownerId = await Tenants.UserIdAsync(Host, owner.User.Email);
             // A second owner keeps the organization owned; the first becomes a plain member with no Space role.
             await relations.RevokeAsync(ownerObject, "owner", Kastell.Server.Platform.Authorization.Permissions.User(ownerId), Ct);
             await relations.RevokeAsync(Kastell.Server.Platform.Authorization.Permissions.Object("space", owner.SpaceId), "manager", Kastell.Server.Platform.Authorization.Permissions.User(ownerId), Ct);
@@ -248,9 +247,9 @@ public abstract partial class ApiTokenTests(KastellHost host)
     public async Task AServiceAccount_ActsThroughItsToken_WithItsOwnRoles()
     {
         var owner = await OwnerAsync();
-        var second = await Tenants.CreateSpaceAsync(host, owner.Browser, owner.User.OrganizationSlug, "Andere");
+        var second = await Tenants.CreateSpaceAsync(Host, owner.Browser, owner.User.OrganizationSlug, "Andere");
         Guid account;
-        await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
+        await using (var scope = Host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
         {
             var commands = scope.Get<ServiceAccountCommands>();
             var created = await commands.CreateAsync("ci", OrganizationRole.Member, AuditActor.System("test"), Ct);
@@ -271,78 +270,13 @@ public abstract partial class ApiTokenTests(KastellHost host)
         await AssertProblemAsync(await api.GetAsync($"/api/v1/o/{owner.User.OrganizationSlug}/s/andere/files", Ct), HttpStatusCode.NotFound, "not-found");
 
         // Disabling the account revokes its tokens at once.
-        await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
+        await using (var scope = Host.Services.GetRequiredService<TenantScopes>().Enter(owner.OrganizationId, AuditActor.System("test")))
         {
             Assert.True((await scope.Get<ServiceAccountCommands>().DisableAsync(account, AuditActor.System("test"), Ct)).Succeeded);
         }
 
         await AssertProblemAsync(await api.GetAsync(owner.FilesPath, Ct), HttpStatusCode.Unauthorized, "api.unauthenticated");
         _ = second;
-    }
-
-    internal sealed record Owner(EnrolledUser User, TestBrowser Browser, Guid OrganizationId, Guid SpaceId)
-    {
-        public string FilesPath => $"/api/v1/o/{User.OrganizationSlug}/s/akten/files";
-    }
-
-    internal async Task<Owner> OwnerAsync()
-    {
-        var browser = host.CreateBrowser();
-        var user = await Journeys.SignUpAndEnrolAsync(browser);
-        var organization = await Tenants.OrganizationIdAsync(host, user.OrganizationSlug);
-        var space = await Tenants.CreateSpaceAsync(host, browser, user.OrganizationSlug, "Akten");
-        return new Owner(user, browser, organization, space);
-    }
-
-    internal async Task<CreatedToken> CreateTokenAsync(Owner owner, string[] permissions, Guid[]? spaces = null)
-    {
-        var result = await CreateTokenForAsync(owner.OrganizationId, ApiTokenKind.Personal, await Tenants.UserIdAsync(host, owner.User.Email), permissions, spaces);
-        Assert.Null(result.Failure);
-        return result.Value!;
-    }
-
-    internal async Task<Kastell.Server.Platform.Http.Result<CreatedToken>> CreateTokenForAsync(Guid organization, ApiTokenKind kind, Guid subject, string[] permissions, Guid[]? spaces = null)
-    {
-        await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(organization, AuditActor.System("test"));
-        return await scope.Get<CreateApiTokenCommand>().ExecuteAsync(new TokenRequest(kind, subject, "test", 30, permissions, spaces ?? []), AuditActor.System("test"), Ct);
-    }
-
-    internal HttpClient Anonymous() =>
-        host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
-
-    internal HttpClient Api(string token)
-    {
-        var client = Anonymous();
-        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        return client;
-    }
-
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} instead of {(int)status}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var json = JsonDocument.Parse(body);
-        Assert.Equal(code, json.RootElement.GetProperty("code").GetString());
-        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("title").GetString()));
-    }
-
-    private async Task<int> CountTokensAsync(Guid organization)
-    {
-        var (scope, db) = host.OpenDb();
-        await using (scope)
-        {
-            return await db.Set<ApiToken>().CountAsync(t => t.OrganizationId == organization, Ct);
-        }
-    }
-
-    private async Task<int> CountFilesAsync(Owner owner)
-    {
-        var (scope, db) = host.OpenDb(owner.OrganizationId);
-        await using (scope)
-        {
-            return await db.StoredObjects.CountAsync(o => o.SpaceId == owner.SpaceId, Ct);
-        }
     }
 
     [GeneratedRegex("kastell_pat_[0-9A-Za-z]{49}")]
