@@ -39,6 +39,8 @@ public sealed partial class OptionsValidationTests(SmtpSink mail)
         { "Kastell:Sessions:AbsoluteTimeout", "00:04:00", "Kastell:Sessions:IdleTimeout=00:01:00", "Kastell:Sessions:AbsoluteTimeout must be between 00:05:00 and 30.00:00:00 (was 00:04:00)." },
         { "Kastell:Passwords:Pbkdf2Iterations", "1000", "", "Kastell:Passwords:Pbkdf2Iterations must be at least 210000 (was 1000)." },
         { "Kastell:RateLimits:AuthenticationPerMinute", "0", "", "Kastell:RateLimits:AuthenticationPerMinute must be at least 1 (was 0)." },
+        { "Kastell:Api:RequestsPerMinutePerToken", "0", "", "Kastell:Api:RequestsPerMinutePerToken must be between 1 and 1000000 (was 0)." },
+        { "Kastell:Api:RequestsPerMinutePerOrganization", "0", "", "Kastell:Api:RequestsPerMinutePerOrganization must be between 1 and 10000000 (was 0)." },
         { "Kastell:Passkeys:ServerDomain", "https://isms.example.com", "", "Kastell:Passkeys:ServerDomain must be a host name" },
         { "Kastell:Keys:Provider", "7", "", "Kastell:Keys:Provider must be File or Pkcs11." },
         { "Kastell:Keys:RotationPollInterval", "00:00:00", "", "Kastell:Keys:RotationPollInterval must be between 00:00:01 and 1.00:00:00 (was 00:00:00)." },
