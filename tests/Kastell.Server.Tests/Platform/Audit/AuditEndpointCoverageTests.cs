@@ -453,6 +453,50 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var api = w.Api((await w.TokenAsync(["file:can_delete"])).Secret);
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/files/{file}", TestContext.Current.CancellationToken)).StatusCode);
         })),
+        ("POST /api/v1/o/{org}/spaces", new([], [OrganizationEvents.SpaceCreated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_create_space"])).Secret);
+            using var body = new StringContent("{\"name\":\"Covered API\"}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/spaces", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/invitations", new([], [OrganizationEvents.MemberInvited, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_members"])).Secret);
+            using var body = new StringContent($"{{\"email\":\"{Journeys.UniqueEmail("api")}\",\"role\":\"member\"}}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/invitations", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/invitations/{id:guid}", new([], [OrganizationEvents.InvitationRevoked, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_members"])).Secret);
+            using var body = new StringContent($"{{\"email\":\"{Journeys.UniqueEmail("api-revoked")}\",\"role\":\"member\"}}", System.Text.Encoding.UTF8, "application/json");
+            var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/invitations", body, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(created.Headers.Location!.OriginalString, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("PUT /api/v1/o/{org}/settings/password-policy", new([], [OrganizationEvents.PasswordPolicyChanged, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_password_policy"])).Secret);
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/o/{owner.OrganizationSlug}/settings/password-policy")
+            {
+                Content = new StringContent("{\"minimumLength\":13,\"requireUppercase\":false,\"requireLowercase\":false,\"requireDigit\":false,\"requireSymbol\":false,\"historyLength\":2}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", "*");
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("PUT /api/v1/o/{org}/settings/audit-retention", new([], [AuditTrailEvents.AuditRetentionChanged, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_audit_retention"])).Secret);
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/o/{owner.OrganizationSlug}/settings/audit-retention")
+            {
+                Content = new StringContent("{\"days\":500}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", "*");
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
         ("POST /account/sign-out", new([], [AccountEvents.SignedOut], async w =>
         {
             using var browser = host.CreateBrowser();
