@@ -180,8 +180,11 @@ namespace Kastell.Server.Migrations.Postgres
                 table: "ServiceAccountSpaceRoles",
                 column: "SpaceId");
 
-            // Tenant tables: each organization sees and writes its own rows only. ApiTokens is looked up by its hash
-            // before the tenant is known (like sessions), so it is a platform table that names its organization itself.
+            // Tenant tables: each organization sees and writes its own rows only.
+            // ApiTokens is looked up by its hash before the tenant is known (authentication, like sessions): visible
+            // outside every tenant, and inside a tenant only that organization's tokens.
+            migrationBuilder.ProtectTable("ApiTokens",
+                $"({RowLevelSecurity.OrganizationMatches} OR coalesce(current_setting('kastell.organization_id', true), '') = '')");
             migrationBuilder.ProtectTenantTable("ServiceAccounts");
             migrationBuilder.ProtectTenantTable("ServiceAccountSpaceRoles");
             migrationBuilder.ProtectTenantTable("IdempotencyRecords");
