@@ -6,6 +6,7 @@ using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Http.Api;
+using Kastell.Server.Platform.Http.Api.Reference;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Observability;
@@ -151,6 +152,7 @@ internal static class PlatformSetup
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).WithName("HealthReady");
         CultureEndpoint.Map(app);
         app.MapKastellApiDocument();
+        app.MapKastellApiReference();
         return app;
     }
 
