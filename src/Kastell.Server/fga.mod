@@ -8,3 +8,4 @@ contents:
   - Features/AuditTrail/audit-trail.fga
   - Features/Teams/teams.fga
   - Features/Access/access.fga
+  - Features/ApiAccess/api-access.fga

@@ -73,13 +73,15 @@ internal static class StoreTestFile
         {
             var users = check.Texts("users").Concat(check.Texts("user")).ToList();
             var objects = check.Texts("objects").Concat(check.Texts("object")).ToList();
+            // A check's own contextual tuples (as the OpenFGA CLI's store tests allow), on top of the store's.
+            var own = TupleYaml.ReadAll(check.Get("contextual_tuples"));
             foreach (var (relation, expected) in YamlAccess.Map(check.Get("assertions")))
             {
                 foreach (var user in users)
                 {
                     foreach (var @object in objects)
                     {
-                        await runner.CheckAsync(@object, relation, user, [], check.Context("context"), expected is true, null).ConfigureAwait(false);
+                        await runner.CheckAsync(@object, relation, user, own, check.Context("context"), expected is true, null).ConfigureAwait(false);
                     }
                 }
             }

@@ -5,6 +5,8 @@ using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting;
+using Kastell.Server.Platform.Http.Api;
+using Kastell.Server.Platform.Http.Api.Reference;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Localization;
 using Kastell.Server.Platform.Observability;
@@ -85,6 +87,12 @@ internal static class PlatformSetup
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            // A slow client cannot hold a connection forever: headers within 15 s, bodies and responses at least
+            // 240 bytes a second after a 5-second grace, idle keep-alive connections closed after 2 minutes.
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
+            k.Limits.MinResponseDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
+            k.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             k.AddServerHeader = false;
             if (!hasConfiguredCertificate)
             {
@@ -119,6 +127,7 @@ internal static class PlatformSetup
             o.ForwardLimit = null;
         });
         services.AddKastellRateLimiting(configuration);
+        services.AddKastellApi(configuration);
     }
 
     /// <param name="afterAuthentication">The features' middleware that runs once the caller is known, before the tenant is resolved.</param>
@@ -152,8 +161,9 @@ internal static class PlatformSetup
         });
         app.UseHsts();
         app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
+        app.UseMiddleware<Http.Api.ApiErrorsMiddleware>();
         app.UseRateLimiter();
-        app.UseAuthentication();
+        app.UseKastellAuthentication();
         afterAuthentication(app);
         app.UseMiddleware<TenantResolutionMiddleware>();
         app.UseMiddleware<Audit.RefusalAuditMiddleware>();
@@ -165,6 +175,8 @@ internal static class PlatformSetup
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithName("HealthLive");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteAsync }).WithName("HealthReady");
         CultureEndpoint.Map(app);
+        app.MapKastellApiDocument();
+        app.MapKastellApiReference();
         return app;
     }
 

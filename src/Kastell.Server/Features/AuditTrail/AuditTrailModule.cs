@@ -21,7 +21,11 @@ public sealed class AuditTrailModule : FeatureModule
         services.AddHostedService<AuditRetentionScheduler>();
     }
 
-    public override void MapEndpoints(FeatureRoutes routes) => AuditTrailEndpoints.Map(routes.Organization);
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        AuditTrailEndpoints.Map(routes.Organization);
+        Api.AuditApiEndpoints.Map(routes.ApiOrganization);
+    }
 
     public override IEnumerable<CliVerb> CreateVerbs() => [new AuditRetentionVerb()];
 }

@@ -46,6 +46,11 @@ internal sealed class AuditTrailQuery(KastellDbContext db, Tenant tenant, UserMa
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>Up to <paramref name="take"/> matching events, newest first, strictly below sequence <paramref name="before"/> (the API's cursor).</summary>
+    public async Task<List<AuditEvent>> BeforeAsync(AuditFilter filter, long? before, int take, CancellationToken cancellationToken = default) =>
+        await (await FilteredAsync(filter)).Where(e => before == null || e.Sequence < before.Value)
+            .OrderByDescending(e => e.Sequence).Take(take).ToListAsync(cancellationToken);
+
     /// <summary>Every matching event, oldest first, streamed (an export may be large).</summary>
     public async IAsyncEnumerable<AuditEvent> AllAsync(AuditFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -7,5 +7,9 @@ public sealed class FilesModule : FeatureModule
 {
     public override void AddServices(IHostApplicationBuilder builder) => builder.Services.AddScoped<FileListQuery>();
 
-    public override void MapEndpoints(FeatureRoutes routes) => FileEndpoints.Map(routes.Space);
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        FileEndpoints.Map(routes.Space);
+        Api.FileApiEndpoints.Map(routes.ApiSpace);
+    }
 }

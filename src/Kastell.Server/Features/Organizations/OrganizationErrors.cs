@@ -19,5 +19,13 @@ internal static class OrganizationErrors
 
     public static readonly Failure SpaceMemberInvalid = new("space.member-invalid", StatusCodes.Status400BadRequest, "SpaceMemberInvalid");
 
+    public static readonly Failure InvitationEmailInvalid = new("invitation.email-invalid", StatusCodes.Status400BadRequest, "InvitationEmailInvalid");
+
+    public static readonly Failure InvitationAlreadyMember = new("invitation.already-member", StatusCodes.Status409Conflict, "InviteAlreadyMember");
+
+    public static readonly Failure InviterUnconfirmed = new("invitation.inviter-unconfirmed", StatusCodes.Status403Forbidden, "InviteConfirmEmailFirst");
+
+    public static readonly Failure InvitationsThrottled = new("invitation.too-many", StatusCodes.Status429TooManyRequests, "InvitationsThrottled");
+
     public static readonly Failure PasswordPolicyOutOfRange = new("organization.password-policy-out-of-range", StatusCodes.Status400BadRequest, "PolicyInvalid");
 }

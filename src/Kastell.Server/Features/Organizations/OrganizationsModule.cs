@@ -39,6 +39,7 @@ public sealed class OrganizationsModule : FeatureModule
     {
         MembersEndpoints.Map(routes.Organization);
         SpaceMembersEndpoints.Map(routes.Space);
+        Api.OrganizationApiEndpoints.Map(routes.ApiOrganization, routes.ApiSpace);
     }
 
     public override IEnumerable<CliVerb> CreateVerbs() => [new CreateOrganizationVerb(), new DeleteOrganizationVerb()];

@@ -18,6 +18,9 @@ public readonly record struct AuditActor(AuditActorKind Kind, string? Id)
     public static AuditActor User(Guid userId) => new(AuditActorKind.User, userId.ToString());
 
     public static AuditActor System(string job) => new(AuditActorKind.System, job);
+
+    /// <summary>An API token: every request made with it is recorded with the token, not its owner, as the actor.</summary>
+    public static AuditActor ApiToken(Guid tokenId) => new(AuditActorKind.ApiToken, tokenId.ToString());
 }
 
 /// <summary>The object an event is about, e.g. <c>("space", id)</c>.</summary>

@@ -24,7 +24,7 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
             || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
             || context.GetEndpoint() is not { } endpoint
             || context.Items.ContainsKey(AuditLog.DenialRecordedItem)
-            || actor.UserId is not { } userId
+            || actor.Subject is null
             || Reason(context, endpoint) is not { } reason)
         {
             return;
@@ -42,7 +42,7 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
             details["form"] = form;
         }
 
-        await audit.RecordNowAsync(new(AuthorizationEvents.AuthorizationDenied, AuditActor.User(userId),
+        await audit.RecordNowAsync(new(AuthorizationEvents.AuthorizationDenied, actor.Actor,
             new("endpoint", (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint.DisplayName), AuditOutcome.Denied, details), CancellationToken.None);
     }
 

@@ -3,6 +3,7 @@ using Kastell.Authorization.Storage.EntityFramework;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Identity.Tokens;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,8 +17,9 @@ public sealed record Reach(IReadOnlyList<Guid> Ids, bool Truncated, bool Everyon
 
 /// <summary>
 /// The one place where Kastell decides access: every question is a permission (<c>can_…</c>) of the authorization
-/// model on one object, asked for the acting user in the request's organization (its own tuple store). It fails
-/// closed — no user, no tenant, or an engine error denies (the error is logged) — and it never asks for a role, so a
+/// model on one object, asked for the acting subject (a user, or an API token's owner or service account, within the
+/// token's reach) in the request's organization (its own tuple store). It fails
+/// closed — no subject, no tenant, or an engine error denies (the error is logged) — and it never asks for a role, so a
 /// role can be redefined in the model without touching code. Decisions are remembered for the rest of the request
 /// (not longer: a revocation in another process takes effect on the very next request); a write through
 /// <see cref="RelationshipWriter"/> forgets them.
@@ -108,17 +110,27 @@ public sealed partial class Permissions(
     internal Task RecordAllowAsync(string type, Guid id, string permission, Decision decision, CancellationToken cancellationToken = default) =>
         decision.Allowed ? RecordAsync(type, id, permission, decision, cancellationToken) : throw new ArgumentException("Not an allow.", nameof(decision));
 
-    /// <summary>The engine's decision with its explanation. Fails closed.</summary>
+    /// <summary>
+    /// The engine's decision with its explanation. Fails closed. For a request with an API token the decision is the
+    /// intersection of three: the token carries the permission, the object lies in the token's reach (its organization
+    /// or its Spaces, asked of the engine with the reach as contextual tuples), and the token's subject — its owner or
+    /// its service account — holds the permission now.
+    /// </summary>
     public async Task<Decision> DecideAsync(string type, Guid id, string permission, bool explain = true, CancellationToken cancellationToken = default)
     {
-        if (actor.UserId is not { } user || tenant.OrganizationId is null)
+        if (actor.Subject is not { } subject || tenant.OrganizationId is not { } organization)
         {
             return new(false, "no signed-in user or no organization");
         }
 
         try
         {
-            var result = await Engine.CheckAsync(new CheckRequest(Object(type, id), permission, User(user)) { Explain = explain }, cancellationToken);
+            if (actor.Token is { } token && await TokenRefusalAsync(token, organization, type, id, permission, cancellationToken) is { } refusal)
+            {
+                return new(false, refusal);
+            }
+
+            var result = await Engine.CheckAsync(new CheckRequest(Object(type, id), permission, subject) { Explain = explain }, cancellationToken);
             return new(result.Allowed, explain ? result.Explanation : "");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -128,18 +140,61 @@ public sealed partial class Permissions(
         }
     }
 
+    /// <summary>Why the request's token may not do this (whatever its subject may), or null.</summary>
+    private async Task<string?> TokenRefusalAsync(ApiTokenGrant token, Guid organization, string type, Guid id, string permission, CancellationToken cancellationToken)
+    {
+        if (token.OrganizationId != organization)
+        {
+            return "denied: the API token belongs to another organization";
+        }
+
+        if (!token.Carries(type, permission))
+        {
+            return $"denied: the API token does not carry {ApiTokenReach.Name(type, permission)}";
+        }
+
+        // Every token enters its own organization (a token limited to Spaces reads nothing else of it: every other
+        // organization permission needs the organization in reach).
+        if (type == "organization" && permission == "can_read")
+        {
+            return null;
+        }
+
+        var reach = await Engine.CheckAsync(new CheckRequest(Object(type, id), ApiTokenReach.Relation, ApiTokenReach.TokenObject(token.TokenId))
+        {
+            ContextualTuples = token.ReachTuples(),
+        }, cancellationToken);
+        return reach.Allowed ? null : "denied: the object lies outside the API token's Spaces";
+    }
+
     /// <summary>The ids of every object of <paramref name="type"/> in this organization the acting user has <paramref name="permission"/> on.</summary>
     public async Task<IReadOnlyList<Guid>> ObjectsAsync(string type, string permission, CancellationToken cancellationToken = default)
     {
-        if (actor.UserId is not { } user || tenant.OrganizationId is null)
+        if (actor.Subject is not { } subject || tenant.OrganizationId is null)
         {
             return [];
         }
 
         try
         {
-            var result = await Engine.ListObjectsAsync(new ListObjectsRequest(type, permission, User(user)), cancellationToken);
-            return [.. result.Objects.Select(o => Guid.Parse(o.AsSpan(type.Length + 1)))];
+            var result = await Engine.ListObjectsAsync(new ListObjectsRequest(type, permission, subject), cancellationToken);
+            var ids = result.Objects.Select(o => Guid.Parse(o.AsSpan(type.Length + 1))).ToList();
+            if (actor.Token is null)
+            {
+                return ids;
+            }
+
+            // A token sees only what it may see: each object through the same intersection as a single decision.
+            var allowed = new List<Guid>(ids.Count);
+            foreach (var id in ids)
+            {
+                if (await HasAsync(type, id, permission, cancellationToken))
+                {
+                    allowed.Add(id);
+                }
+            }
+
+            return allowed;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -186,6 +241,48 @@ public sealed partial class Permissions(
     {
         _decisions.Clear();
         _review = null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="subject"/> (a user or a service account) itself holds the permission in this organization,
+    /// without the request's token: for issuing a token to that subject, which may carry only what its subject holds.
+    /// </summary>
+    public async Task<bool> SubjectHoldsAsync(string subject, string type, Guid id, string permission, CancellationToken cancellationToken = default)
+    {
+        if (tenant.OrganizationId is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return (await Engine.CheckAsync(new CheckRequest(Object(type, id), permission, subject), cancellationToken)).Allowed;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogEngineFailure(logger, exception, type, permission);
+            return false;
+        }
+    }
+
+    /// <summary>The objects of <paramref name="type"/> on which <paramref name="subject"/> itself holds the permission (see <see cref="SubjectHoldsAsync"/>).</summary>
+    public async Task<IReadOnlyList<Guid>> SubjectObjectsAsync(string subject, string type, string permission, CancellationToken cancellationToken = default)
+    {
+        if (tenant.OrganizationId is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            var result = await Engine.ListObjectsAsync(new ListObjectsRequest(type, permission, subject), cancellationToken);
+            return [.. result.Objects.Select(o => Guid.Parse(o.AsSpan(type.Length + 1)))];
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogEngineFailure(logger, exception, type, permission);
+            return [];
+        }
     }
 
     /// <summary>The engine, for the writer's validation.</summary>

@@ -71,8 +71,8 @@ public static class KastellApplication
             app,
             app.MapGroup(TenantRoutes.OrganizationPrefix),
             app.MapGroup(TenantRoutes.SpacePrefix),
-            app.MapGroup(TenantRoutes.ApiPrefix + TenantRoutes.OrganizationPrefix),
-            app.MapGroup(TenantRoutes.ApiPrefix + TenantRoutes.SpacePrefix));
+            ApiGroup(app, TenantRoutes.ApiPrefix + TenantRoutes.OrganizationPrefix),
+            ApiGroup(app, TenantRoutes.ApiPrefix + TenantRoutes.SpacePrefix));
         foreach (var feature in features)
         {
             feature.MapEndpoints(routes);
@@ -80,5 +80,13 @@ public static class KastellApplication
 
         app.MapKastellPages();
         return app;
+    }
+
+    /// <summary>An API route group: every endpoint on it needs a valid API token (the session cookie is never read there).</summary>
+    private static RouteGroupBuilder ApiGroup(WebApplication app, string prefix)
+    {
+        var group = app.MapGroup(prefix);
+        group.RequireAuthorization(Http.Api.ApiSetup.Policy);
+        return group;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
 
 namespace Kastell.Server.Platform.Http;
@@ -13,7 +14,10 @@ public static class FailureResults
     /// <summary>Where the codes are explained; the problem's <c>type</c> points into it.</summary>
     public const string TypeBase = "https://kastell.dev/errors/";
 
-    public static IResult ToHttpResult(this Failure failure, HttpContext context)
+    public static IResult ToHttpResult(this Failure failure, HttpContext context) => failure.ToHttpResult(context, detail: null);
+
+    /// <param name="detail">What exactly was wrong with this request (for the API's bad-input answers); never secrets.</param>
+    public static IResult ToHttpResult(this Failure failure, HttpContext context, string? detail)
     {
         if (!WantsProblemDetails(context.Request))
         {
@@ -22,9 +26,16 @@ public static class FailureResults
             return TypedResults.StatusCode(failure.Status);
         }
 
+        return failure.ToProblem(context, detail);
+    }
+
+    /// <summary>The failure as RFC 9457 problem details, whoever asks.</summary>
+    public static ProblemHttpResult ToProblem(this Failure failure, HttpContext context, string? detail = null)
+    {
         var strings = context.RequestServices.GetRequiredService<IStringLocalizer<Strings>>();
         return TypedResults.Problem(
             title: strings[failure.TextKey],
+            detail: detail,
             statusCode: failure.Status,
             type: TypeBase + failure.Code,
             extensions: new Dictionary<string, object?> { ["code"] = failure.Code });
@@ -37,6 +48,10 @@ public static class FailureResults
     /// <summary>Maps a result: done becomes <paramref name="done"/>, a failure its problem or status.</summary>
     public static IResult ToHttpResult(this Result result, HttpContext context, Func<IResult> done) =>
         result.Failure is { } failure ? failure.ToHttpResult(context) : done();
+
+    /// <summary>Maps a result with a value: the value through <paramref name="done"/>, a failure its problem or status.</summary>
+    public static IResult ToHttpResult<T>(this Result<T> result, HttpContext context, Func<T, IResult> done) =>
+        result.Failure is { } failure ? failure.ToHttpResult(context) : done(result.Value!);
 
     private static bool WantsProblemDetails(HttpRequest request) =>
         request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity.Tokens;
 
 namespace Kastell.Server.Platform.Identity;
 
@@ -12,11 +13,22 @@ public sealed class CurrentActor(IHttpContextAccessor http)
 {
     private AuditActor? _assigned;
 
-    /// <summary>The actor as the audit log records it.</summary>
-    public AuditActor Actor => _assigned ?? FromPrincipal(http.HttpContext?.User);
+    /// <summary>The actor as the audit log records it: for a request with an API token, the token.</summary>
+    public AuditActor Actor => _assigned ?? (Token is { } token ? AuditActor.ApiToken(token.TokenId) : FromPrincipal(http.HttpContext?.User));
 
-    /// <summary>The acting user, if the actor is one.</summary>
-    public Guid? UserId => Actor is { Kind: AuditActorKind.User, Id: { } id } && Guid.TryParse(id, out var user) ? user : null;
+    /// <summary>
+    /// The person acting: the signed-in user, or the owner of a personal access token. Null for a service account's
+    /// token, a job and anonymous callers.
+    /// </summary>
+    public Guid? UserId => _assigned is null && Token is { } token
+        ? token.UserId
+        : Actor is { Kind: AuditActorKind.User, Id: { } id } && Guid.TryParse(id, out var user) ? user : null;
+
+    /// <summary>The API token of this request and what it may do; null outside the API (and for jobs).</summary>
+    public ApiTokenGrant? Token => _assigned is null ? http.HttpContext?.Features.Get<ApiTokenGrant>() : null;
+
+    /// <summary>The subject the authorization engine decides for: <c>user:…</c> or <c>service_account:…</c>; null for nobody.</summary>
+    public string? Subject => Token is { } token ? token.Subject : UserId is { } user ? $"user:{user:D}" : null;
 
     /// <summary>The acting user; throws for anyone else (a handler that needs a user and has none is a bug, not a 403).</summary>
     public Guid RequireUserId() => UserId ?? throw new InvalidOperationException("This action needs a signed-in user.");

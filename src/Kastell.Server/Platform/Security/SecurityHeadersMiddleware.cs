@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Kastell.Server.Platform.Security;
 
 /// <summary>
@@ -15,12 +17,35 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
     internal const string PermissionsPolicy =
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()";
 
+    private static readonly object StyleSourcesKey = new();
+
+    /// <summary>
+    /// Lets this response's page add <c>&lt;style&gt;</c> elements that carry the returned fresh nonce or whose text has
+    /// one of the given hashes (<c>sha256-…</c>), and no others: for a third-party UI that injects its stylesheets at
+    /// run time (the API reference). Scripts stay <c>'self'</c> only, style attributes stay blocked, and every other
+    /// directive is the same as everywhere.
+    /// </summary>
+    public static string AllowStyleElements(HttpContext context, params string[] hashes)
+    {
+        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+        context.Items[StyleSourcesKey] = new StyleSources(nonce, hashes);
+        return nonce;
+    }
+
+    /// <summary>The policy of a response: the baseline, or the baseline with extra style sources (see <see cref="AllowStyleElements"/>).</summary>
+    internal static string PolicyFor(StyleSources? styles) => styles is null
+        ? ContentSecurityPolicy
+        : ContentSecurityPolicy.Replace("style-src 'self';",
+            $"style-src 'self' 'nonce-{styles.Nonce}'{string.Concat(styles.Hashes.Select(h => $" '{h}'"))}; style-src-attr 'none';", StringComparison.Ordinal);
+
+    internal sealed record StyleSources(string Nonce, IReadOnlyList<string> Hashes);
+
     public Task InvokeAsync(HttpContext context)
     {
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = PolicyFor(context.Items[StyleSourcesKey] as StyleSources);
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin";

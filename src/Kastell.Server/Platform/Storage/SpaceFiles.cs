@@ -146,6 +146,41 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     }
 
     /// <summary>
+    /// Up to <paramref name="take"/> files of one Space, newest first (version-7 ids sort by creation), strictly after
+    /// <paramref name="before"/> in that order; without keys and hashes, quarantined ones included (as in <see cref="ListAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<StoredObject>> PageAsync(Guid spaceId, Guid? before, int take, CancellationToken cancellationToken = default)
+    {
+        var query = db.StoredObjects.AsNoTracking().Where(o => o.SpaceId == spaceId);
+        if (before is { } last)
+        {
+            query = query.Where(o => o.Id.CompareTo(last) < 0);
+        }
+
+        var files = await query.OrderByDescending(o => o.Id).Take(take).ToListAsync(cancellationToken);
+        foreach (var file in files)
+        {
+            file.ContentKey = "";
+            file.Sha256 = "";
+        }
+
+        return files;
+    }
+
+    /// <summary>The record of one file of a Space (available or quarantined), without key and hash; null if there is none.</summary>
+    public async Task<StoredObject?> FindAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default)
+    {
+        var file = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && o.SpaceId == spaceId, cancellationToken);
+        if (file is not null)
+        {
+            file.ContentKey = "";
+            file.Sha256 = "";
+        }
+
+        return file;
+    }
+
+    /// <summary>
     /// Deletes a file of <paramref name="spaceId"/> (an id of another Space answers like a missing one) and records
     /// <paramref name="deletion"/>, if any, in the same save, so that no file goes without its audit event.
     /// </summary>

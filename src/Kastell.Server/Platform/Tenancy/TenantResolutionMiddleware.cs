@@ -28,7 +28,7 @@ internal sealed class TenantResolutionMiddleware(RequestDelegate next)
         }
 
         var anonymous = context.GetEndpoint()?.Metadata.GetMetadata<AnonymousTenantAccessAttribute>() is not null;
-        if (actor.UserId is null && !anonymous)
+        if (actor.Subject is null && !anonymous)
         {
             await context.ChallengeAsync();
             return;

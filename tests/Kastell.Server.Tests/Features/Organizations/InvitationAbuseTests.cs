@@ -160,7 +160,7 @@ public abstract class InvitationAbuseTests(KastellHost host)
         services.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organizationId, Ct));
         var caller = await services.GetRequiredService<UserManager<KastellUser>>().FindByEmailAsync(callerEmail);
         services.GetRequiredService<CurrentActor>().ActAs(Kastell.Server.Platform.Audit.AuditActor.User(caller!.Id));
-        return await services.GetRequiredService<InviteMemberCommand>().ExecuteAsync(caller, email, OrganizationRole.Member, Ct);
+        return await services.GetRequiredService<InviteMemberCommand>().ExecuteAsync(Inviter.Of(caller), email, OrganizationRole.Member, Ct);
     }
 
     private async Task<int> InvitationCountAsync(Guid organizationId, string? email = null)

@@ -327,7 +327,7 @@ public abstract class InvitationTests(KastellHost host)
         // The caller's role is what the organization's relationships say (callerRole documents what the test arranged).
         _ = callerRole;
         services.GetRequiredService<CurrentActor>().ActAs(Kastell.Server.Platform.Audit.AuditActor.User(caller!.Id));
-        return (await services.GetRequiredService<InviteMemberCommand>().ExecuteAsync(caller!, email, role, TestContext.Current.CancellationToken)).Outcome;
+        return (await services.GetRequiredService<InviteMemberCommand>().ExecuteAsync(Inviter.Of(caller!), email, role, TestContext.Current.CancellationToken)).Outcome;
     }
 
     private async Task<int> InvitationCountAsync(Guid organizationId, string email, bool pendingOnly = false)

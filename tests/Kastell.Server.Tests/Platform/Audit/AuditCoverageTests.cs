@@ -135,7 +135,7 @@ public abstract partial class AuditCoverageTests(KastellHost host)
         {
             scope.ServiceProvider.GetRequiredService<Tenant>().Resolve(await db.Organizations.SingleAsync(o => o.Id == organization, Ct));
             scope.ServiceProvider.GetRequiredService<Kastell.Server.Platform.Identity.CurrentActor>().ActAs(AuditActor.User(member));
-            var result = await scope.ServiceProvider.GetRequiredService<CreateSpaceCommand>().ExecuteAsync(member, "Sneaky", Ct);
+            var result = await scope.ServiceProvider.GetRequiredService<CreateSpaceCommand>().ExecuteAsync(member, AuditActor.User(member), "Sneaky", Ct);
             Assert.Equal(Kastell.Server.Platform.Http.Failures.NotAllowed, result.Failure);
         }
     }

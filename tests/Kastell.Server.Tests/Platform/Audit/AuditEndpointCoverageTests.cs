@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.ApiAccess;
+using Kastell.Server.Features.ApiAccess.Tokens;
 using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Files;
@@ -11,6 +13,7 @@ using Kastell.Server.Features.Teams;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Identity.Tokens;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Features.Files;
@@ -466,6 +469,115 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             var (owner, browser) = await w.OwnerAsync();
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{owner.OrganizationSlug}/audit/export.jsonl")).StatusCode);
         })),
+        // API tokens: made on the page after re-authentication; the account page revokes.
+        ("PAGE /o/{org}/api-tokens", new([], [ApiAccessEvents.PersonalTokenCreated], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            await w.FilesAsync();
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/api-tokens");
+            await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/api-tokens", "create-token", new Dictionary<string, string>
+            {
+                ["token-name"] = "Covered",
+                ["token-days"] = "7",
+                [TokenForm.PermissionField] = "file:can_read",
+                ["token-password"] = owner.Password,
+                ["token-code"] = TestBrowser.NextTotpCode(owner.TotpSecret),
+            });
+            Assert.Contains("kastell_pat_", browser.LastPage, StringComparison.Ordinal);
+        })),
+        ("PAGE /account/api-tokens", new([], [ApiAccessEvents.ApiTokenRevoked], async w =>
+        {
+            var (_, browser) = await w.OwnerAsync();
+            var token = await w.TokenAsync();
+            await browser.GetAsync("/account/api-tokens");
+            Assert.Equal(HttpStatusCode.OK, (await browser.SubmitAsync("/account/api-tokens", "revoke-" + token.Id, new Dictionary<string, string>())).StatusCode);
+        })),
+        ("PAGE /o/{org}/service-accounts", new([], [ApiAccessEvents.ServiceAccountCreated], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/service-accounts");
+            await browser.SubmitAsync($"/o/{owner.OrganizationSlug}/service-accounts", "create-service-account", new Dictionary<string, string> { ["sa-name"] = "covered", ["sa-role"] = "Member" });
+            Assert.Contains("/service-accounts/", browser.LastPage, StringComparison.Ordinal);
+        })),
+        ("PAGE /o/{org}/service-accounts/{id:guid}", new([], [ApiAccessEvents.ServiceAccountSpaceRoleGranted, ApiAccessEvents.ServiceAccountDisabled], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            await w.FilesAsync();
+            await browser.GetAsync($"/o/{owner.OrganizationSlug}/service-accounts");
+            var page = ServiceAccountLink().Match(browser.LastPage!).Groups[1].Value;
+            await browser.GetAsync(page);
+            var space = HiddenOption().Match(browser.LastPage!).Groups[1].Value;
+            await browser.SubmitAsync(page, "grant-space-role", new Dictionary<string, string> { ["grant-space"] = space, ["grant-role"] = "Editor" });
+            await browser.SubmitAsync(page, "disable-service-account", new Dictionary<string, string>());
+        })),
+        // The API: a token uploads, downloads and deletes; every request is also recorded as a use of the token.
+        ("POST /api/v1/o/{org}/s/{space}/files", new([], [UploadEvents.FileUploadRefused, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            await w.FilesAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_upload"])).Secret);
+            using var empty = new ByteArrayContent([]);
+            empty.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/files?name=leer.txt", empty, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("GET /api/v1/o/{org}/s/{space}/files/{id:guid}/content", new([], [FileEvents.FileDownloaded, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            var file = await w.StoredFileAsync();
+            using var api = w.Api((await w.TokenAsync(["file:can_read"])).Secret);
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/files/{file}/content", TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/s/{space}/files/{id:guid}", new([], [FileEvents.FileDeleted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            var file = await w.StoredFileAsync();
+            using var api = w.Api((await w.TokenAsync(["file:can_delete"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/files/{file}", TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/spaces", new([], [OrganizationEvents.SpaceCreated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_create_space"])).Secret);
+            using var body = new StringContent("{\"name\":\"Covered API\"}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/spaces", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/invitations", new([], [OrganizationEvents.MemberInvited, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_members"])).Secret);
+            using var body = new StringContent($"{{\"email\":\"{Journeys.UniqueEmail("api")}\",\"role\":\"member\"}}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/invitations", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/invitations/{id:guid}", new([], [OrganizationEvents.InvitationRevoked, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_members"])).Secret);
+            using var body = new StringContent($"{{\"email\":\"{Journeys.UniqueEmail("api-revoked")}\",\"role\":\"member\"}}", System.Text.Encoding.UTF8, "application/json");
+            var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/invitations", body, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(created.Headers.Location!.OriginalString, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("PUT /api/v1/o/{org}/settings/password-policy", new([], [OrganizationEvents.PasswordPolicyChanged, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_password_policy"])).Secret);
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/o/{owner.OrganizationSlug}/settings/password-policy")
+            {
+                Content = new StringContent("{\"minimumLength\":13,\"requireUppercase\":false,\"requireLowercase\":false,\"requireDigit\":false,\"requireSymbol\":false,\"historyLength\":2}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", "*");
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("PUT /api/v1/o/{org}/settings/audit-retention", new([], [AuditTrailEvents.AuditRetentionChanged, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_audit_retention"])).Secret);
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/o/{owner.OrganizationSlug}/settings/audit-retention")
+            {
+                Content = new StringContent("{\"days\":500}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("If-Match", "*");
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
         ("POST /account/sign-out", new([], [AccountEvents.SignedOut], async w =>
         {
             using var browser = host.CreateBrowser();
@@ -725,6 +837,35 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             return (browser, await Tenants.UserIdAsync(host, email));
         }
 
+        /// <summary>A personal access token of the owner in their organization, carrying <paramref name="permissions"/>.</summary>
+        public async Task<Kastell.Server.Features.ApiAccess.Tokens.CreatedToken> TokenAsync(string[]? permissions = null)
+        {
+            var (owner, _) = await OwnerAsync();
+            var organization = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
+            await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(organization, AuditActor.System("coverage"));
+            var created = await scope.Get<Kastell.Server.Features.ApiAccess.Tokens.CreateApiTokenCommand>().ExecuteAsync(
+                new(ApiTokenKind.Personal, await Tenants.UserIdAsync(host, owner.Email), "coverage", 1, permissions ?? ["file:can_read"], []),
+                AuditActor.System("coverage"), TestContext.Current.CancellationToken);
+            return created.Value ?? throw new InvalidOperationException(created.Failure?.Code);
+        }
+
+        /// <summary>A file placed as already scanned in the owner's covered Space.</summary>
+        public async Task<Guid> StoredFileAsync()
+        {
+            var (owner, _) = await OwnerAsync();
+            await FilesAsync();
+            var organization = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
+            var space = await Tenants.SpaceIdAsync(host, organization, "covered-files");
+            return (await Tenants.StoreFileAsync(host, organization, space, "api.txt", "api"u8.ToArray())).Id;
+        }
+
+        public HttpClient Api(string token)
+        {
+            var client = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + token);
+            return client;
+        }
+
         private TestBrowser Track(TestBrowser browser)
         {
             _browsers.Add(browser);
@@ -739,6 +880,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
     [GeneratedRegex("action=\"(/o/[^\"]+/files/[0-9a-f-]{36}/delete)\"")]
     private static partial Regex DeleteAction();
+
+    [GeneratedRegex("href=\"(/o/[^\"]+/service-accounts/[0-9a-f-]{36})\"")]
+    private static partial Regex ServiceAccountLink();
+
+    [GeneratedRegex("<option value=\"([0-9a-f-]{36})\"")]
+    private static partial Regex HiddenOption();
 
     [GeneratedRegex("action=\"(/o/[^\"]+/revoke)\"")]
     private static partial Regex RevokeAction();

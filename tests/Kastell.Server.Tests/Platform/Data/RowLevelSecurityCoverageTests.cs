@@ -4,6 +4,7 @@ using Kastell.Server.Features.Organizations.Members;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Tenancy;
@@ -83,6 +84,18 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
         await Tenants.StoreFileAsync(host, org, space, "akte.txt", "Akte"u8.ToArray()); // StoredObjects
         var job = await host.Services.GetRequiredService<DataKeyRotation>().RequestAsync(org, Ct); // DataKeyRotations
         await host.Services.GetRequiredService<DataKeyReencryption>().RunAsync(job.Id, org, null, Ct);
+        await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(org, AuditActor.System("test")))
+        {
+            var accounts = scope.Get<Kastell.Server.Features.ApiAccess.ServiceAccounts.ServiceAccountCommands>();
+            var account = (await accounts.CreateAsync("rls", OrganizationRole.Member, AuditActor.System("test"), Ct)).Value!; // ServiceAccounts
+            await accounts.GrantSpaceRoleAsync(account.Id, space, SpaceRole.Viewer, AuditActor.System("test"), Ct); // ServiceAccountSpaceRoles
+            scope.Db.Add(new Kastell.Server.Platform.Http.Api.IdempotencyRecord
+            {
+                Id = Guid.CreateVersion7(), OrganizationId = org, TokenId = Guid.NewGuid(), Key = "k", RequestHash = new string('0', 64), CreatedAt = DateTimeOffset.UtcNow,
+            }); // IdempotencyRecords
+            await scope.Db.SaveChangesAsync(Ct);
+        }
+
         return org;
     }
 

@@ -45,6 +45,8 @@ public sealed partial class OptionsValidationTests(SmtpSink mail)
         { "Kastell:RateLimits:AuthenticationPerMinute", "0", "", "Kastell:RateLimits:AuthenticationPerMinute must be at least 1 (was 0)." },
         { "Kastell:ForwardedHeaders:KnownProxies", "10.0.0.5, proxy.example.org", "", "Kastell:ForwardedHeaders:KnownProxies must list IP addresses separated by commas ('proxy.example.org' is none)." },
         { "Kastell:ForwardedHeaders:KnownNetworks", "10.0.0.0/33", "", "Kastell:ForwardedHeaders:KnownNetworks must list networks in CIDR notation such as 10.0.0.0/24, separated by commas ('10.0.0.0/33' is none)." },
+        { "Kastell:Api:RequestsPerMinutePerToken", "0", "", "Kastell:Api:RequestsPerMinutePerToken must be between 1 and 1000000 (was 0)." },
+        { "Kastell:Api:RequestsPerMinutePerOrganization", "0", "", "Kastell:Api:RequestsPerMinutePerOrganization must be between 1 and 10000000 (was 0)." },
         { "Kastell:Passkeys:ServerDomain", "https://isms.example.com", "", "Kastell:Passkeys:ServerDomain must be a host name" },
         { "Kastell:Keys:Provider", "7", "", "Kastell:Keys:Provider must be File or Pkcs11." },
         { "Kastell:Keys:RotationPollInterval", "00:00:00", "", "Kastell:Keys:RotationPollInterval must be between 00:00:01 and 1.00:00:00 (was 00:00:00)." },

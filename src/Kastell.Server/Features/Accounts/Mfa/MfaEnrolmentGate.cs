@@ -18,7 +18,9 @@ internal sealed class MfaEnrolmentGate(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var user = context.User;
-        if (user.Identity?.IsAuthenticated != true || HasSecondFactor(user) || IsAllowed(context.Request.Path))
+        // An API token is not a session: its creation needed a session with MFA and a re-authentication.
+        if (user.Identity?.IsAuthenticated != true || HasSecondFactor(user) || IsAllowed(context.Request.Path)
+            || user.Identity.AuthenticationType == Platform.Identity.Tokens.ApiTokenAuthenticationHandler.SchemeName)
         {
             return next(context);
         }

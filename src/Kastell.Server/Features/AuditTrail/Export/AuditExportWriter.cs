@@ -84,7 +84,8 @@ internal static class AuditExportWriter
         e.Hash,
     ];
 
-    private static Dictionary<string, object?> Record(AuditEvent e) => new()
+    /// <summary>One event as the JSON export (and the API) shows it, hashes included.</summary>
+    internal static Dictionary<string, object?> Record(AuditEvent e) => new()
     {
         ["sequence"] = e.Sequence,
         ["occurredAt"] = e.OccurredAt,

@@ -13,7 +13,8 @@ internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant te
     public const int MinimumDays = 1;
     public const int MaximumDays = 36_500;
 
-    public async Task<Result> ExecuteAsync(Guid callerId, int? days, CancellationToken cancellationToken = default)
+    /// <param name="precondition">Checked against the stored period with the organization's row locked (an API update's If-Match); false refuses with 412.</param>
+    public async Task<Result> ExecuteAsync(AuditActor actor, int? days, Func<int?, bool>? precondition = null, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_audit_retention", cancellationToken: cancellationToken))
@@ -26,16 +27,24 @@ internal sealed class UpdateAuditRetentionCommand(KastellDbContext db, Tenant te
             return AuditTrailErrors.RetentionOutOfRange;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.LockOrganizationAsync(organization.Id, cancellationToken);
         var stored = await db.Organizations.SingleAsync(o => o.Id == organization.Id, cancellationToken);
+        if (precondition is not null && !precondition(stored.AuditRetentionDays))
+        {
+            return Platform.Http.Api.ApiErrors.PreconditionFailed;
+        }
+
         var before = stored.AuditRetentionDays;
         stored.AuditRetentionDays = days;
-        audit.Record(new(AuditTrailEvents.AuditRetentionChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id),
+        audit.Record(new(AuditTrailEvents.AuditRetentionChanged, actor, AuditTarget.Organization(organization.Id),
             Details: new Dictionary<string, string>
             {
                 ["before"] = before?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "forever",
                 ["after"] = days?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "forever",
             }));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return Result.Done;
     }
 }

@@ -12,6 +12,19 @@ using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Features.Organizations.Members;
 
+/// <summary>
+/// Who invites, as the invitation records and its mail names them: a person (their id, name and language), or an API
+/// token's service account (its id, and the organization's name in the mail). The mail goes out in the inviter's name,
+/// attributed to <see cref="ConfirmedEmail"/>: an inviter without a confirmed address — a person who has not confirmed
+/// theirs, or a service account, which has none — cannot invite (a robot sending mail in nobody's name is the spam
+/// relay the rule closes).
+/// </summary>
+internal sealed record Inviter(Guid Id, string Name, string? Culture, AuditActor Actor, string? ConfirmedEmail = null)
+{
+    public static Inviter Of(KastellUser user) =>
+        new(user.Id, user.DisplayName, user.PreferredCulture, AuditActor.User(user.Id), user.EmailConfirmed ? user.Email : null);
+}
+
 internal enum InviteOutcome
 {
     Sent,
@@ -49,7 +62,7 @@ internal sealed class InviteMemberCommand(
     TimeProvider time,
     IAuditLog audit)
 {
-    public async Task<InviteResult> ExecuteAsync(KastellUser caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
+    public async Task<InviteResult> ExecuteAsync(Inviter caller, string email, OrganizationRole role, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         // Owners alone make owners; whoever manages members invites everyone else.
@@ -67,7 +80,7 @@ internal sealed class InviteMemberCommand(
 
         email = address;
 
-        if (!caller.EmailConfirmed)
+        if (caller.ConfirmedEmail is not { } inviterEmail)
         {
             return InviteOutcome.UnconfirmedInviter;
         }
@@ -81,7 +94,7 @@ internal sealed class InviteMemberCommand(
 
         if (await TakeBudgetAsync(caller, organization.Id, cancellationToken) is { Granted: false } refused)
         {
-            await audit.RecordNowAsync(new(OrganizationEvents.InvitationThrottled, AuditActor.User(caller.Id), AuditTarget.Organization(organization.Id),
+            await audit.RecordNowAsync(new(OrganizationEvents.InvitationThrottled, caller.Actor, AuditTarget.Organization(organization.Id),
                 AuditOutcome.Denied, new Dictionary<string, string>
                 {
                     ["retryAfterSeconds"] = ((int)Math.Ceiling(refused.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -111,7 +124,7 @@ internal sealed class InviteMemberCommand(
             ExpiresAt = now + lifetime,
         };
         db.Invitations.Add(invitation);
-        audit.Record(new(OrganizationEvents.MemberInvited, AuditActor.User(caller.Id), AuditTarget.Invitation(invitation.Id),
+        audit.Record(new(OrganizationEvents.MemberInvited, caller.Actor, AuditTarget.Invitation(invitation.Id),
             Details: new Dictionary<string, string>
             {
                 ["email"] = email,
@@ -120,14 +133,14 @@ internal sealed class InviteMemberCommand(
             }));
         await db.SaveChangesAsync(cancellationToken);
         // The mail is queued in the same transaction: no invitation without its mail, no mail without its invitation.
-        await mails.InvitationAsync(email, existingUser?.PreferredCulture ?? caller.PreferredCulture, organization.Name, caller.DisplayName, caller.Email!,
+        await mails.InvitationAsync(email, existingUser?.PreferredCulture ?? caller.Culture, organization.Name, caller.Name, inviterEmail,
             "Role" + role, token, Math.Max(1, (int)Math.Round(lifetime.TotalDays)), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return InviteOutcome.Sent;
     }
 
     /// <summary>One use of the inviter's budget and one of the organization's; the first is given back if the second is spent.</summary>
-    private async Task<RateDecision> TakeBudgetAsync(KastellUser caller, Guid organizationId, CancellationToken cancellationToken)
+    private async Task<RateDecision> TakeBudgetAsync(Inviter caller, Guid organizationId, CancellationToken cancellationToken)
     {
         var (perInviter, perOrganization) = (limits.Value.PerInviterPerHour, limits.Value.PerOrganizationPerHour);
         var inviterKey = "invite:user:" + caller.Id.ToString("N");

@@ -19,6 +19,16 @@ internal sealed class MemberDirectory(KastellDbContext db, TimeProvider time)
             .Select(m => new MemberRow(m.Id, m.DisplayName, m.Email ?? "", m.Role, m.JoinedAt))
             .ToListAsync(cancellationToken);
 
+    /// <summary>Up to <paramref name="take"/> members ordered by user id, strictly after <paramref name="after"/> (the API's stable order).</summary>
+    public async Task<IReadOnlyList<MemberRow>> PageAsync(Guid? after, int take, CancellationToken cancellationToken = default) =>
+        await db.OrganizationMembers.AsNoTracking()
+            .Where(m => after == null || m.UserId.CompareTo(after.Value) > 0)
+            .Join(db.Set<KastellUser>(), m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.DisplayName, u.Email, m.Role, m.JoinedAt })
+            .OrderBy(m => m.Id)
+            .Take(take)
+            .Select(m => new MemberRow(m.Id, m.DisplayName, m.Email ?? "", m.Role, m.JoinedAt))
+            .ToListAsync(cancellationToken);
+
     public async Task<IReadOnlyList<InvitationRow>> PendingInvitationsAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();

@@ -17,7 +17,7 @@ internal static class MembersEndpoints
     public static void Map(RouteGroupBuilder organization)
     {
         organization.MapPost("/members/invitations/{id:guid}/revoke", async (Guid id, HttpContext context, Tenant tenant, CurrentActor actor, RevokeInvitationCommand revoke) =>
-            (await revoke.ExecuteAsync(actor.RequireUserId(), id, context.RequestAborted))
+            (await revoke.ExecuteAsync(actor.Actor, id, context.RequestAborted))
                 .ToHttpResult(context, () => TypedResults.LocalRedirect(MembersPath(tenant))))
             .RequireAuthorization()
             .RequirePermission("organization", "can_manage_members", auditAllow: true)

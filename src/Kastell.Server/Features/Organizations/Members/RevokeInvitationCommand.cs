@@ -10,7 +10,7 @@ namespace Kastell.Server.Features.Organizations.Members;
 /// <summary>Revokes a pending invitation of the request's organization; another organization's id is simply not found.</summary>
 internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant, Permissions permissions, TimeProvider time, IAuditLog audit)
 {
-    public async Task<Result> ExecuteAsync(Guid callerId, Guid invitationId, CancellationToken cancellationToken = default)
+    public async Task<Result> ExecuteAsync(AuditActor actor, Guid invitationId, CancellationToken cancellationToken = default)
     {
         tenant.RequireOrganization();
         if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_members", cancellationToken: cancellationToken))
@@ -26,7 +26,7 @@ internal sealed class RevokeInvitationCommand(KastellDbContext db, Tenant tenant
         }
 
         invitation.RevokedAt = now;
-        audit.Record(new(OrganizationEvents.InvitationRevoked, AuditActor.User(callerId), AuditTarget.Invitation(invitation.Id),
+        audit.Record(new(OrganizationEvents.InvitationRevoked, actor, AuditTarget.Invitation(invitation.Id),
             Details: new Dictionary<string, string> { ["email"] = invitation.Email }));
         await db.SaveChangesAsync(cancellationToken);
         return Result.Done;

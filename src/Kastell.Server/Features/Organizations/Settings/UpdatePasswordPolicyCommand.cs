@@ -15,7 +15,8 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
     public const int MinimumAllowedLength = PasswordPolicy.AbsoluteMinimumLength;
     public const int MaximumAllowedLength = 128;
 
-    public async Task<Result> ExecuteAsync(Guid callerId, PasswordPolicy requested, CancellationToken ct = default)
+    /// <param name="precondition">Checked against the stored policy with its row locked (an API update's If-Match); false refuses with 412 and changes nothing.</param>
+    public async Task<Result> ExecuteAsync(AuditActor actor, PasswordPolicy requested, Func<PasswordPolicy, bool>? precondition = null, CancellationToken ct = default)
     {
         var organization = tenant.RequireOrganization();
         if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_manage_password_policy", cancellationToken: ct))
@@ -29,7 +30,14 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
             return OrganizationErrors.PasswordPolicyOutOfRange;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockOrganizationAsync(organization.Id, ct);
         var stored = await db.Organizations.SingleAsync(o => o.Id == organization.Id, ct);
+        if (precondition is not null && !precondition(stored.PasswordPolicy))
+        {
+            return Platform.Http.Api.ApiErrors.PreconditionFailed;
+        }
+
         stored.PasswordPolicy = new PasswordPolicy
         {
             MinimumLength = requested.MinimumLength,
@@ -39,8 +47,9 @@ internal sealed class UpdatePasswordPolicyCommand(KastellDbContext db, Tenant te
             RequireSymbol = requested.RequireSymbol,
             HistoryLength = requested.HistoryLength,
         };
-        audit.Record(new(OrganizationEvents.PasswordPolicyChanged, AuditActor.User(callerId), AuditTarget.Organization(organization.Id), Details: Describe(stored.PasswordPolicy)));
+        audit.Record(new(OrganizationEvents.PasswordPolicyChanged, actor, AuditTarget.Organization(organization.Id), Details: Describe(stored.PasswordPolicy)));
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return Result.Done;
     }
 

@@ -12,7 +12,8 @@ namespace Kastell.Server.Features.Organizations.Spaces;
 /// <remarks>The Space's storage container is created first; if saving the Space fails, it is removed again.</remarks>
 internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, Permissions permissions, Memberships memberships, TimeProvider time, IAuditLog audit, IObjectStore storage)
 {
-    public async Task<Result<Space>> ExecuteAsync(Guid callerId, string name, CancellationToken cancellationToken = default)
+    /// <param name="managerId">The person who becomes the new Space's manager (the creator; none for a service account, whose admins manage it anyway).</param>
+    public async Task<Result<Space>> ExecuteAsync(Guid? managerId, AuditActor actor, string name, CancellationToken cancellationToken = default)
     {
         var organization = tenant.RequireOrganization();
         if (!await permissions.RequireAsync("organization", tenant.RequireOrganizationId(), "can_create_space", cancellationToken: cancellationToken))
@@ -42,8 +43,12 @@ internal sealed class CreateSpaceCommand(KastellDbContext db, Tenant tenant, Per
             CreatedAt = time.GetUtcNow(),
         };
         await memberships.AddSpaceAsync(space, cancellationToken);
-        await memberships.AddToSpaceAsync(space, callerId, SpaceRole.Manager, cancellationToken);
-        audit.Record(new(OrganizationEvents.SpaceCreated, AuditActor.User(callerId), AuditTarget.Space(space.Id)));
+        if (managerId is { } manager)
+        {
+            await memberships.AddToSpaceAsync(space, manager, SpaceRole.Manager, cancellationToken);
+        }
+
+        audit.Record(new(OrganizationEvents.SpaceCreated, actor, AuditTarget.Space(space.Id)));
         var container = StorageContainers.OfSpace(space.Id);
         await storage.CreateContainerAsync(container, cancellationToken);
         try
