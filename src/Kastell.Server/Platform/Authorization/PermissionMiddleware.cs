@@ -10,9 +10,18 @@ namespace Kastell.Server.Platform.Authorization;
 /// </summary>
 internal sealed class PermissionMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, Tenant tenant, Permissions permissions)
+    public async Task InvokeAsync(HttpContext context)
     {
-        foreach (var required in context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequirePermissionAttribute>() ?? [])
+        var requirements = context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequirePermissionAttribute>() ?? [];
+        if (requirements.Count == 0)
+        {
+            await next(context);
+            return;
+        }
+
+        // Only endpoints that declare a permission build the engine (and its data context).
+        var (tenant, permissions) = (context.RequestServices.GetRequiredService<Tenant>(), context.RequestServices.GetRequiredService<Permissions>());
+        foreach (var required in requirements)
         {
             // A post whose antiforgery check failed is refused anyway (400): its allow is not worth recording.
             var auditAllow = required.AuditAllow && context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is not { IsValid: false };

@@ -33,6 +33,7 @@ public sealed partial class Permissions(
 
     private readonly Dictionary<(string Object, string Permission), bool> _decisions = [];
     private AuthorizationEngine? _engine;
+    private RequestTupleReads? _reads;
 
     /// <summary>The organization's tuple store: its id.</summary>
     public static string StoreId(Guid organizationId) => organizationId.ToString("D");
@@ -43,7 +44,7 @@ public sealed partial class Permissions(
     public static string User(Guid userId) => Object("user", userId);
 
     private AuthorizationEngine Engine => _engine ??=
-        model.Over(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time));
+        model.Over(_reads = new RequestTupleReads(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time)));
 
     /// <summary>Whether the acting user has <paramref name="permission"/> on the object; nothing is audited.</summary>
     public async Task<bool> HasAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
@@ -66,6 +67,13 @@ public sealed partial class Permissions(
     /// </summary>
     public async Task<bool> RequireAsync(string type, Guid id, string permission, bool auditAllow = false, CancellationToken cancellationToken = default)
     {
+        // An allow already decided in this request, with nothing to record, is not worth an explanation: a denial
+        // (recorded with its explanation) and an allow to be recorded are always decided again.
+        if (!auditAllow && _decisions.TryGetValue((Object(type, id), permission), out var known) && known)
+        {
+            return true;
+        }
+
         var decision = await DecideAsync(type, id, permission, explain: true, cancellationToken);
         _decisions[(Object(type, id), permission)] = decision.Allowed;
         if (!decision.Allowed || auditAllow)
@@ -124,7 +132,11 @@ public sealed partial class Permissions(
     }
 
     /// <summary>Forgets the decisions of this request (after a write changed relations).</summary>
-    internal void Forget() => _decisions.Clear();
+    internal void Forget()
+    {
+        _decisions.Clear();
+        _reads?.Forget();
+    }
 
     /// <summary>The engine, for the writer's validation.</summary>
     internal AuthorizationEngine EngineForWrites => Engine;
