@@ -1,13 +1,17 @@
-using Microsoft.AspNetCore.Mvc.Testing;
+using Kastell.Server.Tests.Support;
 
 namespace Kastell.Server.Tests.Platform;
 
-public sealed class HealthTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+/// <summary>
+/// The liveness probe on a host with its own data directory: the default one (<c>data/</c> under the working
+/// directory) outlives a test run, so a database left there by an older build would decide the outcome.
+/// </summary>
+public sealed class HealthTests(SqliteHost host) : IClassFixture<SqliteHost>
 {
     [Fact]
     public async Task Live_AnswersOk()
     {
-        using var client = factory.CreateClient();
+        using var client = host.CreateClient();
         var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
