@@ -28,6 +28,7 @@ internal static class PlatformSetup
 
     public static void AddKastellPlatform(this WebApplicationBuilder builder)
     {
+        builder.AddKastellLogging();
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddKastellOptions<DataDirectoryOptions, DataDirectoryOptionsValidator>(configuration, DataDirectoryOptions.Section);
@@ -133,6 +134,7 @@ internal static class PlatformSetup
     /// <param name="afterAuthentication">The features' middleware that runs once the caller is known, before the tenant is resolved.</param>
     public static WebApplication UseKastellPlatform(this WebApplication app, Action<IApplicationBuilder> afterAuthentication)
     {
+        app.UseKastellRequestLogging();
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<RequireHttpsMiddleware>();

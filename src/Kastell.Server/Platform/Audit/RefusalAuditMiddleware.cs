@@ -15,16 +15,16 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
 {
     private const int MaxFormNameLength = 64;
 
-    public async Task InvokeAsync(HttpContext context, IAuditLog audit, Identity.CurrentActor actor)
+    public async Task InvokeAsync(HttpContext context)
     {
         await next(context);
-
         // The re-executed status-code page (/not-found) is not the endpoint that refused: the first pass recorded it.
+        // Reads are not recorded here, and resolve nothing.
         if (!IsStateChanging(context.Request.Method)
             || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
             || context.GetEndpoint() is not { } endpoint
             || context.Items.ContainsKey(AuditLog.DenialRecordedItem)
-            || actor.Subject is null
+            || context.RequestServices.GetRequiredService<Identity.CurrentActor>() is not { Subject: not null } actor
             || Reason(context, endpoint) is not { } reason)
         {
             return;
@@ -42,7 +42,7 @@ internal sealed class RefusalAuditMiddleware(RequestDelegate next)
             details["form"] = form;
         }
 
-        await audit.RecordNowAsync(new(AuthorizationEvents.AuthorizationDenied, actor.Actor,
+        await context.RequestServices.GetRequiredService<IAuditLog>().RecordNowAsync(new(AuthorizationEvents.AuthorizationDenied, actor.Actor,
             new("endpoint", (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? endpoint.DisplayName), AuditOutcome.Denied, details), CancellationToken.None);
     }
 

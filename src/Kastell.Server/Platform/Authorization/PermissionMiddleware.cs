@@ -14,9 +14,17 @@ internal sealed class PermissionMiddleware(RequestDelegate next)
     /// <summary>The form field in which a server-rendered page's post names its form.</summary>
     internal const string FormHandlerField = "_handler";
 
-    public async Task InvokeAsync(HttpContext context, Tenant tenant, Permissions permissions)
+    public async Task InvokeAsync(HttpContext context)
     {
         var declared = context.GetEndpoint()?.Metadata.GetOrderedMetadata<RequirePermissionAttribute>() ?? [];
+        if (declared.Count == 0)
+        {
+            await next(context);
+            return;
+        }
+
+        // Only endpoints that declare a permission build the engine (and its data context).
+        var (tenant, permissions) = (context.RequestServices.GetRequiredService<Tenant>(), context.RequestServices.GetRequiredService<Permissions>());
         var forms = await PostedFormsAsync(context, declared);
         // Allows of sensitive permissions are recorded once every declaration holds: a request refused by its form's
         // permission was not allowed to read the page either, whatever the page's own permission said.

@@ -38,6 +38,7 @@ public sealed partial class Permissions(
 
     private readonly Dictionary<(string Object, string Permission), bool> _decisions = [];
     private AuthorizationEngine? _engine;
+    private RequestTupleReads? _reads;
 
     /// <summary>The organization's tuple store: its id.</summary>
     public static string StoreId(Guid organizationId) => organizationId.ToString("D");
@@ -48,7 +49,7 @@ public sealed partial class Permissions(
     public static string User(Guid userId) => Object("user", userId);
 
     private AuthorizationEngine Engine => _engine ??=
-        model.Over(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time));
+        model.Over(_reads = new RequestTupleReads(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time)));
 
     /// <summary>
     /// The engine for "who has access" views (ListUsers, ListObjects for someone else, Explain): its tuple reads are
@@ -81,6 +82,13 @@ public sealed partial class Permissions(
     /// </summary>
     public async Task<bool> RequireAsync(string type, Guid id, string permission, bool auditAllow = false, CancellationToken cancellationToken = default)
     {
+        // An allow already decided in this request, with nothing to record, is not worth an explanation: a denial
+        // (recorded with its explanation) and an allow to be recorded are always decided again.
+        if (!auditAllow && _decisions.TryGetValue((Object(type, id), permission), out var known) && known)
+        {
+            return true;
+        }
+
         var decision = await CheckAsync(type, id, permission, cancellationToken);
         if (decision.Allowed && auditAllow)
         {
@@ -241,6 +249,7 @@ public sealed partial class Permissions(
     {
         _decisions.Clear();
         _review = null;
+        _reads?.Forget();
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace Kastell.Server.Platform.Data;
 
@@ -30,14 +31,16 @@ internal static class DatabaseRegistration
                 {
                     _ = databaseFile.Value;
                     o.UseSqlite(sqlite)
-                        .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>());
+                        .ReplaceService<IStructuralTypeMaterializerSource, DecryptingMaterializerSource>()
+                        .AddInterceptors(sp.GetRequiredService<FieldEncryptionInterceptor>(), sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>());
                 });
                 break;
             case DatabaseProvider.Postgres:
                 services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<PostgresKastellDbContext>>();
                 services.AddDbContext<KastellDbContext, PostgresKastellDbContext>((sp, o) => o
                     .UseNpgsql(database.ConnectionString)
-                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), FieldDecryptionInterceptor.Instance, sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>()));
+                    .ReplaceService<IStructuralTypeMaterializerSource, DecryptingMaterializerSource>()
+                    .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>()));
                 break;
         }
 

@@ -10,5 +10,9 @@ namespace Kastell.Server.Platform.Data;
 internal sealed class ScopedDbContextFactory<TContext>(IServiceProvider services) : IDbContextFactory<KastellDbContext>
     where TContext : KastellDbContext
 {
-    public KastellDbContext CreateDbContext() => ActivatorUtilities.CreateInstance<TContext>(services);
+    // Built once: ActivatorUtilities.CreateInstance looked the constructor up and emitted an invoker on every call,
+    // and the engine creates a context for each tuple read.
+    private static readonly ObjectFactory<TContext> Create = ActivatorUtilities.CreateFactory<TContext>(Type.EmptyTypes);
+
+    public KastellDbContext CreateDbContext() => Create(services, null);
 }

@@ -8,7 +8,7 @@ namespace Kastell.Server.Platform.Encryption;
 
 /// <summary>
 /// Encrypts fields marked <c>IsEncrypted</c>
-/// just before they are written (<see cref="FieldDecryptionInterceptor"/> decrypts them as rows are read), so
+/// just before they are written (<see cref="DecryptingMaterializerSource"/> decrypts them as rows are read), so
 /// entities only ever hold plaintext in memory and the database only ever ciphertext. An interceptor rather than a value converter because the ciphertext is
 /// bound to its row id, which a converter never sees. Encryption happens before any SQL is sent, so a failure
 /// writes nothing. The current data key of each organization is looked up once per save (without blocking in

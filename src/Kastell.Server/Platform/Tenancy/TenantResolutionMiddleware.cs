@@ -19,13 +19,19 @@ namespace Kastell.Server.Platform.Tenancy;
 /// </summary>
 internal sealed class TenantResolutionMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, Tenant tenant, CurrentActor actor, Permissions permissions, KastellDbContext db, IAuditLog audit)
+    public async Task InvokeAsync(HttpContext context)
     {
         if (context.Request.RouteValues[TenantRoutes.Organization] is not string orgSlug)
         {
             await next(context);
             return;
         }
+
+        // Resolved here, not as parameters of InvokeAsync: a request outside the tenant routes (a health probe, an
+        // asset, the sign-in page) then builds no data context, engine or audit log it would not use.
+        var services = context.RequestServices;
+        var (tenant, actor, permissions) = (services.GetRequiredService<Tenant>(), services.GetRequiredService<CurrentActor>(), services.GetRequiredService<Permissions>());
+        var (db, audit) = (services.GetRequiredService<KastellDbContext>(), services.GetRequiredService<IAuditLog>());
 
         var anonymous = context.GetEndpoint()?.Metadata.GetMetadata<AnonymousTenantAccessAttribute>() is not null;
         if (actor.Subject is null && !anonymous)

@@ -10,7 +10,8 @@ namespace Kastell.Server.Tests.Platform.Audit;
 
 /// <summary>
 /// The audit page's incremental chain indicator: after a cached verification, tampering is still found in everything
-/// it claims to re-check on each view (ADR 0007), and the rest once the remembered state ages past a full verification.
+/// it claims to re-check (ADR 0007) — after the head on the next view, below it once the re-check interval has passed —
+/// and the rest once the remembered state ages past a full verification.
 /// </summary>
 public abstract class AuditChainIndicatorTests<THost>(THost host)
     where THost : KastellHost, IAuditOperationsHost
@@ -20,13 +21,13 @@ public abstract class AuditChainIndicatorTests<THost>(THost host)
     private AuditChainIndicator Indicator => host.Services.GetRequiredService<AuditChainIndicator>();
 
     [Theory]
-    [InlineData("modified above the head", 275, AuditProblemKind.Modified)]
-    [InlineData("modified head", 270, AuditProblemKind.Modified)]
-    [InlineData("modified at a checkpoint", 100, AuditProblemKind.Modified)]
-    [InlineData("deleted below the head", 57, AuditProblemKind.Deleted)]
-    [InlineData("truncated", 151, AuditProblemKind.Truncated)]
-    [InlineData("checkpoint forged", 200, AuditProblemKind.CheckpointInvalid)]
-    public async Task TamperingAfterACachedVerification_TurnsTheIndicatorRed(string tampering, long sequence, AuditProblemKind kind)
+    [InlineData("modified above the head", 275, AuditProblemKind.Modified, false)]
+    [InlineData("modified head", 270, AuditProblemKind.Modified, true)]
+    [InlineData("modified at a checkpoint", 100, AuditProblemKind.Modified, true)]
+    [InlineData("deleted below the head", 57, AuditProblemKind.Deleted, true)]
+    [InlineData("truncated", 151, AuditProblemKind.Truncated, true)]
+    [InlineData("checkpoint forged", 200, AuditProblemKind.CheckpointInvalid, true)]
+    public async Task TamperingAfterACachedVerification_TurnsTheIndicatorRed(string tampering, long sequence, AuditProblemKind kind, bool belowTheHead)
     {
         var (org, slug, browser) = await OrganizationAsync();
         using (browser)
@@ -58,10 +59,19 @@ public abstract class AuditChainIndicatorTests<THost>(THost host)
                     break;
             }
 
-            var after = await Indicator.CheckAsync(org, Ct);
-            Assert.Contains(after.Problems, p => p.Kind == kind && p.Sequence == sequence);
-            await browser.GetAsync($"/o/{slug}/audit");
-            Assert.Contains("data-intact=\"false\"", browser.LastPage, StringComparison.Ordinal);
+            // Below the head, a view re-checks at most every BelowHeadRecheckInterval; after the head, every view.
+            host.Clock.Offset = belowTheHead ? AuditChainIndicator.BelowHeadRecheckInterval + TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+            try
+            {
+                var after = await Indicator.CheckAsync(org, Ct);
+                Assert.Contains(after.Problems, p => p.Kind == kind && p.Sequence == sequence);
+                await browser.GetAsync($"/o/{slug}/audit");
+                Assert.Contains("data-intact=\"false\"", browser.LastPage, StringComparison.Ordinal);
+            }
+            finally
+            {
+                host.Clock.Offset = TimeSpan.Zero;
+            }
         }
     }
 
@@ -75,8 +85,9 @@ public abstract class AuditChainIndicatorTests<THost>(THost host)
             await browser.GetAsync($"/o/{slug}/audit");
             Assert.Contains("data-intact=\"true\"", browser.LastPage, StringComparison.Ordinal);
 
-            // Neither the head nor a checkpoint: outside what a view re-checks (ADR 0007 says so).
+            // Neither the head nor a checkpoint: outside what a view re-checks (ADR 0007 says so), even when it re-checks below the head.
             await TamperAsync(org, $"UPDATE \"AuditEvents\" SET \"ActorId\" = 'forged' WHERE {Chain(org)} AND \"Sequence\" = 57");
+            host.Clock.Offset = AuditChainIndicator.BelowHeadRecheckInterval + TimeSpan.FromSeconds(1);
             Assert.True((await Indicator.CheckAsync(org, Ct)).IsIntact);
 
             host.Clock.Offset = AuditChainIndicator.FullVerificationAge + TimeSpan.FromMinutes(1);

@@ -111,6 +111,7 @@ public sealed partial class OptionsValidationTests(SmtpSink mail)
         { "Kastell:Siem:PollInterval", "02:00:00", Siem, "Kastell:Siem:PollInterval must be between 00:00:00.0100000 and 01:00:00 (was 02:00:00)." },
         { "Kastell:Siem:MaxRetryDelay", "00:00:00.5000000", Siem, "Kastell:Siem:MaxRetryDelay must be between 00:00:01 and 01:00:00 (was 00:00:00.5000000)." },
         { "Kastell:Siem:MaxRetryDelay", "02:00:00", Siem, "Kastell:Siem:MaxRetryDelay must be between 00:00:01 and 01:00:00 (was 02:00:00)." },
+        { "Kastell:Logging:Format", "7", "", "Kastell:Logging:Format must be Simple, Json or Systemd." },
         { "Kastell:Telemetry:OtlpEndpoint", "collector:4317", Telemetry, "Kastell:Telemetry:OtlpEndpoint must be an absolute http or https URL." },
         { "Kastell:Telemetry:ServiceName", " ", Telemetry, "Kastell:Telemetry:ServiceName must not be empty." },
     };

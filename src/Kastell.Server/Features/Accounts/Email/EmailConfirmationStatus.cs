@@ -14,11 +14,11 @@ internal sealed class EmailConfirmationStatus(RequestDelegate next)
 {
     private const string ItemKey = "Kastell.EmailUnconfirmed";
 
-    public async Task InvokeAsync(HttpContext context, CurrentActor actor, KastellDbContext db)
+    public async Task InvokeAsync(HttpContext context)
     {
-        if (IsPageRequest(context) && actor.UserId is { } id)
+        if (IsPageRequest(context) && context.RequestServices.GetRequiredService<CurrentActor>().UserId is { } id)
         {
-            context.Items[ItemKey] = await db.Users.AsNoTracking()
+            context.Items[ItemKey] = await context.RequestServices.GetRequiredService<KastellDbContext>().Users.AsNoTracking()
                 .AnyAsync(u => u.Id == id && !u.EmailConfirmed, context.RequestAborted);
         }
 
