@@ -7,7 +7,8 @@ return await KastellApplication.RunAsync(
     new Kastell.Server.Features.Accounts.AccountsModule(),
     new Kastell.Server.Features.Organizations.OrganizationsModule(),
     new Kastell.Server.Features.Files.FilesModule(),
-    new Kastell.Server.Features.AuditTrail.AuditTrailModule());
+    new Kastell.Server.Features.AuditTrail.AuditTrailModule(),
+    new Kastell.Server.Features.Frameworks.FrameworksModule());
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

@@ -6,3 +6,4 @@ contents:
   - Features/Organizations/organizations.fga
   - Features/Files/files.fga
   - Features/AuditTrail/audit-trail.fga
+  - Features/Frameworks/frameworks.fga

@@ -5,6 +5,7 @@ using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -83,6 +84,12 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
         await Tenants.StoreFileAsync(host, org, space, "akte.txt", "Akte"u8.ToArray()); // StoredObjects
         var job = await host.Services.GetRequiredService<DataKeyRotation>().RequestAsync(org, Ct); // DataKeyRotations
         await host.Services.GetRequiredService<DataKeyReencryption>().RunAsync(job.Id, org, null, Ct);
+        foreach (var version in new[] { "1", "2" }) // Frameworks, FrameworkVersions, Requirements; the second one RequirementChanges
+        {
+            var catalog = await FrameworkImportTests.WriteAsync(FrameworkImportTests.Catalog(version, ("w-1", "Wall " + version)));
+            Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["oscal", "import", catalog, "--organization", owner.OrganizationSlug], TextWriter.Null, Ct));
+        }
+
         return org;
     }
 
