@@ -14,6 +14,7 @@ public sealed class FrameworksModule : FeatureModule
     public override void AddServices(IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ImportFrameworkCommand>();
+        builder.Services.AddScoped<Library.FrameworkQueries>();
     }
 
     public override IEnumerable<CliVerb> CreateVerbs() => [new OscalInspectVerb(), new OscalImportVerb()];

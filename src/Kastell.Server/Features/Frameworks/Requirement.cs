@@ -1,6 +1,6 @@
+using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Kastell.Server.Platform.Tenancy;
 
 namespace Kastell.Server.Features.Frameworks;
 
