@@ -9,3 +9,4 @@ contents:
   - Features/Teams/teams.fga
   - Features/Access/access.fga
   - Features/ApiAccess/api-access.fga
+  - Features/Frameworks/frameworks.fga

@@ -30,7 +30,7 @@ public static class AuditEventBlocks
         new(2010, 2014, "Uploads: scanning, quarantine (Platform/Storage)"),
         new(2015, 2099, "Files of a Space (Features/Files)"),
         new(2100, 2199, "Teams and their members (Features/Teams)"),
-        new(3000, 3099, "Frameworks and catalogs (reserved)"),
+        new(3000, 3099, "Frameworks and catalogs: imports and versions (Features/Frameworks)"),
         new(3100, 3199, "Controls and the statement of applicability (reserved)"),
         new(3200, 3299, "Assets (reserved)"),
         new(3300, 3399, "Evidence and sealed audit periods (reserved)"),

@@ -8,6 +8,7 @@ using Kastell.Server.Features.ApiAccess.Tokens;
 using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Files;
+using Kastell.Server.Features.Frameworks;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Teams;
 using Kastell.Server.Platform.Audit;
@@ -17,6 +18,7 @@ using Kastell.Server.Platform.Identity.Tokens;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Features.Files;
+using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -61,6 +63,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/deleted"] = "confirmation page without forms",
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{org}/s/{space}"] = "Space start page without forms (yet)",
+        ["PAGE /o/{org}/frameworks/{id:guid}"] = "shows a framework's versions and requirements; its filter is a GET form",
         ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/members"] = "lists a Space's roles; its forms post to the grant and revoke endpoints, exercised there",
         ["PAGE /o/{org}/access"] = "who has access: reads only (the view itself is recorded as an allow of can_see_access)",
@@ -585,6 +588,14 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             await browser.GetAsync("/");
             var signOut = await browser.PostAsync("/account/sign-out", new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken() });
             Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        })),
+        ("PAGE /o/{org}/frameworks", new([], [FrameworkEvents.FrameworkImported, FrameworkEvents.FrameworkImportRefused], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var library = $"/o/{owner.OrganizationSlug}/frameworks";
+            var catalog = await File.ReadAllBytesAsync(FrameworkImportTests.Data("nist/basic-catalog.json"), TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Redirect, (await FrameworkPageTests.UploadAsync(browser, library, "basic.json", catalog)).StatusCode);
+            Assert.Equal(HttpStatusCode.Conflict, (await FrameworkPageTests.UploadAsync(browser, library, "basic.json", catalog)).StatusCode);
         })),
     ];
 

@@ -6,6 +6,7 @@ using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -94,6 +95,12 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
                 Id = Guid.CreateVersion7(), OrganizationId = org, TokenId = Guid.NewGuid(), Key = "k", RequestHash = new string('0', 64), CreatedAt = DateTimeOffset.UtcNow,
             }); // IdempotencyRecords
             await scope.Db.SaveChangesAsync(Ct);
+        }
+
+        foreach (var version in new[] { "1", "2" }) // Frameworks, FrameworkVersions, Requirements; the second one RequirementChanges
+        {
+            var catalog = await FrameworkImportTests.WriteAsync(FrameworkImportTests.Catalog(version, ("w-1", "Wall " + version)));
+            Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["oscal", "import", catalog, "--organization", owner.OrganizationSlug], TextWriter.Null, Ct));
         }
 
         return org;

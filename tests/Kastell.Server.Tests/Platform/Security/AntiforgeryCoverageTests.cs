@@ -8,6 +8,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Audit;
 using Kastell.Server.Tests.Platform.Tenancy;
@@ -65,6 +66,16 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
         }
 
         var team = await Tenants.CreateTeamAsync(host, org, "Forms team");
+        // A framework in the owner's library, for the framework pages' {id}.
+        var catalog = await FrameworkImportTests.WriteAsync(FrameworkImportTests.Catalog("1", ("f-1", "Formular")));
+        Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["oscal", "import", catalog, "--organization", owner.OrganizationSlug], TextWriter.Null, Ct));
+        Guid framework;
+        var (frameworkScope, frameworkDb) = host.OpenDb(org);
+        await using (frameworkScope)
+        {
+            framework = await frameworkDb.Set<Kastell.Server.Features.Frameworks.Framework>().Select(f => f.Id).SingleAsync(Ct);
+        }
+
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["org"] = owner.OrganizationSlug,
@@ -83,6 +94,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
             // A real target for every id: with the token check gone, the request would act on something.
             values["id"] = endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? invitation.ToString()
                 : endpoint.Route.Contains("/teams/", StringComparison.Ordinal) ? team.ToString()
+                : endpoint.Route.Contains("/frameworks/", StringComparison.Ordinal) ? framework.ToString()
                 : file.Id.ToString();
             var path = endpoint.Path(values);
             if (NoTokenNeeded.ContainsKey(path))

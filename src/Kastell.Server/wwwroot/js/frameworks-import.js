@@ -1,0 +1,13 @@
+// The framework import form: while the files upload and the framework is imported, show that work is going on and
+// keep the button from being pressed twice. The form works without this script.
+for (const form of document.querySelectorAll("form[data-progress]")) {
+  form.addEventListener("submit", () => {
+    const status = document.getElementById(form.dataset.progress);
+    if (status) {
+      status.hidden = false;
+    }
+    for (const button of form.querySelectorAll("button[type=submit]")) {
+      button.disabled = true;
+    }
+  });
+}
