@@ -25,14 +25,16 @@ internal static class ApiReference
     public const string StylesheetPath = Path + "/kastell-reference.css";
 
     /// <summary>
-    /// The two stylesheets Scalar 1.79 (in Scalar.AspNetCore 3.0.0) adds without the nonce, allowed by their exact text:
-    /// the toast library's (injected by its bundler plugin) and the default theme (a Vue <c>&lt;style&gt;</c> element).
+    /// The three stylesheets Scalar 1.79 (in Scalar.AspNetCore 3.0.0) adds without the nonce, allowed by their exact
+    /// text: the toast library's (injected by its bundler plugin), the default theme (a Vue <c>&lt;style&gt;</c> element)
+    /// and the code editor's base theme (CodeMirror, in "Test Request").
     /// A new bundle with other texts fails ApiReferenceTests in the browser (a blocked style element), never silently.
     /// </summary>
     private static readonly string[] ScalarStyleHashes =
     [
         "sha256-l/2OpPg0d+2VLTLgwjf5mQo2CYwHDEqdj5TjbfEyVJI=",
         "sha256-T13Uev3xCax2N28XaoAE8DOzQZKvPp7ZQVAi1iRREjo=",
+        "sha256-gmXByKZQ55+6LD1IX9vtDPBwThIQbraY9EGJSFapMGc=",
     ];
 
     private const string JavaScript = "text/javascript; charset=utf-8";
