@@ -146,7 +146,7 @@ public sealed class ApiReferenceTests(KastellServer server, ChromiumBrowser chro
         TestContext.Current.SendDiagnosticMessage("Test Request client: " + clientAxe.Summary() + Environment.NewLine + clientAxe.Details(blockingOnly: false));
         axe.AssertNoBlockingViolations();
 
-        // Scalar's in-page client has two faults of its own that Kastell cannot fix from outside (listed in ADR 0015):
+        // Scalar's in-page client has two faults of its own that Kastell cannot fix from outside (listed in ADR 0019):
         // its key/value cells are contenteditable role="combobox" elements without aria-expanded and aria-controls
         // (critical), and its "More Information" popover button has role="none" with an aria-label (serious).
         // Anything else fails.
