@@ -84,7 +84,8 @@ public sealed class PasskeyJourneyTests(KastellServer server)
         await page.ClickAsync("main button[type=submit]");
         await Expect(page.Locator("ul.codes li")).ToHaveCountAsync(10);
         // Enrolment ended the password-only session; "Continue" renews it as a second-factor session.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("I have stored these codes somewhere safe.").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
 
         // Re-authenticate, then create the passkey on the virtual authenticator.

@@ -101,12 +101,47 @@ public sealed partial class ReflowTests(KastellServer server, ChromiumBrowser ch
         await page.ClickAsync("main button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Regex("/o/tochtergesellschaft-"));
 
+        // A team, a service account and a framework, and the "who has access" links the lists offer: the pages of one object.
+        await page.GotoAsync(organization + "/teams");
+        await page.FillAsync("#team-name", $"Informationssicherheitsteam {unique}");
+        await page.ClickAsync("main form button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/teams/[0-9a-f-]{36}$"));
+        var team = new Uri(page.Url).AbsolutePath;
+        await page.GotoAsync(organization + "/service-accounts");
+        await page.FillAsync("#sa-name", $"ci-pipeline-{unique}");
+        await page.ClickAsync("main form button[type=submit]");
+        var serviceAccount = await page.Locator("[data-testid=service-accounts] a[href*='/service-accounts/']").First.GetAttributeAsync("href");
+        await page.GotoAsync(organization + "/frameworks");
+        await page.SetInputFilesAsync("#framework-file", new FilePayload
+        {
+            Name = "hauskatalog.json",
+            MimeType = "application/json",
+            Buffer = System.Text.Encoding.UTF8.GetBytes(MinimalCatalog),
+        });
+        await page.ClickAsync("[data-testid=import-form] button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/frameworks/[0-9a-f-]{36}"));
+        var framework = new Uri(page.Url).AbsolutePath;
+        await page.GotoAsync(organization + "/members");
+        var memberAccess = await page.Locator("a[href$='/access'][href*='/members/']").First.GetAttributeAsync("href");
+        await page.GotoAsync(space + "/files");
+        var fileAccess = await page.Locator("a[href$='/access'][href*='/files/']").First.GetAttributeAsync("href");
+        var objectPages = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["/o/{org}/teams/{id:guid}"] = team,
+            ["/o/{org}/service-accounts/{id:guid}"] = serviceAccount,
+            ["/o/{org}/frameworks/{id:guid}"] = framework,
+            ["/o/{org}/members/{userId:guid}/access"] = memberAccess,
+            ["/o/{org}/s/{space}/files/{id:guid}/access"] = fileAccess,
+        };
+
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["org"] = organization["/o/".Length..],
             ["space"] = space[(space.LastIndexOf('/') + 1)..],
         };
-        var ownerPages = routes.Select(r => Fill(r, values)).Append(space + "/files?upload=quarantined").ToList();
+        var ownerPages = routes
+            .Select(r => objectPages.TryGetValue(r, out var url) ? url ?? throw new InvalidOperationException($"No page of one object found for {r}.") : Fill(r, values))
+            .Append(space + "/files?upload=quarantined").ToList();
 
         // Someone signed in with the password only (before enrolment), and someone half-way through signing in.
         await using var unenrolled = await chromium.NewContextAsync(server, bypassCsp: true);
@@ -175,6 +210,12 @@ public sealed partial class ReflowTests(KastellServer server, ChromiumBrowser ch
             .Select(m => m.Groups[1].Value)
             .Distinct()
             .Order(StringComparer.Ordinal)];
+
+    /// <summary>An OSCAL 1.1 catalog of two controls with long German titles, for the framework pages.</summary>
+    private const string MinimalCatalog = """
+        {"catalog":{"uuid":"6f1c2f0e-5d0b-4a8e-9a43-0c6d2f1b7a11","metadata":{"title":"Hauskatalog für Informationssicherheit und Datenschutzmanagement","last-modified":"2026-12-01T00:00:00Z","version":"1","oscal-version":"1.1.3"},
+        "groups":[{"id":"org","title":"Organisation","controls":[{"id":"org-1","title":"Verantwortlichkeiten für Informationssicherheit festlegen und dokumentieren"},{"id":"org-2","title":"Regelmäßige Überprüfung der Sicherheitsleitlinie durch die Geschäftsführung"}]}]}}
+        """;
 
     private static string Fill(string route, IReadOnlyDictionary<string, string> values) =>
         RouteParameter().Replace(route, m => values.TryGetValue(m.Groups[1].Value, out var value)

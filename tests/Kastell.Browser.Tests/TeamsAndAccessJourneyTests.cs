@@ -198,7 +198,8 @@ public sealed partial class TeamsAndAccessJourneyTests(KastellServer server, Chr
         var authenticator = new Authenticator(await page.Locator("[data-testid=totp-key]").InnerTextAsync());
         await page.FillAsync("#code", await authenticator.NextCodeAsync(ct));
         await page.ClickAsync("main button[type=submit]");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Continue" }).ClickAsync();
+        await page.GetByLabel("I have stored these codes somewhere safe.").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
     }
 

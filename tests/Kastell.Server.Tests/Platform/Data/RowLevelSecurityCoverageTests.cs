@@ -85,6 +85,7 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
         await Tenants.StoreFileAsync(host, org, space, "akte.txt", "Akte"u8.ToArray()); // StoredObjects
         var job = await host.Services.GetRequiredService<DataKeyRotation>().RequestAsync(org, Ct); // DataKeyRotations
         await host.Services.GetRequiredService<DataKeyReencryption>().RunAsync(job.Id, org, null, Ct);
+        await Tenants.CreateTeamAsync(host, org, "Walled team"); // Teams
         await using (var scope = host.Services.GetRequiredService<TenantScopes>().Enter(org, AuditActor.System("test")))
         {
             var accounts = scope.Get<Kastell.Server.Features.ApiAccess.ServiceAccounts.ServiceAccountCommands>();
