@@ -12,6 +12,7 @@ using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -125,7 +126,14 @@ internal static class PlatformSetup
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<RequireHttpsMiddleware>();
-        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/error",
+            CreateScopeForErrors = true,
+            // Malformed input found while reading the request (a form over its limits, a body too large, a refused
+            // antiforgery token) is the client's error: a 4xx page in the user's language, never a 500.
+            StatusCodeSelector = Http.MalformedRequests.StatusCodeOf,
+        });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         // The error and status pages are read-only pages: re-executed for a refused form post they would otherwise try to
         // handle the post (and read a form whose antiforgery check failed), turning a 400 into a crash.

@@ -1,0 +1,296 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Support;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Tests.Platform.Http;
+
+/// <summary>
+/// No input makes Kastell answer 5xx. Every endpoint and page, enumerated from the endpoint data source, is sent
+/// missing and wrong antiforgery tokens, control characters (in query values such as <c>returnUrl</c>, in route
+/// values and in every field of every form), oversize fields and bodies, too many fields, wrong methods and wrong
+/// content types, by a signed-in owner whose browser asks for German. Every answer must be below 500, and an error
+/// page must be a page in German — not an English one, not an empty status, not a raw error document.
+/// </summary>
+public sealed class MalformedInputTests(SqliteHost host) : IClassFixture<SqliteHost>
+{
+    private const string Junk = "%00%01%0D%0A%1B%7F%C2%85%E2%80%AE";
+    private const string JunkText = "\0\u0001\r\n\u001b\u007f\u0085\u202e<script>";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Query names worth a malformed value on every GET, besides the ones each page declares.</summary>
+    private static readonly string[] CommonQueryNames = ["returnUrl", "ReturnUrl", "code", "userId", "token", "page", "id"];
+
+    [Fact]
+    public async Task EveryEndpointAndPage_AnswersMalformedInputBelow500_WithAPageInTheUsersLanguage()
+    {
+        var world = await World.CreateAsync(host);
+        var endpoints = (await AppEndpoint.DiscoverAsync(host)).DistinctBy(e => e.Route)
+            // Endpoints that end the session or delete what the others need go last.
+            .OrderBy(e => e.Route.Contains("sign-out", StringComparison.Ordinal) || e.Route.Contains("delete", StringComparison.Ordinal))
+            .ToList();
+        var problems = new List<string>();
+        var requests = 0;
+
+        async Task SendAsync(string what, HttpRequestMessage request)
+        {
+            requests++;
+            request.Headers.AcceptLanguage.ParseAdd("de-DE");
+            HttpResponseMessage response;
+            try
+            {
+                response = await world.Browser.Client.SendAsync(request, Ct);
+            }
+            catch (Exception crash) when (crash is not OperationCanceledException)
+            {
+                // The in-memory server passes on what even the error page could not handle: in production a 500.
+                problems.Add($"{what}: crashed the server: {crash.GetType().Name}: {crash.Message}");
+                return;
+            }
+
+            using (response)
+            {
+                var body = await response.Content.ReadAsStringAsync(Ct);
+                var status = (int)response.StatusCode;
+                var type = response.Content.Headers.ContentType?.MediaType ?? "";
+                if (status >= 500)
+                {
+                    problems.Add($"{what}: {status}");
+                }
+                else if (status >= 400 && type == "text/html" && !body.Contains("<html lang=\"de\"", StringComparison.Ordinal))
+                {
+                    problems.Add($"{what}: {status} as a page that is not in German");
+                }
+                else if (status >= 400 && type != "text/html" && !(type == "application/problem+json" && request.RequestUri!.OriginalString.StartsWith("/api/", StringComparison.Ordinal)))
+                {
+                    problems.Add($"{what}: {status} as '{type}' ({body.Length} bytes), not a page");
+                }
+            }
+        }
+
+        foreach (var endpoint in endpoints)
+        {
+            await world.EnsureSignedInAsync();
+            var values = world.RouteValues(endpoint);
+            var path = endpoint.Path(values);
+
+            // Route values with control characters (a {guid} constraint refuses them before any code runs).
+            foreach (var name in endpoint.Pattern.Parameters.Select(p => p.Name).Where(n => !endpoint.Pattern.GetParameter(n)!.ParameterPolicies.Any()))
+            {
+                var junkPath = endpoint.Path(new Dictionary<string, string>(values, StringComparer.OrdinalIgnoreCase) { [name] = Junk });
+                await SendAsync($"GET {junkPath}", new HttpRequestMessage(HttpMethod.Get, junkPath));
+            }
+
+            if (endpoint.AcceptsGet)
+            {
+                foreach (var query in QueryNames(endpoint))
+                {
+                    foreach (var value in new[] { Junk, "x", "-1", "99999999999999999999999", "true%00", new string('a', 4000) })
+                    {
+                        var url = $"{path}?{query}={value}";
+                        await SendAsync($"GET {path}?{query}={Shorten(value)}", new HttpRequestMessage(HttpMethod.Get, url));
+                    }
+                }
+            }
+
+            foreach (var method in new[] { HttpMethod.Put, HttpMethod.Delete, HttpMethod.Patch, new HttpMethod("PROPFIND") })
+            {
+                await SendAsync($"{method} {path}", new HttpRequestMessage(method, path) { Content = new StringContent("x") });
+            }
+
+            if (!endpoint.AcceptsPost)
+            {
+                if (!endpoint.AcceptsGet)
+                {
+                    await SendAsync($"POST {path} (not accepted)", Post(path, Form([])));
+                }
+
+                continue;
+            }
+
+            var token = await world.TokenAsync();
+            foreach (var form in endpoint.FormNames.DefaultIfEmpty(""))
+            {
+                var fields = FieldsOf(endpoint, form);
+                var name = $"POST {path} (form '{form}')";
+                await SendAsync($"{name} without a token", Post(path, Form(Handler(form))));
+                await SendAsync($"{name} with a wrong token", Post(path, Form([.. Handler(form), new("__RequestVerificationToken", "CfDJ8" + new string('A', 120))])));
+                await SendAsync($"{name} with a token from another form", Post(path, Form([.. Handler(form), new("__RequestVerificationToken", token[..^4] + "AAAA")])));
+                await SendAsync($"{name} with control characters in every field", Post($"{path}?returnUrl={Junk}", Form([.. Handler(form), new("__RequestVerificationToken", token), .. fields.Select(f => KeyValuePair.Create(f, JunkText)), new("returnUrl", JunkText)])));
+                await SendAsync($"{name} with a 70 KB field", Post(path, Form([.. Handler(form), new("__RequestVerificationToken", token), .. fields.Take(1).DefaultIfEmpty("Input.Name").Select(f => KeyValuePair.Create(f, new string('x', 70 * 1024)))])));
+                await SendAsync($"{name} with 500 fields", Post(path, Form([.. Handler(form), new("__RequestVerificationToken", token), .. Enumerable.Range(0, 500).Select(i => KeyValuePair.Create($"f{i}", "x"))])));
+                await SendAsync($"{name} with a 2 MB body", Post(path, Form([.. Handler(form), new("__RequestVerificationToken", token), new("Input.Name", new string('x', 2 * 1024 * 1024))])));
+                await SendAsync($"{name} as JSON", Post(path, new StringContent("{\"__RequestVerificationToken\":\"" + token + "\"}", Encoding.UTF8, "application/json")));
+                await SendAsync($"{name} as text", Post(path, new StringContent("__RequestVerificationToken=" + token, Encoding.UTF8, "text/plain")));
+                await SendAsync($"{name} as a broken multipart body", Post(path, BrokenMultipart()));
+                await world.EnsureSignedInAsync();
+                token = await world.TokenAsync();
+            }
+        }
+
+        Assert.True(problems.Count == 0, $"{problems.Count} of {requests} requests:\n" + string.Join('\n', problems));
+        Assert.True(requests > 1000, $"only {requests} requests: the endpoint discovery found too little");
+    }
+
+    [Fact]
+    public async Task UploadOverTheSizeLimit_ShowsTheFilesPagesOwnMessage_NotAnErrorDocument()
+    {
+        var world = await World.CreateAsync(host);
+        var page = $"/o/{world.Owner.OrganizationSlug}/s/{world.SpaceSlug}/files";
+        await world.Browser.GetAsync(page);
+        var token = world.Browser.AnyAntiforgeryToken();
+        using var content = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new ByteArrayContent(new byte[200 * 1024]), "File", "big.bin" },
+            { new ByteArrayContent(new byte[200 * 1024]), "File", "second.bin" },
+        };
+        using var upload = new HttpRequestMessage(HttpMethod.Post, $"/o/{world.Owner.OrganizationSlug}/s/{world.SpaceSlug}/files/upload") { Content = content };
+        upload.Headers.AcceptLanguage.ParseAdd("de-DE");
+
+        using var response = await world.Browser.Client.SendAsync(upload, Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal($"{page}?upload=too-large", TestBrowser.LocationOf(response));
+        world.Browser.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("de-DE");
+        await world.Browser.GetAsync(TestBrowser.LocationOf(response)!);
+        Assert.Contains("<html lang=\"de\"", world.Browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains("zu groß", world.Browser.LastPage, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task RateLimited_Answers429_WithRetryAfter_AndATooManyRequestsPage_InTheUsersLanguage()
+    {
+        await using var limited = new TightlyLimitedHost(host.Mail);
+        using var browser = limited.CreateBrowser();
+        browser.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("de-DE");
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 10 && refused is null; i++)
+        {
+            var response = await browser.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = Journeys.UniqueEmail() });
+            refused = response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+        }
+
+        Assert.NotNull(refused);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
+        Assert.Contains("<html lang=\"de\"", browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains("Zu viele Anfragen", browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains($"Bitte warten Sie {(int)refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds} s", browser.LastPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nicht gefunden", browser.LastPage, StringComparison.Ordinal);
+    }
+
+    /// <summary>The page's declared query parameters and the common ones.</summary>
+    private static IEnumerable<string> QueryNames(AppEndpoint endpoint) =>
+        CommonQueryNames.Concat(endpoint.Page?.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Select(p => (Property: p, Attribute: p.GetCustomAttribute<SupplyParameterFromQueryAttribute>()))
+            .Where(p => p.Attribute is not null)
+            .Select(p => p.Attribute!.Name ?? p.Property.Name) ?? []).Distinct(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The fields of a page's form: <c>Prefix.Property</c> for each property of the bound model.</summary>
+    private static List<string> FieldsOf(AppEndpoint endpoint, string form)
+    {
+        var bound = endpoint.Page?.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .FirstOrDefault(p => p.GetCustomAttribute<SupplyParameterFromFormAttribute>()?.FormName == form);
+        if (bound is null)
+        {
+            return [];
+        }
+
+        var prefix = bound.GetCustomAttribute<SupplyParameterFromFormAttribute>()!.Name ?? bound.Name;
+        return bound.PropertyType == typeof(string) || bound.PropertyType.IsValueType
+            ? [prefix]
+            : [.. bound.PropertyType.GetProperties().Where(p => p.CanWrite).Select(p => $"{prefix}.{p.Name}")];
+    }
+
+    private static KeyValuePair<string, string>[] Handler(string form) => form.Length == 0 ? [] : [new("_handler", form)];
+
+    private static FormUrlEncodedContent Form(IEnumerable<KeyValuePair<string, string>> fields) => new(fields);
+
+    private static HttpRequestMessage Post(string path, HttpContent content) => new(HttpMethod.Post, path) { Content = content };
+
+    private static StringContent BrokenMultipart()
+    {
+        var content = new StringContent("--b\r\nContent-Disposition: form-data; name=\"__RequestVerificationToken\"\r\n\r\nx\r\n--b\r\n" + new string('h', 20000) + "\r\n", Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        return content;
+    }
+
+    private static string Shorten(string value) => value.Length > 40 ? value[..20] + $"…({value.Length})" : value;
+
+    /// <summary>A signed-in owner with an organization, a Space, a file and an invitation: a real target for every route value.</summary>
+    private sealed class World
+    {
+        private readonly KastellHost _host;
+
+        private World(KastellHost host) => _host = host;
+
+        public TestBrowser Browser { get; private set; } = default!;
+
+        public EnrolledUser Owner { get; private set; } = default!;
+
+        public string SpaceSlug => "junk";
+
+        private Guid _file;
+        private Guid _invitation;
+
+        public static async Task<World> CreateAsync(KastellHost host)
+        {
+            var world = new World(host);
+            await world.SetUpAsync();
+            return world;
+        }
+
+        public Dictionary<string, string> RouteValues(AppEndpoint endpoint) => new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["org"] = Owner.OrganizationSlug,
+            ["space"] = SpaceSlug,
+            ["spaceSlug"] = SpaceSlug,
+            ["id"] = (endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? _invitation : _file).ToString(),
+            ["handle"] = "0000",
+        };
+
+        /// <summary>A fresh antiforgery token for this browser (from the home page's layout forms).</summary>
+        public async Task<string> TokenAsync()
+        {
+            await Browser.GetAsync("/");
+            return Browser.AnyAntiforgeryToken();
+        }
+
+        /// <summary>An endpoint ended the session or deleted the organization: start over with a new owner.</summary>
+        public async Task EnsureSignedInAsync()
+        {
+            if ((await Browser.GetAsync($"/o/{Owner.OrganizationSlug}")).StatusCode != HttpStatusCode.OK)
+            {
+                Browser.Dispose();
+                await SetUpAsync();
+            }
+        }
+
+        private async Task SetUpAsync()
+        {
+            Browser = _host.CreateBrowser();
+            Owner = await Journeys.SignUpAndEnrolAsync(Browser);
+            var org = await Tenants.OrganizationIdAsync(_host, Owner.OrganizationSlug);
+            var space = await Tenants.CreateSpaceAsync(_host, Browser, Owner.OrganizationSlug, "Junk");
+            _file = (await Tenants.StoreFileAsync(_host, org, space, "datei.txt", "Inhalt"u8.ToArray())).Id;
+            Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(Browser, Owner.OrganizationSlug, Journeys.UniqueEmail("junk"), OrganizationRole.Member)).StatusCode);
+            var (scope, db) = _host.OpenDb(org);
+            await using (scope)
+            {
+                _invitation = await db.Invitations.Select(i => i.Id).FirstAsync(Ct);
+            }
+        }
+    }
+
+    /// <summary>Two secret-checking posts a minute per client, so the third is refused.</summary>
+    private sealed class TightlyLimitedHost(Infrastructure.SmtpSink mail) : SqliteHost(mail)
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Kastell:RateLimits:AuthenticationPerMinute", "2")];
+    }
+}
