@@ -135,27 +135,9 @@ internal static class PlatformSetup
             StatusCodeSelector = Http.MalformedRequests.StatusCodeOf,
         });
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-        // The error and status pages are read-only pages: re-executed for a refused form post they would otherwise try to
-        // handle the post (and read a form whose antiforgery check failed), turning a 400 into a crash.
-        app.Use(async (context, next) =>
-        {
-            var method = context.Request.Method;
-            if ((context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
-                 || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null)
-                && !HttpMethods.IsGet(method))
-            {
-                context.Request.Method = HttpMethods.Get;
-            }
-
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                context.Request.Method = method;
-            }
-        });
+        app.UseMiddleware<Http.StatusPagesMiddleware>();
+        // Routing after the status pages' middleware, so a re-executed request is routed as the GET it became.
+        app.UseRouting();
         app.UseHsts();
         app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
         app.UseRateLimiter();

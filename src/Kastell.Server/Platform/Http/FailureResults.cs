@@ -15,7 +15,7 @@ public static class FailureResults
 
     public static IResult ToHttpResult(this Failure failure, HttpContext context)
     {
-        if (!WantsProblemDetails(context.Request))
+        if (!ProblemResponses.WantsProblemDetails(context.Request.Path, context.Request))
         {
             return TypedResults.StatusCode(failure.Status);
         }
@@ -31,8 +31,4 @@ public static class FailureResults
     /// <summary>Maps a result: done becomes <paramref name="done"/>, a failure its problem or status.</summary>
     public static IResult ToHttpResult(this Result result, HttpContext context, Func<IResult> done) =>
         result.Failure is { } failure ? failure.ToHttpResult(context) : done();
-
-    private static bool WantsProblemDetails(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-        || request.Headers.Accept.Any(a => a?.Contains("json", StringComparison.OrdinalIgnoreCase) == true);
 }

@@ -14,7 +14,8 @@ internal static class MalformedRequests
         BadHttpRequestException bad => bad.StatusCode,
         AntiforgeryValidationException => StatusCodes.Status400BadRequest,
         // Form readers: "Form value count limit 200 exceeded", "Multipart body length limit … exceeded", a broken boundary.
-        InvalidDataException => StatusCodes.Status400BadRequest,
+        // Only from the framework's request readers: the same exception from Kastell's own code is Kastell's failure.
+        InvalidDataException { Source: "Microsoft.AspNetCore.WebUtilities" or "Microsoft.AspNetCore.Http" } => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };
 }
