@@ -51,6 +51,32 @@ public sealed class ErrorAnswerTests(SmtpSink mail)
     }
 
     [Fact]
+    public async Task ApiAddresses_AnswerErrorsAsProblemDetails_NotAsPages()
+    {
+        await using var host = new SqliteHost(mail);
+        using var browser = host.CreateBrowser();
+        browser.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("de-DE");
+
+        var missing = await browser.GetAsync("/api/v1/o/no-such-organization/nothing");
+        using var wrongMethod = new HttpRequestMessage(HttpMethod.Delete, "/api/v1/o/no-such-organization/nothing");
+        var deleted = await browser.Client.SendAsync(wrongMethod, Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, deleted.StatusCode); // a GET-only route matches the address
+        foreach (var (response, body, title) in new[]
+        {
+            (missing, browser.LastPage!, "Nicht gefunden"),
+            (deleted, await deleted.Content.ReadAsStringAsync(Ct), "Hier nicht möglich"),
+        })
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(body);
+            Assert.Equal((int)response.StatusCode, problem.RootElement.GetProperty("status").GetInt32());
+            Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
+        }
+    }
+
+    [Fact]
     public async Task ThroughKestrel_AnUploadOverTheBodyLimit_ShowsTheFilesPagesOwnMessage_AndAnOversizeForm_IsA413Page()
     {
         const int maxUploadBytes = 100_000;
