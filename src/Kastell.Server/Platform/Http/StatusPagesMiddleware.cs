@@ -49,7 +49,8 @@ internal sealed class StatusPagesMiddleware(RequestDelegate next)
             context.Request.Method = method;
         }
 
-        if (reExecuted || exception is not null || context.Response.HasStarted || context.Response.ContentLength is > 0
+        // A length set on purpose (a 416 with Content-Range and no body, say) is a complete answer, as for the status pages.
+        if (reExecuted || exception is not null || context.Response.HasStarted || context.Response.ContentLength is not null
             || context.Response.StatusCode is < 400 or >= 600)
         {
             return;
@@ -70,7 +71,6 @@ internal sealed class StatusPagesMiddleware(RequestDelegate next)
         {
             // Nothing was written (the response has not started): let the status-code pages render the status.
             context.Response.ContentType = null;
-            context.Response.ContentLength = null;
         }
     }
 }
