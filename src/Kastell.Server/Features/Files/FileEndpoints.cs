@@ -59,7 +59,7 @@ internal static class FileEndpoints
 
         try
         {
-            var (file, _) = await new MultipartUpload(context, antiforgery, antiforgeryOptions).OpenFileAsync(context.RequestAborted);
+            var file = await new MultipartUpload(context, antiforgery, antiforgeryOptions).OpenFileAsync(context.RequestAborted);
             if (file is null)
             {
                 // A browser's form post: the bare status, which the status pages render in the user's language.
