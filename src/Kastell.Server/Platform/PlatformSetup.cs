@@ -14,6 +14,7 @@ using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Siem;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -138,29 +139,18 @@ internal static class PlatformSetup
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<RequireHttpsMiddleware>();
-        app.UseExceptionHandler("/error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-        // The error and status pages are read-only pages: re-executed for a refused form post they would otherwise try to
-        // handle the post (and read a form whose antiforgery check failed), turning a 400 into a crash.
-        app.Use(async (context, next) =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var method = context.Request.Method;
-            if ((context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
-                 || context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null)
-                && !HttpMethods.IsGet(method))
-            {
-                context.Request.Method = HttpMethods.Get;
-            }
-
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                context.Request.Method = method;
-            }
+            ExceptionHandlingPath = "/error",
+            CreateScopeForErrors = true,
+            // Malformed input found while reading the request (a form over its limits, a body too large, a refused
+            // antiforgery token) is the client's error: a 4xx page in the user's language, never a 500.
+            StatusCodeSelector = Http.MalformedRequests.StatusCodeOf,
         });
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseMiddleware<Http.StatusPagesMiddleware>();
+        // Routing after the status pages' middleware, so a re-executed request is routed as the GET it became.
+        app.UseRouting();
         app.UseHsts();
         app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
         app.UseMiddleware<Http.Api.ApiErrorsMiddleware>();

@@ -126,6 +126,8 @@ public sealed class PlatformTests(SqliteHost host) : IClassFixture<SqliteHost>
     [InlineData("fr", "/")]
     [InlineData("de", "https://evil.example/")]
     [InlineData("de", "//evil.example")]
+    [InlineData("de", "/account/security\r\nSet-Cookie: x=y")]
+    [InlineData("de", "/account/security\u001b\u007f\u0085")]
     public async Task LanguageSwitch_RejectsUnknownCulturesAndForeignRedirects(string culture, string returnUrl)
     {
         using var browser = host.CreateBrowser();

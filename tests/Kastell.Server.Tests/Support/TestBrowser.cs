@@ -61,7 +61,7 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     /// <summary>The redirect target as a local path and query, whether the app answered with a relative or absolute URL.</summary>
     public static string? LocationOf(HttpResponseMessage response) =>
         response.Headers.Location is not { } location ? null
-        : location.IsAbsoluteUri ? (location.Host == "localhost" ? location.PathAndQuery : location.ToString())
+        : location.IsAbsoluteUri ? (location.IsLoopback ? location.PathAndQuery : location.ToString())
         : location.OriginalString;
 
     /// <summary>The page without per-response values (antiforgery tokens, field values), for comparing two answers.</summary>

@@ -59,10 +59,11 @@ internal static class FileEndpoints
 
         try
         {
-            var (file, problem) = await new MultipartUpload(context, antiforgery, antiforgeryOptions).OpenFileAsync(context.RequestAborted);
+            var file = await new MultipartUpload(context, antiforgery, antiforgeryOptions).OpenFileAsync(context.RequestAborted);
             if (file is null)
             {
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: problem);
+                // A browser's form post: the bare status, which the status pages render in the user's language.
+                return Results.StatusCode(StatusCodes.Status400BadRequest);
             }
 
             var result = await uploads.UploadAsync(space.Id, FileNames.Clean(MultipartUpload.ClientFileName(file)), file.Body, actor.Actor, context.RequestAborted);
@@ -71,8 +72,9 @@ internal static class FileEndpoints
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // The body outgrew the request limit before the file's own limit was reached (more than one file, say).
+            // The page's own message, as for a file over the limit that fitted the request: not a raw error document.
             await uploads.RefusedAsync(space.Id, null, UploadOutcome.TooLarge, actor.Actor, CancellationToken.None);
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The upload exceeds the size limit.");
+            return Results.LocalRedirect($"{PagePath(tenant)}?upload={UploadMessages.Key(UploadOutcome.TooLarge)}");
         }
     }
 

@@ -18,15 +18,18 @@ internal sealed class MultipartUpload(HttpContext context, IAntiforgery antiforg
     private const int MaxTokenLength = 4096;
     private const int MaxBoundaryLength = 70; // RFC 2046
 
-    /// <summary>The file's section, or null when the request is not a well-formed upload with a valid token.</summary>
-    public async Task<(MultipartSection? File, string? Problem)> OpenFileAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The file's section, or null when the request is not a well-formed upload with a valid token (the caller answers
+    /// the bare 400, which the status pages explain in the user's language).
+    /// </summary>
+    public async Task<MultipartSection?> OpenFileAsync(CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
             || !string.Equals(mediaType.MediaType.Value, "multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= MaxBoundaryLength } boundary)
         {
             MarkAntiforgery(valid: false);
-            return (null, "The upload must be a multipart/form-data form.");
+            return null; // not a multipart/form-data form
         }
 
         var reader = new MultipartReader(boundary, context.Request.Body);
@@ -34,17 +37,17 @@ internal sealed class MultipartUpload(HttpContext context, IAntiforgery antiforg
         if (first is null || FieldName(first) is not { } field || field != options.Value.FormFieldName || !await TokenIsValidAsync(first, cancellationToken))
         {
             MarkAntiforgery(valid: false);
-            return (null, "Missing or invalid antiforgery token.");
+            return null; // no valid antiforgery token first
         }
 
         MarkAntiforgery(valid: true);
         var file = await reader.ReadNextSectionAsync(cancellationToken);
         if (file is null || FieldName(file) != FileField || file.AsFileSection() is null)
         {
-            return (null, "The form carries no file.");
+            return null; // the form carries no file
         }
 
-        return (file, null);
+        return file;
     }
 
     /// <summary>The client's name for the file (unsanitized).</summary>

@@ -19,7 +19,7 @@ public static class FailureResults
     /// <param name="detail">What exactly was wrong with this request (for the API's bad-input answers); never secrets.</param>
     public static IResult ToHttpResult(this Failure failure, HttpContext context, string? detail)
     {
-        if (!WantsProblemDetails(context.Request))
+        if (!ProblemResponses.WantsProblemDetails(context.Request.Path, context.Request))
         {
             // The status page the browser is shown says why (in the user's language), not just "not found".
             context.Items[typeof(Failure)] = failure;
@@ -52,8 +52,4 @@ public static class FailureResults
     /// <summary>Maps a result with a value: the value through <paramref name="done"/>, a failure its problem or status.</summary>
     public static IResult ToHttpResult<T>(this Result<T> result, HttpContext context, Func<T, IResult> done) =>
         result.Failure is { } failure ? failure.ToHttpResult(context) : done(result.Value!);
-
-    private static bool WantsProblemDetails(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-        || request.Headers.Accept.Any(a => a?.Contains("json", StringComparison.OrdinalIgnoreCase) == true);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Localization;
 
@@ -25,15 +26,34 @@ internal static class LocalizationSetup
             o.RequestCultureProviders =
             [
                 new CookieRequestCultureProvider { CookieName = CookieName },
-                new CustomRequestCultureProvider(context =>
+                new CustomRequestCultureProvider(async context =>
                 {
-                    var culture = context.User.FindFirst(ProfileClaim)?.Value;
-                    return Task.FromResult(culture is null ? null : new ProviderCultureResult(culture));
+                    var culture = (await SignedInUserAsync(context))?.FindFirst(ProfileClaim)?.Value;
+                    return culture is null ? null : new ProviderCultureResult(culture);
                 }),
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];
         });
         return services;
+    }
+
+    /// <summary>
+    /// The signed-in user, also before the authentication middleware has run (localization runs first, so that the
+    /// rate limiter's answers are localized): the handler caches its result for the request, the middleware reuses it.
+    /// Asked only on the first pass would the profile's choice apply to the re-executed error page alone — and the
+    /// error page then spoke another language than the page before it.
+    /// </summary>
+    private static async Task<System.Security.Claims.ClaimsPrincipal?> SignedInUserAsync(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            return context.User;
+        }
+
+        var schemes = context.RequestServices.GetService<IAuthenticationSchemeProvider>();
+        return schemes is not null && await schemes.GetDefaultAuthenticateSchemeAsync() is not null
+            ? (await context.AuthenticateAsync()).Principal
+            : null;
     }
 
     public static bool IsSupported(string? culture) => culture is not null && Supported.Contains(culture);

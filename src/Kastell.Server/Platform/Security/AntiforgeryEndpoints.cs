@@ -14,6 +14,6 @@ internal static class AntiforgeryEndpoints
             .AddEndpointFilter(async (context, next) =>
                 context.HttpContext.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: true }
                     ? await next(context)
-                    // With a body, so the status-code pages do not re-run the request through a form-reading page.
-                    : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid antiforgery token."));
+                    // The bare status: the status pages render it in the user's language (problem details for the API).
+                    : Results.StatusCode(StatusCodes.Status400BadRequest));
 }

@@ -22,6 +22,17 @@ internal static class RateLimiting
         {
             var permits = limits.Value.AuthenticationPerMinute;
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // When to come back, for the client and for the status page that tells the user (in seconds, RFC 9110).
+            o.OnRejected = (rejected, _) =>
+            {
+                if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    rejected.HttpContext.Response.Headers.RetryAfter =
+                        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                return ValueTask.CompletedTask;
+            };
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 if (!IsSecretCheckingRequest(context.Request))

@@ -75,7 +75,9 @@ public abstract class InvitationAbuseTests(KastellHost host)
         Assert.Equal(0, await InvitationCountAsync(await OrganizationIdAsync(other.OrganizationSlug), refusedTarget));
         Assert.Contains(OrganizationEvents.InvitationThrottled, await EventTypesAsync(other.OrganizationSlug));
 
-        browser.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("de-DE");
+        // Alice switches to German (the footer's language form: cookie and profile; her profile says English).
+        await browser.GetAsync("/");
+        await browser.PostAsync("/culture", new Dictionary<string, string> { ["__RequestVerificationToken"] = browser.AnyAntiforgeryToken(), ["culture"] = "de", ["returnUrl"] = "/" });
         var german = await InvitationTests.InviteAsync(browser, alice.OrganizationSlug, refusedTarget, OrganizationRole.Member);
         Assert.Equal(HttpStatusCode.TooManyRequests, german.StatusCode);
         Assert.Contains("Zu viele Einladungen in der letzten Stunde.", browser.LastPage, StringComparison.Ordinal);
