@@ -22,7 +22,9 @@ internal sealed class ClusterWatchdog
         rm -rf "$3"
         """;
 
-    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(60);
+    // Deleting a cluster that a whole run filled takes a while on a loaded two-core machine (over a minute was seen at
+    // load average 45): a timeout here would fail every test of the run in the assembly fixture's disposal.
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromMinutes(5);
 
     // Kept in a field so the pipe's write end is never closed early by the garbage collector.
     private readonly Process process;
@@ -55,7 +57,10 @@ internal sealed class ClusterWatchdog
         process.StandardInput.Close();
         if (!process.WaitForExit(CleanupTimeout))
         {
-            throw new TimeoutException($"The cluster watchdog did not finish cleaning up within {CleanupTimeout}.");
+            // The cluster is stopped by then (pg_ctl waits at most 30 s); the watchdog runs in its own session and
+            // finishes deleting the files after this process has ended. Said, not thrown: the tests' results stand.
+            Console.Error.WriteLine($"The cluster watchdog did not finish deleting its files within {CleanupTimeout}; it goes on in the background.");
+            return;
         }
         process.Dispose();
     }
