@@ -33,13 +33,9 @@ internal static class Relations
             await writer.RevokeAsync(Permissions.Object("space", spaceId), Memberships.RelationOf(member.Role), Permissions.User(userId), Ct);
         });
 
-    /// <summary>Makes a team of the organization (tuples only, as the model keeps teams) and returns its id.</summary>
-    public static async Task<Guid> CreateTeamAsync(KastellHost host, Guid organizationId)
-    {
-        var team = Guid.CreateVersion7();
-        await GrantAsync(host, organizationId, Permissions.Object("team", team), "organization", Permissions.Object("organization", organizationId));
-        return team;
-    }
+    /// <summary>Makes a team of the organization (its row and its tuple, as the Teams feature does) and returns its id.</summary>
+    public static Task<Guid> CreateTeamAsync(KastellHost host, Guid organizationId) =>
+        Tenants.CreateTeamAsync(host, organizationId, "Team " + Guid.NewGuid().ToString("N")[..8]);
 
     public static Task AddToTeamAsync(KastellHost host, Guid organizationId, Guid teamId, Guid userId) =>
         GrantAsync(host, organizationId, Permissions.Object("team", teamId), "member", Permissions.User(userId));

@@ -88,13 +88,14 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
 
                 using var response = await browser.Client.SendAsync(request, TestContext.Current.CancellationToken);
                 checkedPaths++;
-                // The API never reads the session cookie (ADR 0019): to a cookie, however far signed in, it answers 401.
+                // The API never reads the session cookie (ADR 0019): to a cookie it answers 401 (token endpoints) or,
+                // for its public documents (the OpenAPI document, the reference), the gate's 403 — never the content.
                 var expected = path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase)
-                    ? response.StatusCode == HttpStatusCode.Unauthorized
+                    ? response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
                     : response.StatusCode == HttpStatusCode.Redirect && TestBrowser.LocationOf(response) == EnrolPath;
                 if (!expected)
                 {
-                    problems.Add($"{method} {path} ({endpoint.Route}) answered {(int)response.StatusCode} {TestBrowser.LocationOf(response)} to a password-only session; expected a redirect to {EnrolPath} (401 under /api) (or list it, with the reason, in {nameof(OpenBeforeEnrolment)}).");
+                    problems.Add($"{method} {path} ({endpoint.Route}) answered {(int)response.StatusCode} {TestBrowser.LocationOf(response)} to a password-only session; expected a redirect to {EnrolPath} (401 or 403 under /api) (or list it, with the reason, in {nameof(OpenBeforeEnrolment)}).");
                 }
             }
         }

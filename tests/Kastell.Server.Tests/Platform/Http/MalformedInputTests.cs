@@ -86,7 +86,7 @@ public abstract class MalformedInputTests(KastellHost host)
                 {
                     problems.Add($"{what}: {status} as a page without a heading: {TitleOf(body)}");
                 }
-                else if (status >= 400 && type != "text/html" && !(type == "application/problem+json" && request.RequestUri!.OriginalString.StartsWith("/api/", StringComparison.Ordinal)))
+                else if (status >= 400 && type != "text/html" && !(type == "application/problem+json" && (request.RequestUri!.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString).StartsWith("/api/", StringComparison.Ordinal)))
                 {
                     problems.Add($"{what}: {status} as '{type}' ({body.Length} bytes), not a page");
                 }
@@ -212,6 +212,7 @@ public abstract class MalformedInputTests(KastellHost host)
         private TestBrowser? _anonymous;
         private Guid _file;
         private Guid _invitation;
+        private Guid _ownerId;
 
         private World(KastellHost host, string language, bool signedIn)
         {
@@ -239,6 +240,7 @@ public abstract class MalformedInputTests(KastellHost host)
             ["space"] = SpaceSlug,
             ["spaceSlug"] = SpaceSlug,
             ["id"] = (endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? _invitation : _file).ToString(),
+            ["userId"] = _ownerId.ToString(),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };
@@ -266,6 +268,7 @@ public abstract class MalformedInputTests(KastellHost host)
             _owner = _host.CreateBrowser();
             Owner = await Journeys.SignUpAndEnrolAsync(_owner);
             var org = await Tenants.OrganizationIdAsync(_host, Owner.OrganizationSlug);
+            _ownerId = await Tenants.UserIdAsync(_host, Owner.Email);
             var space = await Tenants.CreateSpaceAsync(_host, _owner, Owner.OrganizationSlug, "Junk");
             _file = (await Tenants.StoreFileAsync(_host, org, space, "datei.txt", "Inhalt"u8.ToArray())).Id;
             Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(_owner, Owner.OrganizationSlug, Journeys.UniqueEmail("junk"), OrganizationRole.Member)).StatusCode);

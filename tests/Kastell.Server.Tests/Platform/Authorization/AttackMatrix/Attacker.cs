@@ -34,6 +34,9 @@ public sealed class Attacker : IDisposable
     /// <summary>Tries only what changes state (the auditor: reading is their job, writing never is).</summary>
     public bool WritesOnly { get; }
 
+    /// <summary>A member of the victim's organization during the attacks: its own sign-in events are copied into the victim's chain.</summary>
+    public bool IsVictimMember { get; private set; }
+
     /// <summary>A valid antiforgery token of this browser's own session.</summary>
     public string Token { get; private set; } = "";
 
@@ -71,6 +74,7 @@ public sealed class Attacker : IDisposable
         await Tenants.AddMemberAsync(host, org, auditor.User!.Email, OrganizationRole.Auditor);
         await AssertReachesAsync(auditor, vaultFiles); // reads every Space: the refusals below are about writing
 
+        member.IsVictimMember = former.IsVictimMember = auditor.IsVictimMember = true;
         List<Attacker> all = [anonymous, stranger, member, removed, former, auditor];
         foreach (var attacker in all)
         {

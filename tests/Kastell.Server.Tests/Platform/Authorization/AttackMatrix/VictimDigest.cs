@@ -28,6 +28,14 @@ internal static class VictimDigest
         ["AspNetUserPasskeys"] = "UserId",
         ["AspNetUserRoles"] = "UserId",
         ["PasswordHistory"] = "UserId",
+        ["SignInThrottles"] = "UserId",
+    };
+
+    /// <summary>The column naming a row's organization where it is not <c>OrganizationId</c>.</summary>
+    private static readonly Dictionary<string, string> OrganizationColumns = new(StringComparer.Ordinal)
+    {
+        ["Organizations"] = "Id",
+        ["authz_tuples"] = "StoreId",
     };
 
     public static async Task<Dictionary<string, string>> TakeAsync(KastellHost host, Guid organizationId, IReadOnlyCollection<Guid> attackers)
@@ -51,7 +59,7 @@ internal static class VictimDigest
         var digests = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var table in tables)
         {
-            digests[table] = await DigestAsync(connection, table, AccountTables.GetValueOrDefault(table), excluded);
+            digests[table] = await DigestAsync(connection, table, AccountTables.GetValueOrDefault(table), excluded, organizationId);
         }
 
         return digests;
@@ -61,17 +69,29 @@ internal static class VictimDigest
     public static List<string> Changed(Dictionary<string, string> before, Dictionary<string, string> after) =>
         [.. before.Keys.Union(after.Keys).Where(t => before.GetValueOrDefault(t) != after.GetValueOrDefault(t)).Order(StringComparer.Ordinal)];
 
-    private static async Task<string> DigestAsync(DbConnection connection, string table, string? accountColumn, HashSet<string> excluded)
+    /// <summary>
+    /// The digest of the victim's rows of <paramref name="table"/>: rows of another organization (an attacker may found
+    /// their own, which changes nothing of the victim's) and the attackers' own account rows are left out.
+    /// </summary>
+    private static async Task<string> DigestAsync(DbConnection connection, string table, string? accountColumn, HashSet<string> excluded, Guid organizationId)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM \"{table}\"";
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         var account = accountColumn is null ? -1 : reader.GetOrdinal(accountColumn);
+        var organizationColumn = OrganizationColumns.GetValueOrDefault(table, "OrganizationId");
+        var organization = Enumerable.Range(0, reader.FieldCount).FirstOrDefault(i => reader.GetName(i) == organizationColumn, -1);
+        var victim = organizationId.ToString();
         var rows = new List<string>();
         while (await reader.ReadAsync(TestContext.Current.CancellationToken))
         {
             var values = Enumerable.Range(0, reader.FieldCount).Select(i => Text(reader.GetValue(i))).ToList();
             if (account >= 0 && excluded.Contains(values[account]))
+            {
+                continue;
+            }
+
+            if (organization >= 0 && values[organization] != "∅" && !string.Equals(values[organization], victim, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
