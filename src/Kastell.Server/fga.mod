@@ -10,3 +10,4 @@ contents:
   - Features/Access/access.fga
   - Features/ApiAccess/api-access.fga
   - Features/Frameworks/frameworks.fga
+  - Features/Controls/controls.fga

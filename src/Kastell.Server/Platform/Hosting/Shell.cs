@@ -5,6 +5,9 @@ public enum ShellArea
 {
     /// <summary>The signed-in user's links in the top bar (account pages).</summary>
     Account,
+
+    /// <summary>A Space's areas, listed on its start page; the link's address is relative to the Space (<c>/controls</c>).</summary>
+    Space,
 }
 
 /// <summary>A link in the shell: the text is a key of the feature's strings.</summary>

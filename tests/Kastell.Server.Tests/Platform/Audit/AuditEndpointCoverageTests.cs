@@ -3,10 +3,11 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.ApiAccess;
 using Kastell.Server.Features.ApiAccess.Tokens;
-using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.AuditTrail;
+using Kastell.Server.Features.Controls;
 using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Frameworks;
 using Kastell.Server.Features.Organizations;
@@ -17,6 +18,7 @@ using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Identity.Tokens;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Controls;
 using Kastell.Server.Tests.Features.Files;
 using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
@@ -64,6 +66,10 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{org}/s/{space}"] = "Space start page without forms (yet)",
         ["PAGE /o/{org}/frameworks/{id:guid}"] = "shows a framework's versions and requirements; its filter is a GET form",
+        ["PAGE /o/{org}/s/{space}/frameworks"] = "lists a Space's adoptions; its adopt and end forms post to their endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/controls"] = "lists a Space's controls; its create form posts to the create endpoint, exercised there",
+        ["PAGE /o/{org}/s/{space}/controls/{id:guid}"] = "shows a control; its edit and link forms post to their endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/soa/{framework:guid}"] = "shows a statement of applicability; its forms post to the applicability endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/members"] = "lists a Space's roles; its forms post to the grant and revoke endpoints, exercised there",
         ["PAGE /o/{org}/access"] = "who has access: reads only (the view itself is recorded as an allow of can_see_access)",
@@ -597,6 +603,55 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.Redirect, (await FrameworkPageTests.UploadAsync(browser, library, "basic.json", catalog)).StatusCode);
             Assert.Equal(HttpStatusCode.Conflict, (await FrameworkPageTests.UploadAsync(browser, library, "basic.json", catalog)).StatusCode);
         })),
+        ("POST /o/{org}/s/{space}/frameworks/adopt", new([], [ControlEvents.FrameworkAdopted], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            var (owner, _) = await w.OwnerAsync();
+            w.CoveredFramework = await ControlsData.ImportAsync(host, owner.OrganizationSlug, "Covered norm", "1", ("c-1", "Covered"));
+            var adopt = new Dictionary<string, string> { ["framework"] = w.CoveredFramework.ToString() };
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(space + "/frameworks", space + "/frameworks/adopt", adopt)).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/controls/create", new([], [ControlEvents.ControlCreated], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            var created = await browser.PostFromAsync(space + "/controls", space + "/controls/create", new Dictionary<string, string> { ["title"] = "Covered control" });
+            Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+            var location = TestBrowser.LocationOf(created)!;
+            w.ControlPage = location[..location.IndexOf('?', StringComparison.Ordinal)];
+        })),
+        ("POST /o/{org}/s/{space}/controls/{id:guid}/edit", new([], [ControlEvents.ControlUpdated], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.ControlPage!, w.ControlPage + "/edit", new Dictionary<string, string> { ["title"] = "Covered control", ["status"] = "Implemented" })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/controls/{id:guid}/links/add", new([], [ControlEvents.ControlRequirementLinked], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.ControlPage!, w.ControlPage + "/links/add", new Dictionary<string, string> { ["framework"] = w.CoveredFramework.ToString(), ["requirement"] = "c-1" })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/controls/{id:guid}/links/remove", new([], [ControlEvents.ControlRequirementUnlinked], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            await browser.GetAsync(w.ControlPage!);
+            var requirement = Regex.Match(browser.LastPage!, "name=\"requirement\" value=\"([0-9a-f-]{36})\"").Groups[1].Value;
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.ControlPage!, w.ControlPage + "/links/remove", new Dictionary<string, string> { ["requirement"] = requirement })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/soa", new([], [ControlEvents.ApplicabilityRecorded], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            var soa = $"{space}/soa/{w.CoveredFramework:D}";
+            await browser.GetAsync(soa);
+            var requirement = Regex.Match(browser.LastPage!, "name=\"requirement\" value=\"([0-9a-f-]{36})\"").Groups[1].Value;
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(soa, space + "/soa", new Dictionary<string, string>
+            {
+                ["framework"] = w.CoveredFramework.ToString(), ["requirement"] = requirement, ["applicable"] = "yes", ["justification"] = "Covered.",
+            })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/frameworks/end", new([], [ControlEvents.FrameworkAdoptionEnded], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(space + "/frameworks", space + "/frameworks/end", new Dictionary<string, string> { ["framework"] = w.CoveredFramework.ToString() })).StatusCode);
+        })),
     ];
 
     /// <summary>A passkey row as Identity stores it: removing one needs no WebAuthn ceremony.</summary>
@@ -819,6 +874,19 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
         /// <summary>A person put into <see cref="TeamAsync"/>'s team by one exercise and taken out by the next.</summary>
         public Guid TeamMember { get; set; }
+
+        /// <summary>The framework the controls exercises adopt, link and decide on.</summary>
+        public Guid CoveredFramework { get; set; }
+
+        /// <summary>The control one exercise creates and the next ones change.</summary>
+        public string? ControlPage { get; set; }
+
+        /// <summary>The owner's browser and the address of the Files Space (where the controls exercises work).</summary>
+        public async Task<(TestBrowser Browser, string Space)> ControlsSpaceAsync()
+        {
+            var (browser, files) = await FilesAsync();
+            return (browser, files[..^"/files".Length]);
+        }
 
         /// <summary>A person given a role in the Files Space by one exercise, whose role the next takes away.</summary>
         public Guid SpaceViewer { get; set; }

@@ -1,11 +1,15 @@
 using Kastell.Server.Features.Accounts.Mfa;
+using Kastell.Server.Features.Controls.Applicability;
+using Kastell.Server.Features.Controls.ManageControls;
 using Kastell.Server.Features.Organizations;
 using Kastell.Server.Features.Organizations.Members;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Encryption;
 using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity;
-using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Controls;
 using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Tenancy;
@@ -103,6 +107,22 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
             var catalog = await FrameworkImportTests.WriteAsync(FrameworkImportTests.Catalog(version, ("w-1", "Wall " + version)));
             Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["oscal", "import", catalog, "--organization", owner.OrganizationSlug], TextWriter.Null, Ct));
         }
+
+        await Tenants.CreateTeamAsync(host, org, "Walled team"); // Teams
+        var ownerId = await Tenants.UserIdAsync(host, owner.Email);
+        Guid framework, requirement;
+        var (frameworkScope, frameworkDb) = host.OpenDb(org);
+        await using (frameworkScope)
+        {
+            var current = await frameworkDb.Set<Kastell.Server.Features.Frameworks.Framework>().SingleAsync(Ct);
+            framework = current.Id;
+            requirement = await frameworkDb.Set<Kastell.Server.Features.Frameworks.Requirement>().Where(r => r.FrameworkVersionId == current.CurrentVersionId).Select(r => r.Id).SingleAsync(Ct);
+        }
+
+        await ControlsData.AdoptAsync(host, org, space, ownerId, framework); // FrameworkAdoptions
+        var control = await ControlsData.CreateControlAsync(host, org, space, ownerId, "Wall"); // Controls
+        Assert.True((await ControlsData.AsAsync<LinkRequirementCommand, Result>(host, org, space, ownerId, c => c.LinkAsync(control, framework, "w-1", Ct))).Succeeded); // ControlRequirements
+        Assert.True((await ControlsData.AsAsync<RecordApplicabilityCommand, Result>(host, org, space, ownerId, c => c.ExecuteAsync(requirement, "yes", "Walled.", Ct))).Succeeded); // ApplicabilityEntries
 
         return org;
     }

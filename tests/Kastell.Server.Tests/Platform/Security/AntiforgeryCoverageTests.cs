@@ -8,6 +8,7 @@ using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Features.Controls;
 using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
 using Kastell.Server.Tests.Platform.Audit;
@@ -76,12 +77,18 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
             framework = await frameworkDb.Set<Kastell.Server.Features.Frameworks.Framework>().Select(f => f.Id).SingleAsync(Ct);
         }
 
+        // Adopted in the Space, with a control there, for the Space's statement of applicability and control pages.
+        var ownerId = await Tenants.UserIdAsync(host, owner.Email);
+        await ControlsData.AdoptAsync(host, org, space, ownerId, framework);
+        var control = await ControlsData.CreateControlAsync(host, org, space, ownerId, "Bleibt");
+
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["org"] = owner.OrganizationSlug,
             ["space"] = "forms",
             ["spaceSlug"] = "forms",
-            ["userId"] = (await Tenants.UserIdAsync(host, owner.Email)).ToString(),
+            ["userId"] = ownerId.ToString(),
+            ["framework"] = framework.ToString(),
         };
         await browser.GetAsync("/"); // the antiforgery cookie is set, as it is for anyone who used the site
         var before = await DigestAsync();
@@ -95,6 +102,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
             values["id"] = endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? invitation.ToString()
                 : endpoint.Route.Contains("/teams/", StringComparison.Ordinal) ? team.ToString()
                 : endpoint.Route.Contains("/frameworks/", StringComparison.Ordinal) ? framework.ToString()
+                : endpoint.Route.Contains("/controls/", StringComparison.Ordinal) ? control.ToString()
                 : file.Id.ToString();
             var path = endpoint.Path(values);
             if (NoTokenNeeded.ContainsKey(path))

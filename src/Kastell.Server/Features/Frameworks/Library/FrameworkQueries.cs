@@ -12,6 +12,9 @@ public sealed record FrameworkVersionRow(Guid Id, int Sequence, string Version, 
 /// <summary>A requirement as its framework's page lists it.</summary>
 public sealed record RequirementRow(Guid Id, string ControlId, string Title, string Statement, string GroupPath, string? ParentControlId);
 
+/// <summary>A requirement with the framework and version it belongs to, for pages of other features (controls, the statement of applicability).</summary>
+public sealed record RequirementReference(Guid Id, string ControlId, string Title, Guid FrameworkVersionId, Guid FrameworkId, string FrameworkTitle, string Version, int Position);
+
 /// <summary>One page of requirements and whether another follows.</summary>
 public sealed record RequirementPage(IReadOnlyList<RequirementRow> Rows, int Total, int Page, int PageSize)
 {
@@ -57,5 +60,30 @@ public sealed class FrameworkQueries(KastellDbContext db)
             .Select(r => new RequirementRow(r.Id, r.ControlId, r.Title, r.Statement, r.GroupPath, r.ParentControlId))
             .ToListAsync(cancellationToken);
         return new RequirementPage(rows, total, page, PageSize);
+    }
+
+    /// <summary>The requirement of <paramref name="versionId"/> with this control id (as the source spells it, compared without case), if any.</summary>
+    public async Task<RequirementReference?> FindRequirementAsync(Guid versionId, string controlId, CancellationToken cancellationToken = default)
+    {
+        var id = controlId.Trim().ToLowerInvariant();
+        return (await ReferencesAsync(db.Requirements.Where(r => r.FrameworkVersionId == versionId && r.ControlId.ToLower() == id), cancellationToken)).FirstOrDefault();
+    }
+
+    /// <summary>The ids of a version's requirements.</summary>
+    public async Task<HashSet<Guid>> RequirementIdsAsync(Guid versionId, CancellationToken cancellationToken = default) =>
+        [.. await db.Requirements.Where(r => r.FrameworkVersionId == versionId).Select(r => r.Id).ToListAsync(cancellationToken)];
+
+    /// <summary>The requirements with these ids (those of this organization), in framework and document order.</summary>
+    public async Task<IReadOnlyList<RequirementReference>> RequirementsByIdAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken = default) =>
+        ids.Count == 0 ? [] : await ReferencesAsync(db.Requirements.Where(r => ids.Contains(r.Id)), cancellationToken);
+
+    private async Task<IReadOnlyList<RequirementReference>> ReferencesAsync(IQueryable<Requirement> requirements, CancellationToken cancellationToken)
+    {
+        var rows = await (from r in requirements
+                          join v in db.FrameworkVersions on r.FrameworkVersionId equals v.Id
+                          join f in db.Frameworks on v.FrameworkId equals f.Id
+                          select new RequirementReference(r.Id, r.ControlId, r.Title, v.Id, f.Id, f.Title, v.Version, r.Position))
+            .ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(r => r.FrameworkTitle, StringComparer.CurrentCultureIgnoreCase).ThenBy(r => r.Position)];
     }
 }

@@ -1,0 +1,35 @@
+using Kastell.Server.Features.Controls.ManageControls;
+using Kastell.Server.Features.Frameworks.Library;
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Controls.Applicability;
+
+/// <summary>A requirement in the statement of applicability: its decision (null while undecided) and the controls answering it.</summary>
+public sealed record SoaLine(RequirementRow Requirement, bool? Applicable, string Justification, IReadOnlyList<LinkedControl> Controls);
+
+/// <summary>One page of a framework's statement of applicability.</summary>
+public sealed record SoaPage(IReadOnlyList<SoaLine> Lines, int Total, int Page, int PageSize)
+{
+    public bool HasMore => Page * PageSize < Total;
+}
+
+/// <summary>Reads a Space's statement of applicability for one adopted framework version, page by page.</summary>
+public sealed class SoaQuery(KastellDbContext db, FrameworkQueries frameworks, ControlQueries controls)
+{
+    public async Task<SoaPage> PageAsync(Guid spaceId, Guid versionId, string? search, int page, CancellationToken cancellationToken = default)
+    {
+        var requirements = await frameworks.RequirementsAsync(versionId, search, page, cancellationToken);
+        var ids = requirements.Rows.Select(r => r.Id).ToList();
+        var entries = await db.ApplicabilityEntries.AsNoTracking().Where(e => e.SpaceId == spaceId && ids.Contains(e.RequirementId))
+            .ToDictionaryAsync(e => e.RequirementId, cancellationToken);
+        var linked = await controls.ForRequirementsAsync(spaceId, ids, cancellationToken);
+        return new SoaPage(
+            [.. requirements.Rows.Select(r => new SoaLine(
+                r,
+                entries.TryGetValue(r.Id, out var entry) ? entry.Applicable : null,
+                entry?.Justification ?? "",
+                linked.TryGetValue(r.Id, out var answering) ? answering : []))],
+            requirements.Total, requirements.Page, requirements.PageSize);
+    }
+}
