@@ -14,7 +14,7 @@ namespace Kastell.FileList.Benchmarks;
 /// </summary>
 internal static class Compare
 {
-    private sealed record Sample(double ServerMs, double AuthorizationMs, int Questions);
+    private sealed record Sample(double ServerMs, double AuthorizationMs, int Questions, int Queries, int TupleQueries);
 
     public static async Task<int> RunAsync(Arguments arguments)
     {
@@ -28,8 +28,8 @@ internal static class Compare
             FormattableString.Invariant($"Kastell file list benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}{(arguments.TextOrNull("title") is { } t ? ", " + t : "")}"),
             FormattableString.Invariant($"{arguments.Number("files", 1_000)} files, {arguments.Number("members", 200)} members, {arguments.Number("teams", 20)} teams; builds {string.Join(", ", variants.Select(v => v.Name))} alternated over {rounds} rounds of {perRound} × (page + API list) per person; times from the server's own instruments (in process, no network)"),
             "",
-            "| provider | request | signed in as | build | server p50 (ms) | server p95 (ms) | authorization p50 (ms) | authorization p95 (ms) | authorization share | questions / request |",
-            "|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+            "| provider | request | signed in as | build | server p50 (ms) | server p95 (ms) | authorization p50 (ms) | authorization p95 (ms) | authorization share | questions / request | SQL queries (tuple reads) / request |",
+            "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
         };
         var summary = new List<string>();
         var missed = false;
@@ -65,7 +65,8 @@ internal static class Compare
                                 samples[key] = list = [];
                             }
 
-                            list.Add(new(double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture), int.Parse(f[5], CultureInfo.InvariantCulture)));
+                            list.Add(new(double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture), int.Parse(f[5], CultureInfo.InvariantCulture),
+                                int.Parse(f[6], CultureInfo.InvariantCulture), int.Parse(f[7], CultureInfo.InvariantCulture)));
                         });
                     }
 
@@ -86,7 +87,7 @@ internal static class Compare
                             var share = taken.Sum(s => s.AuthorizationMs) / taken.Sum(s => s.ServerMs);
                             var p95 = Percentile(server, 0.95);
                             lines.Add(FormattableString.Invariant(
-                                $"| {provider} | {(request == "page" ? "files page" : "API list (100)")} | {people[person]} | {name} | {Percentile(server, 0.5):F2} | {p95:F2} | {Percentile(authorization, 0.5):F3} | {Percentile(authorization, 0.95):F3} | {share:P1} | {taken.Average(s => s.Questions):F1} |"));
+                                $"| {provider} | {(request == "page" ? "files page" : "API list (100)")} | {people[person]} | {name} | {Percentile(server, 0.5):F2} | {p95:F2} | {Percentile(authorization, 0.5):F3} | {Percentile(authorization, 0.95):F3} | {share:P1} | {taken.Average(s => s.Questions):F1} | {taken.Average(s => s.Queries):F1} ({taken.Average(s => s.TupleQueries):F1}) |"));
                             if (first is { } before)
                             {
                                 summary.Add(FormattableString.Invariant(

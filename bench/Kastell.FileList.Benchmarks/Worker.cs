@@ -9,7 +9,7 @@ namespace Kastell.FileList.Benchmarks;
 /// Kastell build's host in this process (Production mode), seeded, with the three people signed in (a browser session
 /// each, and an API token each). Prints <c>ready</c>, then answers <c>measure N</c> on standard input with N rounds in
 /// which every person loads the files page and the API list once each, one request at a time; each request is one
-/// line <c>sample endpoint person server_ms authorization_ms questions</c>, then <c>done</c>. <c>quit</c> ends it.
+/// line <c>sample endpoint person server_ms authorization_ms questions queries tuple_queries</c>, then <c>done</c>. <c>quit</c> ends it.
 /// The orchestrator (<see cref="Compare"/>) runs one worker per build and alternates their rounds.
 /// </summary>
 internal static class Worker
@@ -52,10 +52,10 @@ internal static class Worker
                         {
                             meter.Reset();
                             await send(people[person]);
-                            var (server, authorization, questions) = await meter.TakeAsync();
+                            var m = await meter.TakeAsync();
                             if (print)
                             {
-                                Console.WriteLine(FormattableString.Invariant($"sample\t{name}\t{person}\t{server:F4}\t{authorization:F4}\t{questions}"));
+                                Console.WriteLine(FormattableString.Invariant($"sample\t{name}\t{person}\t{m.ServerMs:F4}\t{m.AuthorizationMs:F4}\t{m.Questions}\t{m.Queries}\t{m.TupleQueries}"));
                             }
                         }
                     }
