@@ -6,9 +6,10 @@ namespace Kastell.Authorization.Storage.EntityFramework;
 /// <summary>
 /// A tuple store in the host's database, one store (tenant) per <paramref name="storeId"/>. Each call uses its own
 /// short-lived context from <paramref name="contexts"/>, so the store is safe for concurrent use. A write batch runs in
-/// one transaction: any failed rule rolls the whole batch back.
+/// one transaction: any failed rule rolls the whole batch back. Reads of many objects at once
+/// (<see cref="ITupleBatchReader"/>) are one query each, through the same indexes as the single reads.
 /// </summary>
-public sealed class EntityFrameworkTupleStore<TContext>(IDbContextFactory<TContext> contexts, string storeId, TimeProvider? clock = null) : ITupleStore
+public sealed class EntityFrameworkTupleStore<TContext>(IDbContextFactory<TContext> contexts, string storeId, TimeProvider? clock = null) : ITupleStore, ITupleBatchReader
     where TContext : DbContext
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
@@ -36,6 +37,18 @@ public sealed class EntityFrameworkTupleStore<TContext>(IDbContextFactory<TConte
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         return await ListAsync(Tuples(db).Where(t => t.User == user && t.Relation == relation && t.ObjectType == objectType), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadTuplesAsync(IReadOnlyCollection<string> objects, string relation, string user, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await ListAsync(Tuples(db).Where(t => objects.Contains(t.Object) && t.Relation == relation && t.User == user), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadUsersetTuplesAsync(IReadOnlyCollection<string> objects, string relation, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await ListAsync(Tuples(db).Where(t => objects.Contains(t.Object) && t.Relation == relation && t.IsUserset), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask WriteAsync(IReadOnlyCollection<RelationshipTuple> writes, IReadOnlyCollection<TupleKey> deletes, CancellationToken cancellationToken = default)

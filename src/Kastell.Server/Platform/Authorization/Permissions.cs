@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Kastell.Authorization.Engine;
 using Kastell.Authorization.Storage.EntityFramework;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Identity.Tokens;
+using Kastell.Server.Platform.Observability;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -131,6 +133,7 @@ public sealed partial class Permissions(
             return new(false, "no signed-in user or no organization");
         }
 
+        using var timing = Measure("check");
         try
         {
             if (actor.Token is { } token && await TokenRefusalAsync(token, organization, type, id, permission, cancellationToken) is { } refusal)
@@ -183,6 +186,7 @@ public sealed partial class Permissions(
             return [];
         }
 
+        using var timing = Measure("list_objects");
         try
         {
             var result = await Engine.ListObjectsAsync(new ListObjectsRequest(type, permission, subject), cancellationToken);
@@ -217,6 +221,7 @@ public sealed partial class Permissions(
     /// </summary>
     public async Task<Reach> UsersAsync(string type, Guid id, string permission, CancellationToken cancellationToken = default)
     {
+        using var timing = Measure("list_users");
         var result = await Review.ListUsersAsync(new ListUsersRequest(Object(type, id), permission, [new UserTypeFilter("user")]), cancellationToken);
         return new([.. result.Users.Select(u => Guid.TryParseExact(u.AsSpan("user:".Length), "D", out var user) ? user : Guid.Empty).Where(u => u != Guid.Empty)],
             result.Truncated, result.Users.Contains("user:*"));
@@ -227,12 +232,16 @@ public sealed partial class Permissions(
     /// <paramref name="permission"/> on the object, and every way they hold it — for "who has access, and why" pages
     /// (the engine's Explain). An engine error is not hidden: such a page must not show a partial answer as the whole.
     /// </summary>
-    public async Task<ExplainResult> ExplainAsync(string type, Guid id, string permission, Guid userId, CancellationToken cancellationToken = default) =>
-        await Review.ExplainAsync(new CheckRequest(Object(type, id), permission, User(userId)), cancellationToken);
+    public async Task<ExplainResult> ExplainAsync(string type, Guid id, string permission, Guid userId, CancellationToken cancellationToken = default)
+    {
+        using var timing = Measure("explain");
+        return await Review.ExplainAsync(new CheckRequest(Object(type, id), permission, User(userId)), cancellationToken);
+    }
 
     /// <summary>The ids of every object of <paramref name="type"/> <paramref name="userId"/> has <paramref name="permission"/> on (for "what can this person reach").</summary>
     public async Task<Reach> ObjectsOfAsync(Guid userId, string type, string permission, CancellationToken cancellationToken = default)
     {
+        using var timing = Measure("list_objects");
         var result = await Review.ListObjectsAsync(new ListObjectsRequest(type, permission, User(userId)), cancellationToken);
         return new([.. result.Objects.Select(o => Guid.Parse(o.AsSpan(type.Length + 1)))], result.Truncated);
     }
@@ -241,8 +250,11 @@ public sealed partial class Permissions(
     /// Whether a relation holds between two arbitrary subjects of the organization's model, for structural rules rather
     /// than access (a team may not end up containing itself: does <c>team:b#member</c> hold for <c>team:a#member</c>?).
     /// </summary>
-    public async Task<bool> HoldsAsync(string @object, string relation, string user, CancellationToken cancellationToken = default) =>
-        (await Engine.CheckAsync(new CheckRequest(@object, relation, user), cancellationToken)).Allowed;
+    public async Task<bool> HoldsAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
+    {
+        using var timing = Measure("check");
+        return (await Engine.CheckAsync(new CheckRequest(@object, relation, user), cancellationToken)).Allowed;
+    }
 
     /// <summary>Forgets the decisions (and the review reads) of this request, after a write changed relations.</summary>
     internal void Forget()
@@ -263,6 +275,7 @@ public sealed partial class Permissions(
             return false;
         }
 
+        using var timing = Measure("check");
         try
         {
             return (await Engine.CheckAsync(new CheckRequest(Object(type, id), permission, subject), cancellationToken)).Allowed;
@@ -282,6 +295,7 @@ public sealed partial class Permissions(
             return [];
         }
 
+        using var timing = Measure("list_objects");
         try
         {
             var result = await Engine.ListObjectsAsync(new ListObjectsRequest(type, permission, subject), cancellationToken);
@@ -291,6 +305,28 @@ public sealed partial class Permissions(
         {
             LogEngineFailure(logger, exception, type, permission);
             return [];
+        }
+    }
+
+    /// <summary>
+    /// Times one question to the engine into <see cref="KastellTelemetry.AuthorizationDuration"/>. Only the outermost
+    /// question of the request counts (a token's list checks each object again; those checks are part of the list's
+    /// time, not added to it twice).
+    /// </summary>
+    private Timing Measure(string operation) => new(this, operation, Interlocked.Increment(ref _questionsUnderway) == 1 ? Stopwatch.GetTimestamp() : 0);
+
+    private int _questionsUnderway;
+
+    private readonly struct Timing(Permissions owner, string operation, long started) : IDisposable
+    {
+        public void Dispose()
+        {
+            Interlocked.Decrement(ref owner._questionsUnderway);
+            if (started != 0)
+            {
+                KastellTelemetry.AuthorizationDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                    new KeyValuePair<string, object?>("kastell.authorization.operation", operation));
+            }
         }
     }
 

@@ -1,5 +1,7 @@
+using Kastell.Authorization.Storage.EntityFramework;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Authorization;
+using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
@@ -84,6 +86,60 @@ public abstract class RequestTupleReadsTests(KastellHost host)
         var events = await EventsAsync(org);
         Assert.Single(events, e => e.Type == AuthorizationEvents.AuthorizationDenied && e.ActorId == member.ToString());
         Assert.Equal(2, events.Count(e => e.Type == AuthorizationEvents.AuthorizationGranted && e.ActorId == owner.ToString()));
+    }
+
+    [Fact]
+    public async Task ASpaceGivenToManyTeams_IsDecidedFromBatchedReads_AsFromSingleOnes()
+    {
+        var (org, space) = await OrganizationWithSpaceAsync();
+        var (member, nested, outsider) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var teams = Enumerable.Range(0, 6).Select(_ => Guid.CreateVersion7()).ToList();
+        await WriteAsync(org, async w =>
+        {
+            foreach (var person in new[] { member, nested, outsider })
+            {
+                await w.GrantAsync($"organization:{org:D}", "member", Permissions.User(person), Ct);
+            }
+
+            foreach (var team in teams)
+            {
+                await w.GrantAsync($"team:{team:D}", "organization", $"organization:{org:D}", Ct);
+                await w.GrantAsync($"space:{space:D}", "viewer", $"team:{team:D}#member", Ct);
+            }
+
+            await w.GrantAsync($"team:{teams[4]:D}", "member", Permissions.User(member), Ct);
+            var inner = Guid.CreateVersion7();
+            await w.GrantAsync($"team:{inner:D}", "organization", $"organization:{org:D}", Ct);
+            await w.GrantAsync($"team:{teams[2]:D}", "member", $"team:{inner:D}#member", Ct);
+            await w.GrantAsync($"team:{inner:D}", "member", Permissions.User(nested), Ct);
+        });
+
+        foreach (var (person, expected) in new[] { (member, true), (nested, true), (outsider, false) })
+        {
+            await using var request = Request(org, person);
+            Assert.Equal(expected, await request.Get<Permissions>().HasAsync("space", space, "can_read", Ct));
+        }
+
+        // The store's batched reads on this provider answer what its single reads answer, object by object.
+        await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(org, AuditActor.System("test"));
+        var store = new EntityFrameworkTupleStore<KastellDbContext>(scope.Get<IDbContextFactory<KastellDbContext>>(), Permissions.StoreId(org));
+        var objects = teams.Select(t => $"team:{t:D}").ToList();
+        var single = new List<string>();
+        var singleUsersets = new List<string>();
+        foreach (var @object in objects)
+        {
+            if (await store.ReadTupleAsync(@object, "member", Permissions.User(member), Ct) is { } tuple)
+            {
+                single.Add(tuple.ToString());
+            }
+
+            singleUsersets.AddRange((await store.ReadUsersetTuplesAsync(@object, "member", Ct)).Select(t => t.ToString()));
+        }
+
+        Assert.Equal(single.Order(), (await store.ReadTuplesAsync(objects, "member", Permissions.User(member), Ct)).Select(t => t.ToString()).Order());
+        Assert.Equal(singleUsersets.Order(), (await store.ReadUsersetTuplesAsync(objects, "member", Ct)).Select(t => t.ToString()).Order());
+        Assert.Single(single);
+        Assert.Single(singleUsersets);
     }
 
     private TenantScope Request(Guid organization, Guid user)
