@@ -20,7 +20,7 @@ results="$repo/bench/results/mutation"
 # group | test project (under tests/) | files to mutate (globs, space-separated) | test classes (FullyQualifiedName~ alternatives)
 # [| postgres: also the PostgreSQL variants of the classes; without it only the SQLite ones run, which share the code)
 groups=(
-  "totp|Kastell.Server.Tests|**/Features/Accounts/Mfa/ReplayProtectedAuthenticatorTokenProvider.cs|TotpWindowTests AccountSecurityTests LostPhoneReauthenticationTests"
+  "totp|Kastell.Server.Tests|**/Features/Accounts/Mfa/ReplayProtectedAuthenticatorTokenProvider.cs|TotpWindowTests TotpProviderTests AccountSecurityTests LostPhoneReauthenticationTests"
   "passwords|Kastell.Server.Tests|**/Features/Accounts/Passwords/PolicyPasswordValidator.cs **/Features/Accounts/Passwords/PasswordPolicyResolver.cs **/Features/Accounts/Passwords/CommonPasswordList.cs **/Features/Accounts/Passwords/PasswordHistoryRecorder.cs **/Features/Accounts/Passwords/PasswordHashingOptions.cs|PasswordRuleTests ConfiguredWorkFactorTests PasswordRehashTests PasswordResetTests SecuritySettingsTests"
   "audit-verifier|Kastell.Server.Tests|**/Platform/Audit/AuditChainVerifier.cs **/Platform/Audit/AuditVerifier.cs **/Platform/Audit/AuditHashing.cs|AuditRehashTests AuditChainTests AuditHashingTests AuditChainIndicatorTests"
   "field-encryption|Kastell.Server.Tests|**/Platform/Encryption/FieldCipher.cs **/Platform/Encryption/AesGcmBlob.cs **/Platform/Encryption/EncryptedFields.cs|FieldColumnBindingTests FieldKeyLookupTests EncryptionAtRestTests CryptoShreddingTests"
