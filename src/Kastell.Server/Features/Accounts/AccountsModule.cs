@@ -83,6 +83,7 @@ public sealed class AccountsModule : FeatureModule
                 o.Lockout.AllowedForNewUsers = false;
                 o.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
                 o.Tokens.EmailConfirmationTokenProvider = EmailConfirmationTokenProvider.Name;
+                o.Tokens.PasswordResetTokenProvider = PasswordResetTokenProvider.Name;
             })
             .AddEntityFrameworkStores<KastellDbContext>()
             .AddUserManager<KastellUserManager>()
@@ -90,6 +91,7 @@ public sealed class AccountsModule : FeatureModule
             .AddDefaultTokenProviders()
             .AddTokenProvider<ReplayProtectedAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddTokenProvider<EmailConfirmationTokenProvider>(EmailConfirmationTokenProvider.Name)
+            .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.Name)
             .AddPasswordValidator<PolicyPasswordValidator>()
             .AddErrorDescriber<LocalizedIdentityErrors>();
         services.AddScoped<IUserClaimsPrincipalFactory<KastellUser>, KastellClaimsFactory>();

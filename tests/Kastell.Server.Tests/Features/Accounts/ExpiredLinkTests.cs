@@ -1,15 +1,28 @@
+using Kastell.Server.Tests.Features.AuditTrail;
 using Kastell.Server.Tests.Infrastructure;
 using Kastell.Server.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kastell.Server.Tests.Features.Accounts;
 
-/// <summary>
-/// Confirmation and reset links expire. These hosts give links a five-second lifetime, so the test waits for real
-/// time to pass instead of faking a clock the token providers may not use.
-/// </summary>
-public abstract class ExpiredLinkTests(KastellHost host)
+/// <summary>A host whose clock the test moves; links keep their configured lifetime of one hour.</summary>
+public interface ILinkClockHost
 {
+    ShiftedClock Clock { get; }
+}
+
+/// <summary>
+/// Confirmation and reset links expire after their lifetime (one hour). The token providers measure it on the host's
+/// <see cref="TimeProvider"/>, so the test moves the clock instead of waiting.
+/// </summary>
+public abstract class ExpiredLinkTests<THost>(THost host)
+    where THost : KastellHost, ILinkClockHost
+{
+    private static readonly TimeSpan LinkLifetime = LinkClockSetup.LinkLifetime;
+
     [Fact]
     public async Task ExpiredConfirmationAndResetLinks_SayTheyHaveExpired_AndChangeNothing()
     {
@@ -20,11 +33,15 @@ public abstract class ExpiredLinkTests(KastellHost host)
         await browser.SubmitAsync("/account/forgot-password", "forgot-password", new Dictionary<string, string> { ["Input.Email"] = email });
         var reset = Mails.LinkTo(await Mails.WaitAsync(host, email, "Reset your Kastell password"), "/account/reset-password");
 
-        // Fresh, the link works (so what follows is expiry, not a broken link).
+        // Fresh, and still a minute before its end, the link works (so what follows is expiry, not a broken link).
+        var issued = host.Clock.Offset;
+        await browser.GetAsync(reset);
+        Assert.Contains("value=\"reset-password\"", browser.LastPage, StringComparison.Ordinal);
+        host.Clock.Offset = issued + LinkLifetime - TimeSpan.FromMinutes(1);
         await browser.GetAsync(reset);
         Assert.Contains("value=\"reset-password\"", browser.LastPage, StringComparison.Ordinal);
 
-        await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        host.Clock.Offset = issued + LinkLifetime + TimeSpan.FromMinutes(1);
 
         await browser.GetAsync(confirm);
         Assert.Contains("invalid or has expired", browser.LastPage, StringComparison.Ordinal);
@@ -42,16 +59,42 @@ public abstract class ExpiredLinkTests(KastellHost host)
     }
 }
 
-public sealed class ShortLinkSqliteHost(SmtpSink mail) : SqliteHost(mail)
+internal static class LinkClockSetup
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Kastell:Email:LinkLifetime", "00:00:05")];
+    public static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(1);
+
+    public static IEnumerable<KeyValuePair<string, string?>> Settings => [new("Kastell:Email:LinkLifetime", LinkLifetime.ToString())];
+
+    public static void Apply(IWebHostBuilder builder, ILinkClockHost host) =>
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(host.Clock));
 }
 
-public sealed class ShortLinkPostgresHost(PostgresCluster cluster, SmtpSink mail) : PostgresHost(cluster, mail)
+public sealed class LinkClockSqliteHost(SmtpSink mail) : SqliteHost(mail), ILinkClockHost
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Kastell:Email:LinkLifetime", "00:00:05")];
+    public ShiftedClock Clock { get; } = new();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => LinkClockSetup.Settings;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        LinkClockSetup.Apply(builder, this);
+    }
 }
 
-public sealed class ExpiredLinkTestsOnSqlite(ShortLinkSqliteHost host) : ExpiredLinkTests(host), IClassFixture<ShortLinkSqliteHost>;
+public sealed class LinkClockPostgresHost(PostgresCluster cluster, SmtpSink mail) : PostgresHost(cluster, mail), ILinkClockHost
+{
+    public ShiftedClock Clock { get; } = new();
 
-public sealed class ExpiredLinkTestsOnPostgres(ShortLinkPostgresHost host) : ExpiredLinkTests(host), IClassFixture<ShortLinkPostgresHost>;
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => LinkClockSetup.Settings;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        LinkClockSetup.Apply(builder, this);
+    }
+}
+
+public sealed class ExpiredLinkTestsOnSqlite(LinkClockSqliteHost host) : ExpiredLinkTests<LinkClockSqliteHost>(host), IClassFixture<LinkClockSqliteHost>;
+
+public sealed class ExpiredLinkTestsOnPostgres(LinkClockPostgresHost host) : ExpiredLinkTests<LinkClockPostgresHost>(host), IClassFixture<LinkClockPostgresHost>;

@@ -11,9 +11,10 @@ namespace Kastell.Server.Features.Accounts.Email;
 /// <summary>
 /// E-mail confirmation tokens bound to the user and the address, not to the security stamp: Identity's default
 /// token dies whenever the stamp changes — and enrolling MFA right after sign-up changes it, which would break
-/// the link the user has not clicked yet. Changing the address still invalidates the token. Lifetime as configured.
+/// the link the user has not clicked yet. Changing the address still invalidates the token. Lifetime as configured,
+/// measured on the host's <see cref="TimeProvider"/> (so tests move a clock instead of waiting for a link to expire).
 /// </summary>
-internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider protection, IOptions<EmailOptions> options)
+internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider protection, IOptions<EmailOptions> options, TimeProvider time)
     : IUserTwoFactorTokenProvider<KastellUser>
 {
     public const string Name = "KastellEmailConfirmation";
@@ -22,13 +23,15 @@ internal sealed class EmailConfirmationTokenProvider(IDataProtectionProvider pro
         protection.CreateProtector("Kastell.EmailConfirmation.v1").ToTimeLimitedDataProtector();
 
     public Task<string> GenerateAsync(string purpose, UserManager<KastellUser> manager, KastellUser user) =>
-        Task.FromResult(_protector.Protect(Payload(purpose, user), options.Value.LinkLifetime));
+        Task.FromResult(_protector.Protect(Payload(purpose, user), time.GetUtcNow() + options.Value.LinkLifetime));
 
     public Task<bool> ValidateAsync(string purpose, string token, UserManager<KastellUser> manager, KastellUser user)
     {
         try
         {
-            return Task.FromResult(_protector.Unprotect(token) == Payload(purpose, user));
+            // The protector refuses tokens expired by the system clock; the host's clock decides as well.
+            var payload = _protector.Unprotect(token, out var expires);
+            return Task.FromResult(time.GetUtcNow() < expires && payload == Payload(purpose, user));
         }
         catch (CryptographicException)
         {

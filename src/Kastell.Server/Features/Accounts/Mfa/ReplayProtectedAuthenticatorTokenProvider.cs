@@ -24,12 +24,7 @@ internal sealed class ReplayProtectedAuthenticatorTokenProvider : IUserTwoFactor
     public async Task<bool> ValidateAsync(string purpose, string token, UserManager<KastellUser> manager, KastellUser user)
     {
         var key = await manager.GetAuthenticatorKeyAsync(user);
-        if (string.IsNullOrEmpty(key) || token.Length != 6 || !token.All(char.IsAsciiDigit))
-        {
-            return false;
-        }
-
-        if (!Matches(key, token, out var step))
+        if (string.IsNullOrEmpty(key) || !Matches(key, token, out var step))
         {
             return false;
         }
