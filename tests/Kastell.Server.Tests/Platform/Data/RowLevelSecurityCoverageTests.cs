@@ -108,7 +108,6 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
             Assert.Equal(0, await KastellCli.RunAsync(host.Services, ["oscal", "import", catalog, "--organization", owner.OrganizationSlug], TextWriter.Null, Ct));
         }
 
-        await Tenants.CreateTeamAsync(host, org, "Walled team"); // Teams
         var ownerId = await Tenants.UserIdAsync(host, owner.Email);
         Guid framework, requirement;
         var (frameworkScope, frameworkDb) = host.OpenDb(org);
