@@ -158,7 +158,10 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
         Assert.True(problems.Count == 0, string.Join('\n', problems));
         Assert.True(posts > 15, $"only {posts} posts: the endpoint discovery found too little");
         Assert.Equal(before, await DigestAsync());
-        var written = (await mark.NewEventsAsync()).Select(e => e.Type).Distinct().ToList();
+        // Copies of members' security events (ADR 0017) are made in the background and may land after the mark: they
+        // are the record of the sign-ins that arranged this test, not of the forged posts.
+        var written = (await mark.NewEventsAsync()).Where(e => !(e.OrganizationId is not null && AuditEventCatalog.IsMemberSecurityEvent(e.Type)))
+            .Select(e => e.Type).Distinct().ToList();
         Assert.All(written, type => Assert.Equal(AuthorizationEvents.AuthorizationDenied, type)); // refusals only, no change was recorded
         Assert.True(await Tenants.FileExistsAsync(host, org, file.Id));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{owner.OrganizationSlug}")).StatusCode); // not signed out either
