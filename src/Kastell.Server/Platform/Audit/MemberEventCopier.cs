@@ -142,7 +142,10 @@ internal sealed partial class MemberEventCopier(TenantScopes scopes, ILogger<Mem
         await using (var scope = scopes.Open(AuditActor.User(copy.UserId)))
         {
             organizations = await scope.Db.OrganizationMembers.IgnoreQueryFilters().AsNoTracking()
-                .Where(m => m.UserId == copy.UserId).Select(m => m.OrganizationId).ToListAsync(cancellationToken);
+                // Only organizations the account belonged to when it happened: the copy is made in the background, and
+                // an organization joined in between must not receive what came before (an enrolment before joining).
+                .Where(m => m.UserId == copy.UserId && m.JoinedAt <= copy.Original.OccurredAt)
+                .Select(m => m.OrganizationId).ToListAsync(cancellationToken);
         }
 
         foreach (var organization in organizations)
