@@ -796,6 +796,34 @@ namespace Kastell.Server.Migrations.Postgres
                     b.ToTable("AuditPrunes");
                 });
 
+            modelBuilder.Entity("Kastell.Server.Platform.Audit.MemberEventCopyCursor", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MemberEventCopyCursors", (string)null);
+                });
+
+            modelBuilder.Entity("Kastell.Server.Platform.Audit.MemberEventCopyMark", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("SystemSequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrganizationId", "SystemSequence");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("MemberEventCopyMarks", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Platform.Email.OutgoingEmail", b =>
                 {
                     b.Property<Guid>("Id")

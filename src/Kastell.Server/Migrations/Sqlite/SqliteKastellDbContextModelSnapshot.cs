@@ -787,6 +787,34 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.ToTable("AuditPrunes");
                 });
 
+            modelBuilder.Entity("Kastell.Server.Platform.Audit.MemberEventCopyCursor", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("MemberEventCopyCursors", (string)null);
+                });
+
+            modelBuilder.Entity("Kastell.Server.Platform.Audit.MemberEventCopyMark", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SystemSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "SystemSequence");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("MemberEventCopyMarks", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Platform.Email.OutgoingEmail", b =>
                 {
                     b.Property<Guid>("Id")

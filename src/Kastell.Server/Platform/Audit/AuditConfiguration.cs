@@ -45,3 +45,22 @@ internal sealed class AuditPruneConfiguration : IEntityTypeConfiguration<AuditPr
         b.Property(p => p.ArchiveSha256).HasMaxLength(64).IsRequired();
     }
 }
+
+internal sealed class MemberEventCopyCursorConfiguration : IEntityTypeConfiguration<MemberEventCopyCursor>
+{
+    public void Configure(EntityTypeBuilder<MemberEventCopyCursor> b)
+    {
+        b.ToTable("MemberEventCopyCursors");
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Id).ValueGeneratedNever();
+    }
+}
+
+internal sealed class MemberEventCopyMarkConfiguration : IEntityTypeConfiguration<MemberEventCopyMark>
+{
+    public void Configure(EntityTypeBuilder<MemberEventCopyMark> b)
+    {
+        b.ToTable("MemberEventCopyMarks");
+        b.HasKey(m => new { m.OrganizationId, m.SystemSequence });
+    }
+}

@@ -27,10 +27,10 @@ internal sealed class AuditLog(KastellDbContext db, Tenant tenant, TimeProvider 
         var recorded = Build(entry);
         db.Set<AuditEvent>().Add(recorded);
         if (recorded.OrganizationId is null && AuditEventCatalog.IsMemberSecurityEvent(entry.Type)
-            && entry.Target is { Type: "user", Id: { } id } && Guid.TryParse(id, out var userId))
+            && entry.Target is { Type: "user", Id: { } id } && Guid.TryParse(id, out _))
         {
             // The account's organizations see it too, once it is committed (MemberEventCopier).
-            memberCopies.Track(recorded, userId);
+            memberCopies.Track(recorded);
         }
     }
 

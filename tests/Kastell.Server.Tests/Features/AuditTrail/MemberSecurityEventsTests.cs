@@ -138,6 +138,53 @@ public abstract partial class MemberSecurityEventsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task AnEventRecordedWhileNoCopierRuns_IsCopiedWhenItRunsAgain_AndARepeatedPassCopiesNothingTwice()
+    {
+        using var ownerBrowser = host.CreateBrowser();
+        var owner = await Journeys.SignUpAndEnrolAsync(ownerBrowser);
+        var organization = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
+        using var memberBrowser = host.CreateBrowser();
+        var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
+        var memberId = (await Tenants.UserIdAsync(host, member.Email)).ToString();
+        await Tenants.AddMemberAsync(host, organization, member.Email, OrganizationRole.Member);
+
+        // The worker stops (as in a restart or a crash) while the member fails to sign in.
+        var copier = host.Services.GetRequiredService<MemberEventCopier>();
+        await copier.StopAsync(Ct);
+        try
+        {
+            using (var attempt = host.CreateBrowser())
+            {
+                await Journeys.PasswordStepAsync(attempt, member.Email, "not the password at all");
+            }
+
+            Assert.Single(await SystemEventsOfAsync(memberId), e => e.Type == AccountEvents.SignInFailed);
+            await Task.Delay(MemberEventCopier.PollInterval / 2, Ct);
+            Assert.DoesNotContain(await ChainAsync(organization), e => e.TargetId == memberId && e.Type == AccountEvents.SignInFailed);
+        }
+        finally
+        {
+            await copier.StartAsync(Ct);
+        }
+
+        // Running again, it finds the event on the system chain (no queue in memory holds it).
+        var copy = Assert.Single(await WaitForCopiesAsync(organization, memberId, [AccountEvents.SignInFailed]), c => c.Type == AccountEvents.SignInFailed);
+
+        // A pass that starts over (its cursor lost after the copies were committed) writes no copy twice.
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            Assert.Equal(1, await db.Set<MemberEventCopyCursor>().ExecuteDeleteAsync(Ct));
+        }
+
+        await copier.CopyPendingAsync(Ct);
+        Assert.Single(await ChainAsync(organization), e => e.TargetId == memberId && e.Type == AccountEvents.SignInFailed);
+        Assert.Equal(copy.Id, (await ChainAsync(organization)).Single(e => e.TargetId == memberId && e.Type == AccountEvents.SignInFailed).Id);
+        var verification = await host.Services.GetRequiredService<AuditVerifier>().VerifyAsync(Ct);
+        Assert.True(verification.IsIntact, string.Join('\n', verification.Problems));
+    }
+
+    [Fact]
     public async Task TheFilter_OffersOnlyActionsThatCanOccurInAnOrganizationsChain()
     {
         using var browser = host.CreateBrowser();

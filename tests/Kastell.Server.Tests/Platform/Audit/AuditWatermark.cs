@@ -23,6 +23,7 @@ internal sealed class AuditWatermark
 
     public static async Task<AuditWatermark> TakeAsync(KastellHost host)
     {
+        await SettleMemberEventCopiesAsync(host);
         var tails = new Dictionary<Guid, long>();
         foreach (var chain in await ChainsAsync(host))
         {
@@ -35,6 +36,7 @@ internal sealed class AuditWatermark
     /// <summary>Every event written to any chain since the watermark was taken.</summary>
     public async Task<List<AuditEvent>> NewEventsAsync()
     {
+        await SettleMemberEventCopiesAsync(_host);
         var events = new List<AuditEvent>();
         foreach (var chain in await ChainsAsync(_host))
         {
@@ -45,6 +47,13 @@ internal sealed class AuditWatermark
 
         return events;
     }
+
+    /// <summary>
+    /// Makes the copies of members' security events (ADR 0017) that the background worker has not made yet, so that
+    /// copies of what happened before the mark are before it and copies of what the action did are after it.
+    /// </summary>
+    public static Task SettleMemberEventCopiesAsync(KastellHost host) =>
+        host.Services.GetRequiredService<MemberEventCopier>().CopyPendingAsync(TestContext.Current.CancellationToken);
 
     private static Task<List<Guid?>> ChainsAsync(KastellHost host) =>
         host.Services.GetRequiredService<AuditVerifier>().ChainsAsync(TestContext.Current.CancellationToken);

@@ -85,6 +85,12 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
         using var memberBrowser = host.CreateBrowser();
         var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
         await Tenants.AddMemberAsync(host, org, member.Email, OrganizationRole.Member, (space, SpaceRole.Viewer)); // SpaceMembers
+        using (var again = host.CreateBrowser())
+        {
+            await Journeys.SignInAsync(again, member); // a member security event: its copy's mark in MemberEventCopyMarks
+        }
+
+        await host.Services.GetRequiredService<MemberEventCopier>().CopyPendingAsync(Ct);
         await InvitationTests.InviteAsync(browser, owner.OrganizationSlug, Journeys.UniqueEmail("invited"), OrganizationRole.Member); // Invitations
         await Tenants.StoreFileAsync(host, org, space, "akte.txt", "Akte"u8.ToArray()); // StoredObjects
         var job = await host.Services.GetRequiredService<DataKeyRotation>().RequestAsync(org, Ct); // DataKeyRotations

@@ -9,14 +9,14 @@ namespace Kastell.Server.Tests.Platform.Authorization.AttackMatrix;
 
 /// <summary>
 /// A SHA-256 per table over every row the victim's organization sees (on PostgreSQL through its row-level security,
-/// on SQLite every row), read with plain SQL past EF. Left out: the audit trail (refusals are recorded; the chain is
-/// checked apart), sessions (last-seen times move) and the SIEM cursor, and the attackers' own account rows (their
+/// on SQLite every row), read with plain SQL past EF. Left out: the audit trail and its copy bookkeeping (refusals are
+/// recorded; the chain is checked apart), sessions (last-seen times move) and the SIEM cursor, and the attackers' own account rows (their
 /// failed re-authentications count towards their own lockout). Everything else — memberships, tuples, files,
 /// invitations, the victim's account — must be byte for byte the same after the attack.
 /// </summary>
 internal static class VictimDigest
 {
-    private static readonly HashSet<string> NotCompared = ["AuditEvents", "AuditCheckpoints", "UserSessions", "SiemCursors"];
+    private static readonly HashSet<string> NotCompared = ["AuditEvents", "AuditCheckpoints", "UserSessions", "SiemCursors", "MemberEventCopyCursors", "MemberEventCopyMarks"];
 
     /// <summary>Account tables, with the column naming the account a row belongs to.</summary>
     private static readonly Dictionary<string, string> AccountTables = new(StringComparer.Ordinal)
