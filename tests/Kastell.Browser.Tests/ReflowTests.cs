@@ -121,6 +121,16 @@ public sealed partial class ReflowTests(KastellServer server, ChromiumBrowser ch
         await page.ClickAsync("[data-testid=import-form] button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Regex("/frameworks/[0-9a-f-]{36}"));
         var framework = new Uri(page.Url).AbsolutePath;
+        await page.GotoAsync(space + "/frameworks"); // adopted in the Space: its statement of applicability, and a control
+        await page.ClickAsync("[data-testid=adopt-form] button[type=submit]");
+        await page.Locator("[data-testid=adoption] a").First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/soa/[0-9a-f-]{36}"));
+        var applicability = new Uri(page.Url).AbsolutePath;
+        await page.GotoAsync(space + "/controls");
+        await page.FillAsync("#control-title", $"Verantwortlichkeiten für Informationssicherheit festlegen {unique}");
+        await page.ClickAsync("[data-testid=create-control] button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/controls/[0-9a-f-]{36}"));
+        var control = new Uri(page.Url).AbsolutePath;
         await page.GotoAsync(organization + "/members");
         var memberAccess = await page.Locator("a[href$='/access'][href*='/members/']").First.GetAttributeAsync("href");
         await page.GotoAsync(space + "/files");
@@ -132,6 +142,8 @@ public sealed partial class ReflowTests(KastellServer server, ChromiumBrowser ch
             ["/o/{org}/frameworks/{id:guid}"] = framework,
             ["/o/{org}/members/{userId:guid}/access"] = memberAccess,
             ["/o/{org}/s/{space}/files/{id:guid}/access"] = fileAccess,
+            ["/o/{org}/s/{space}/controls/{id:guid}"] = control,
+            ["/o/{org}/s/{space}/soa/{framework:guid}"] = applicability,
         };
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
