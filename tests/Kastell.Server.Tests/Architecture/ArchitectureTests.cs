@@ -16,6 +16,22 @@ public sealed class ArchitectureTests
     private static readonly ArchitectureRules Planted = new(typeof(ArchitectureTests).Assembly, PlantedViolations.Root);
 
     [Fact]
+    public void EveryQueryParameterOfAPage_IsReadAsText()
+    {
+        // A typed [SupplyParameterFromQuery] (int?, Guid?, bool?) makes the framework throw on ?page=x: a 500 instead of
+        // the page's own "invalid filter" answer. Twice found by the malformed-input test after a feature shipped.
+        var flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
+        var typed = typeof(Program).Assembly.GetTypes()
+            .Where(t => typeof(Microsoft.AspNetCore.Components.ComponentBase).IsAssignableFrom(t))
+            .SelectMany(t => t.GetProperties(flags).Select(p => (Type: t, Property: p)))
+            .Where(x => x.Property.IsDefined(typeof(Microsoft.AspNetCore.Components.SupplyParameterFromQueryAttribute), inherit: true))
+            .Where(x => x.Property.PropertyType != typeof(string) && x.Property.PropertyType != typeof(string[]))
+            .Select(x => $"{x.Type.FullName}.{x.Property.Name} ({x.Property.PropertyType.Name})")
+            .ToList();
+        Assert.True(typed.Count == 0, "Read these as string and parse them in the page: " + string.Join(", ", typed));
+    }
+
+    [Fact]
     public void Platform_NeverUsesAFeature() => Assert.Empty(Kastell.PlatformUsesOfFeatures());
 
     [Fact]

@@ -65,6 +65,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
             ["spaceSlug"] = "walled",
             ["id"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
+            ["framework"] = Guid.NewGuid().ToString(),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };

@@ -210,6 +210,8 @@ public abstract partial class AuditTrailTests(KastellHost host)
         using var browser = host.CreateBrowser();
         var owner = await Journeys.SignUpAndEnrolAsync(browser);
         var org = await OrganizationIdAsync(owner.OrganizationSlug);
+        // The owner's security-event copies (ADR 0017) first: one written after the forged event would take its number.
+        await AuditWatermark.SettleMemberEventCopiesAsync(host);
         var tail = (await EventsAsync(org, null)).Max(e => e.Sequence);
         await ForgeAfterTailAsync(org, tail);
 

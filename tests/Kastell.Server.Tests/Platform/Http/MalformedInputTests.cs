@@ -241,6 +241,7 @@ public abstract class MalformedInputTests(KastellHost host)
             ["spaceSlug"] = SpaceSlug,
             ["id"] = (endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? _invitation : _file).ToString(),
             ["userId"] = _ownerId.ToString(),
+            ["framework"] = Guid.NewGuid().ToString(), // a statement of applicability that does not exist: its 404 page
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };
