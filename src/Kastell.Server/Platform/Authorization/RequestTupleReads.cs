@@ -191,6 +191,13 @@ internal sealed class RequestTupleReads(ITupleStore store, IReadOnlyDictionary<s
                     reads.Add(byObject[read], users, withLinks);
                 }
 
+                // The usersets an object names (a Space's teams, whichever role each holds) are what the check will
+                // ask about next: siblings, read together at the first question about one of them.
+                if (withLinks)
+                {
+                    RememberSiblingsLocked(tuples.Where(t => t.User.Contains('#', StringComparison.Ordinal)).ToList());
+                }
+
                 return (true, answer(_objects[@object]));
             }
         }
@@ -230,18 +237,23 @@ internal sealed class RequestTupleReads(ITupleStore store, IReadOnlyDictionary<s
 
         lock (_sync)
         {
-            foreach (var group in usersets.Select(t => t.User.Split('#', 2)).Where(u => u.Length == 2).GroupBy(u => u[1], u => u[0], StringComparer.Ordinal))
-            {
-                var objects = group.Distinct(StringComparer.Ordinal).ToArray();
-                if (objects.Length < 2)
-                {
-                    continue;
-                }
+            RememberSiblingsLocked(usersets);
+        }
+    }
 
-                foreach (var @object in objects)
-                {
-                    _siblings.TryAdd(@object, objects);
-                }
+    private void RememberSiblingsLocked(IReadOnlyList<RelationshipTuple> usersets)
+    {
+        foreach (var group in usersets.Select(t => t.User.Split('#', 2)).Where(u => u.Length == 2).GroupBy(u => u[1], u => u[0], StringComparer.Ordinal))
+        {
+            var objects = group.Distinct(StringComparer.Ordinal).ToArray();
+            if (objects.Length < 2)
+            {
+                continue;
+            }
+
+            foreach (var @object in objects)
+            {
+                _siblings.TryAdd(@object, objects);
             }
         }
     }
