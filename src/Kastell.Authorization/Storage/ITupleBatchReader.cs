@@ -1,16 +1,20 @@
 namespace Kastell.Authorization.Storage;
 
 /// <summary>
-/// The reads of <see cref="ITupleReader"/> for many objects of one relation at once, for a caller that knows which
-/// objects the engine will ask about next (the teams a Space is granted to, each asked "is the user a member?" and
-/// "which teams are nested in it?"): one query instead of one per object. Optional: a store without it is read object
-/// by object. Same semantics as the single reads, object by object.
+/// One read for everything a check will ask about a few objects, for a caller that knows which objects the engine
+/// reads next (the Space it checks, the teams a Space is granted to): instead of one query per relation and object
+/// ("is the user a viewer? an editor? a manager? which teams are viewers? which organization holds it?"), one query
+/// returns, for each object, every tuple of the given users and — when asked — every tuple that links the object to
+/// others (userset users and the relations the model follows as tuplesets). Optional: a store without it is read
+/// question by question. The tuples are exactly those the single reads return.
 /// </summary>
 public interface ITupleBatchReader
 {
-    /// <summary>The stored tuples <c>object#relation@user</c> for each of <paramref name="objects"/> (an object without one is simply absent).</summary>
-    ValueTask<IReadOnlyList<RelationshipTuple>> ReadTuplesAsync(IReadOnlyCollection<string> objects, string relation, string user, CancellationToken cancellationToken = default);
-
-    /// <summary>The userset tuples of <c>object#relation</c> for each of <paramref name="objects"/>.</summary>
-    ValueTask<IReadOnlyList<RelationshipTuple>> ReadUsersetTuplesAsync(IReadOnlyCollection<string> objects, string relation, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// For each of <paramref name="objects"/>: every stored tuple whose user is one of <paramref name="users"/> (any
+    /// relation); and, when <paramref name="links"/> is not null, every tuple whose user is a userset
+    /// (<c>type:id#relation</c>) and every tuple whose relation is one of <paramref name="links"/>.
+    /// </summary>
+    ValueTask<IReadOnlyList<RelationshipTuple>> ReadObjectsAsync(
+        IReadOnlyCollection<string> objects, IReadOnlyCollection<string> users, IReadOnlyCollection<string>? links, CancellationToken cancellationToken = default);
 }

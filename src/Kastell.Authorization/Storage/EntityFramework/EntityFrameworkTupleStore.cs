@@ -9,46 +9,47 @@ namespace Kastell.Authorization.Storage.EntityFramework;
 /// one transaction: any failed rule rolls the whole batch back. Reads of many objects at once
 /// (<see cref="ITupleBatchReader"/>) are one query each, through the same indexes as the single reads.
 /// </summary>
-public sealed class EntityFrameworkTupleStore<TContext>(IDbContextFactory<TContext> contexts, string storeId, TimeProvider? clock = null) : ITupleStore, ITupleBatchReader
+/// <remarks>
+/// With <c>oneContext</c> (a store that lives for one request), every read goes through one context whose connection
+/// stays open until the store is disposed, one read at a time: no context and no connection (on PostgreSQL: no session
+/// set-up) per read. Writes still run in a context and transaction of their own.
+/// </remarks>
+public sealed class EntityFrameworkTupleStore<TContext>(IDbContextFactory<TContext> contexts, string storeId, TimeProvider? clock = null, bool oneContext = false)
+    : ITupleStore, ITupleBatchReader, IAsyncDisposable
     where TContext : DbContext
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly SharedContext<TContext>? _session = oneContext ? new SharedContext<TContext>(contexts) : null;
 
-    public async ValueTask<RelationshipTuple?> ReadTupleAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await Tuples(db).FirstOrDefaultAsync(t => t.Object == @object && t.Relation == relation && t.User == user, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : ToTuple(row);
-    }
+    public ValueTask<RelationshipTuple?> ReadTupleAsync(string @object, string relation, string user, CancellationToken cancellationToken = default) =>
+        QueryAsync(async (db, ct) =>
+        {
+            var row = await Tuples(db).FirstOrDefaultAsync(t => t.Object == @object && t.Relation == relation && t.User == user, ct).ConfigureAwait(false);
+            return row is null ? null : ToTuple(row);
+        }, cancellationToken);
 
-    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadAsync(string @object, string relation, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await ListAsync(Tuples(db).Where(t => t.Object == @object && t.Relation == relation), cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IReadOnlyList<RelationshipTuple>> ReadAsync(string @object, string relation, CancellationToken cancellationToken = default) =>
+        QueryAsync((db, ct) => ListAsync(Tuples(db).Where(t => t.Object == @object && t.Relation == relation), ct), cancellationToken);
 
-    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadUsersetTuplesAsync(string @object, string relation, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await ListAsync(Tuples(db).Where(t => t.Object == @object && t.Relation == relation && t.IsUserset), cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IReadOnlyList<RelationshipTuple>> ReadUsersetTuplesAsync(string @object, string relation, CancellationToken cancellationToken = default) =>
+        QueryAsync((db, ct) => ListAsync(Tuples(db).Where(t => t.Object == @object && t.Relation == relation && t.IsUserset), ct), cancellationToken);
 
-    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadByUserAsync(string user, string relation, string objectType, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await ListAsync(Tuples(db).Where(t => t.User == user && t.Relation == relation && t.ObjectType == objectType), cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IReadOnlyList<RelationshipTuple>> ReadByUserAsync(string user, string relation, string objectType, CancellationToken cancellationToken = default) =>
+        QueryAsync((db, ct) => ListAsync(Tuples(db).Where(t => t.User == user && t.Relation == relation && t.ObjectType == objectType), ct), cancellationToken);
 
-    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadTuplesAsync(IReadOnlyCollection<string> objects, string relation, string user, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<RelationshipTuple>> ReadObjectsAsync(
+        IReadOnlyCollection<string> objects, IReadOnlyCollection<string> users, IReadOnlyCollection<string>? links, CancellationToken cancellationToken = default)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await ListAsync(Tuples(db).Where(t => objects.Contains(t.Object) && t.Relation == relation && t.User == user), cancellationToken).ConfigureAwait(false);
-    }
+        var objectList = objects.ToList();
+        var userList = users.ToList();
+        if (links is null)
+        {
+            return QueryAsync((db, ct) => ListAsync(Tuples(db).Where(t => objectList.Contains(t.Object) && userList.Contains(t.User)), ct), cancellationToken);
+        }
 
-    public async ValueTask<IReadOnlyList<RelationshipTuple>> ReadUsersetTuplesAsync(IReadOnlyCollection<string> objects, string relation, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        return await ListAsync(Tuples(db).Where(t => objects.Contains(t.Object) && t.Relation == relation && t.IsUserset), cancellationToken).ConfigureAwait(false);
+        var linkList = links.ToList();
+        return QueryAsync((db, ct) => ListAsync(
+            Tuples(db).Where(t => objectList.Contains(t.Object) && (userList.Contains(t.User) || t.IsUserset || linkList.Contains(t.Relation))), ct), cancellationToken);
     }
 
     public async ValueTask WriteAsync(IReadOnlyCollection<RelationshipTuple> writes, IReadOnlyCollection<TupleKey> deletes, CancellationToken cancellationToken = default)
@@ -90,6 +91,29 @@ public sealed class EntityFrameworkTupleStore<TContext>(IDbContextFactory<TConte
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_session is { } session)
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs a read in a context of its own, or — for a store with <c>oneContext</c> — in the store's one context, one
+    /// read at a time. A read that fails drops that context (its connection may be broken): the next read opens another.
+    /// </summary>
+    private async ValueTask<T> QueryAsync<T>(Func<TContext, CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+    {
+        if (_session is null)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            return await query(db, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _session.RunAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
     private IQueryable<TupleEntity> Tuples(TContext db) => db.Set<TupleEntity>().AsNoTracking().Where(t => t.StoreId == storeId);

@@ -27,7 +27,11 @@ public sealed class KastellModel
         var model = Combine(Read(assembly).Modules);
         // The store given here is never read: every request gets an engine over its own tenant's tuples.
         _prototype = new AuthorizationEngine(model, new InMemoryTupleStore(), new CelConditionEvaluator());
+        LinkRelations = RequestTupleReads.LinksOf(model);
     }
+
+    /// <summary>The relations each type follows as a tupleset, for reading whole objects (<see cref="RequestTupleReads"/>).</summary>
+    internal IReadOnlyDictionary<string, string[]> LinkRelations { get; }
 
     /// <summary>An engine over <paramref name="tuples"/> sharing the compiled model.</summary>
     public AuthorizationEngine Over(ITupleStore tuples) => _prototype.WithTuples(tuples);

@@ -33,7 +33,7 @@ public sealed partial class Permissions(
     CurrentActor actor,
     IAuditLog audit,
     TimeProvider time,
-    ILogger<Permissions> logger)
+    ILogger<Permissions> logger) : IAsyncDisposable, IDisposable
 {
     /// <summary>The longest explanation kept in an audit event's details.</summary>
     private const int MaxExplanationLength = 500;
@@ -50,8 +50,16 @@ public sealed partial class Permissions(
 
     public static string User(Guid userId) => Object("user", userId);
 
-    private AuthorizationEngine Engine => _engine ??=
-        model.Over(_reads = new RequestTupleReads(new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time)));
+    /// <summary>The request's tuple store: one context and connection for all of the request's decisions.</summary>
+    private EntityFrameworkTupleStore<KastellDbContext>? _store;
+
+    private AuthorizationEngine Engine => _engine ??= model.Over(_reads = new RequestTupleReads(
+        _store = new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time, oneContext: true), model.LinkRelations));
+
+    /// <summary>Closes the request's tuple reads (their context and connection).</summary>
+    public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>
     /// The engine for "who has access" views (ListUsers, ListObjects for someone else, Explain): its tuple reads are
