@@ -16,7 +16,7 @@ public sealed class DomainOptions
     public string Resolvers { get; set; } = "";
 
     /// <summary>How long one query may take before the next resolver (or the verdict "unreachable").</summary>
-    [OptionRange(typeof(TimeSpan), "00:00:00.1", "00:01:00")]
+    [OptionRange(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often every verified domain's record is looked up again; zero switches the re-check off.</summary>
