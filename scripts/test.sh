@@ -106,6 +106,15 @@ ensure_clamd() {
     apt_install clamav-daemon
 }
 
+# dnsmasq: the DNS server the verified-domain tests start on a loopback port with their own TXT records. The
+# dnsmasq-base package is the program alone; the dnsmasq package would start a system resolver on port 53.
+ensure_dnsmasq() {
+    if [[ -x /usr/sbin/dnsmasq ]]; then
+        return
+    fi
+    apt_install dnsmasq-base
+}
+
 ensure_node() {
     if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
         return
@@ -243,6 +252,7 @@ main() {
     ensure_rsyslog
     ensure_softhsm
     ensure_clamd
+    ensure_dnsmasq
     ensure_node
     ensure_npm_packages
     build_solution

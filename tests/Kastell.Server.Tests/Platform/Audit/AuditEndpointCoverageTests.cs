@@ -8,6 +8,7 @@ using Kastell.Server.Features.ApiAccess;
 using Kastell.Server.Features.ApiAccess.Tokens;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Controls;
+using Kastell.Server.Features.Domains;
 using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Frameworks;
 using Kastell.Server.Features.Organizations;
@@ -19,6 +20,7 @@ using Kastell.Server.Platform.Identity.Tokens;
 using Kastell.Server.Platform.Storage;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Features.Controls;
+using Kastell.Server.Tests.Features.Domains;
 using Kastell.Server.Tests.Features.Files;
 using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
@@ -564,6 +566,48 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var body = new StringContent($"{{\"email\":\"{Journeys.UniqueEmail("api-revoked")}\",\"role\":\"member\"}}", System.Text.Encoding.UTF8, "application/json");
             var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/invitations", body, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(created.Headers.Location!.OriginalString, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("PAGE /o/{org}/settings/domains", new(["add-domain"], [DomainEvents.DomainAdded], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var page = $"/o/{owner.OrganizationSlug}/settings/domains";
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.SubmitAsync(page, "add-domain", new Dictionary<string, string> { ["Input.Name"] = DomainsData.UniqueName("covered") })).StatusCode);
+        })),
+        // Verifying a name another organization holds is refused before any DNS query (this host has no DNS server of its own).
+        ("POST /o/{org}/settings/domains/{id:guid}/verify", new([], [DomainEvents.DomainClaimRefused], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var claim = await DomainsData.ClaimTakenElsewhereAsync(host, await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug));
+            var page = $"/o/{owner.OrganizationSlug}/settings/domains";
+            Assert.Equal($"{page}?checked=taken&domain={claim.Id:D}", TestBrowser.LocationOf(await browser.PostFromAsync(page, $"{page}/{claim.Id}/verify")));
+        })),
+        ("POST /o/{org}/settings/domains/{id:guid}/remove", new([], [DomainEvents.DomainRemoved], async w =>
+        {
+            var (owner, browser) = await w.OwnerAsync();
+            var claim = await DomainsData.AddAsync(host, await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug));
+            var page = $"/o/{owner.OrganizationSlug}/settings/domains";
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(page, $"{page}/{claim.Id}/remove")).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/domains", new([], [DomainEvents.DomainAdded, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_domains"])).Secret);
+            using var body = new StringContent($"{{\"name\":\"{DomainsData.UniqueName("api")}\"}}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/domains", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/domains/{id:guid}/verify", new([], [DomainEvents.DomainClaimRefused, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            var claim = await DomainsData.ClaimTakenElsewhereAsync(host, await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug));
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_domains"])).Secret);
+            Assert.Equal(HttpStatusCode.Conflict, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/domains/{claim.Id}/verify", null, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/domains/{id:guid}", new([], [DomainEvents.DomainRemoved, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            var claim = await DomainsData.AddAsync(host, await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug));
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_domains"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/o/{owner.OrganizationSlug}/domains/{claim.Id}", TestContext.Current.CancellationToken)).StatusCode);
         })),
         ("PUT /api/v1/o/{org}/settings/password-policy", new([], [OrganizationEvents.PasswordPolicyChanged, ApiTokenEvents.ApiTokenUsed], async w =>
         {

@@ -108,6 +108,8 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
             await scope.Db.SaveChangesAsync(Ct);
         }
 
+        await Kastell.Server.Tests.Features.Domains.DomainsData.AddAsync(host, org); // OrganizationDomains
+
         foreach (var version in new[] { "1", "2" }) // Frameworks, FrameworkVersions, Requirements; the second one RequirementChanges
         {
             var catalog = await FrameworkImportTests.WriteAsync(FrameworkImportTests.Catalog(version, ("w-1", "Wall " + version)));

@@ -1,0 +1,16 @@
+using Kastell.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Features.Domains.Manage;
+
+/// <summary>The request organization's domains, by name (reads only; the caller has checked <c>can_manage_domains</c>).</summary>
+public sealed class DomainList(KastellDbContext db)
+{
+    public async Task<IReadOnlyList<OrganizationDomain>> AllAsync(CancellationToken cancellationToken = default) =>
+        await db.OrganizationDomains.AsNoTracking().OrderBy(d => d.Name).ToListAsync(cancellationToken);
+
+    public Task<OrganizationDomain?> FindAsync(string name, CancellationToken cancellationToken = default) =>
+        DomainNames.Normalize(name).Value is { } ascii
+            ? db.OrganizationDomains.AsNoTracking().SingleOrDefaultAsync(d => d.Name == ascii, cancellationToken)
+            : Task.FromResult<OrganizationDomain?>(null);
+}
