@@ -13,7 +13,8 @@ return await KastellApplication.RunAsync(
     new Kastell.Server.Features.ApiAccess.ApiAccessModule(),
     new Kastell.Server.Features.Frameworks.FrameworksModule(),
     new Kastell.Server.Features.Controls.ControlsModule(),
-    new Kastell.Server.Features.Domains.DomainsModule());
+    new Kastell.Server.Features.Domains.DomainsModule(),
+    new Kastell.Server.Features.Assets.AssetsModule());
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

@@ -12,3 +12,4 @@ contents:
   - Features/Frameworks/frameworks.fga
   - Features/Controls/controls.fga
   - Features/Domains/domains.fga
+  - Features/Assets/assets.fga

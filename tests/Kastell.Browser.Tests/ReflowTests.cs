@@ -140,8 +140,16 @@ public sealed partial class ReflowTests(KastellServer server, ChromiumBrowser ch
         var memberAccess = await page.Locator("a[href$='/access'][href*='/members/']").First.GetAttributeAsync("href");
         await page.GotoAsync(space + "/files");
         var fileAccess = await page.Locator("a[href$='/access'][href*='/files/']").First.GetAttributeAsync("href");
+        await page.GotoAsync(space + "/assets/new");
+        await page.FillAsync("#asset-name", $"Personalverwaltungssystem mit Lohnabrechnung und Zeiterfassung {unique}");
+        await page.FillAsync("#asset-description", "Verarbeitet Personaldaten aller Beschäftigten.");
+        await page.ClickAsync("[data-testid=create-asset] button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/assets/[0-9a-f-]{36}"));
+        var asset = new Uri(page.Url).AbsolutePath;
         var objectPages = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
+            ["/o/{org}/s/{space}/assets/{id:guid}"] = asset,
+            ["/o/{org}/s/{space}/assets/{id:guid}/edit"] = asset + "/edit",
             ["/o/{org}/teams/{id:guid}"] = team,
             ["/o/{org}/service-accounts/{id:guid}"] = serviceAccount,
             ["/o/{org}/frameworks/{id:guid}"] = framework,

@@ -40,6 +40,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         var slug = victim.User.OrganizationSlug;
         var nextDoor = await Tenants.CreateSpaceAsync(Host, victim.Browser, slug, "Nebenan");
         var file = await Tenants.StoreFileAsync(Host, victim.OrganizationId, victim.SpaceId, "ziel.txt", "ziel"u8.ToArray());
+        var asset = await Assets.AssetsData.CreateAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), "Ziel-Asset");
         Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(victim.Browser, slug, Journeys.UniqueEmail("target"), OrganizationRole.Member)).StatusCode);
         using var memberBrowser = Host.CreateBrowser();
         var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
@@ -72,7 +73,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         {
             var route = endpoint.RoutePattern.RawText!;
             var path = route.Replace("{org}", slug, StringComparison.Ordinal).Replace("{space}", "akten", StringComparison.Ordinal)
-                .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation : file.Id).ToString(), StringComparison.Ordinal).TrimEnd('/');
+                .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation : route.Contains("/assets/", StringComparison.Ordinal) ? asset : file.Id).ToString(), StringComparison.Ordinal).TrimEnd('/');
             var required = endpoint.Metadata.GetOrderedMetadata<RequirePermissionAttribute>();
             var label = $"{method} {route}";
 
@@ -159,6 +160,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 _ when path.EndsWith("/invitations", StringComparison.Ordinal) => "{\"email\":\"matrix@example.test\",\"role\":\"admin\"}",
                 _ when path.EndsWith("/password-policy", StringComparison.Ordinal) => "{\"minimumLength\":8,\"requireUppercase\":false,\"requireLowercase\":false,\"requireDigit\":false,\"requireSymbol\":false,\"historyLength\":0}",
                 _ when path.EndsWith("/audit-retention", StringComparison.Ordinal) => "{\"days\":1}",
+                _ when path.Contains("/assets", StringComparison.Ordinal) => "{\"name\":\"Matrix\",\"kind\":\"data\"}",
                 _ => throw new InvalidOperationException($"No well-formed body for {method} {path}: add one to the matrix."),
             };
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -168,7 +170,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         return request;
     }
 
-    /// <summary>What an attack could change: Spaces, files, open invitations, the password policy and the retention period.</summary>
+    /// <summary>What an attack could change: Spaces, files, open invitations, assets, the password policy and the retention period.</summary>
     private async Task<string> DigestAsync(Owner victim)
     {
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
@@ -178,7 +180,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
             var spaces = string.Join(",", (await db.Spaces.Select(s => s.Slug).ToListAsync(Ct)).Order(StringComparer.Ordinal));
             var files = string.Join(",", (await db.StoredObjects.Select(o => o.Id).ToListAsync(Ct)).Order());
             var invitations = string.Join(",", (await db.Invitations.Where(i => i.RevokedAt == null).Select(i => i.Id).ToListAsync(Ct)).Order());
-            return $"{spaces}|{files}|{invitations}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
+            var assets = string.Join(",", (await db.Set<Kastell.Server.Features.Assets.Asset>().Select(a => a.Id + " " + a.Name).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            return $"{spaces}|{files}|{invitations}|{assets}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
         }
     }
 }

@@ -6,6 +6,7 @@ using Kastell.Server.Features.Accounts;
 using Kastell.Server.Features.Accounts.Sessions;
 using Kastell.Server.Features.ApiAccess;
 using Kastell.Server.Features.ApiAccess.Tokens;
+using Kastell.Server.Features.Assets;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Controls;
 using Kastell.Server.Features.Domains;
@@ -71,6 +72,10 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /o/{org}/s/{space}/frameworks"] = "lists a Space's adoptions; its adopt and end forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/controls"] = "lists a Space's controls; its create form posts to the create endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/controls/{id:guid}"] = "shows a control; its edit and link forms post to their endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/assets"] = "lists a Space's assets; its filter is a GET form",
+        ["PAGE /o/{org}/s/{space}/assets/new"] = "the form to add an asset; it posts to the create endpoint, exercised there",
+        ["PAGE /o/{org}/s/{space}/assets/{id:guid}"] = "shows an asset; its dependency and delete forms post to their endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/assets/{id:guid}/edit"] = "the form to edit an asset; it posts to the update endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/soa/{framework:guid}"] = "shows a statement of applicability; its forms post to the applicability endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/members"] = "lists a Space's roles; its forms post to the grant and revoke endpoints, exercised there",
@@ -691,6 +696,65 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["framework"] = w.CoveredFramework.ToString(), ["requirement"] = requirement, ["applicable"] = "yes", ["justification"] = "Covered.",
             })).StatusCode);
         })),
+        ("POST /o/{org}/s/{space}/assets/create", new([], [AssetEvents.AssetCreated], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            foreach (var name in new[] { "Covered server", "Covered application" })
+            {
+                var created = await browser.PostFromAsync(space + "/assets/new", space + "/assets/create", new Dictionary<string, string> { ["name"] = name, ["kind"] = "Application" });
+                Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+                var location = TestBrowser.LocationOf(created)!;
+                w.AssetPages.Add(location[..location.IndexOf('?', StringComparison.Ordinal)]);
+            }
+        })),
+        ("POST /o/{org}/s/{space}/assets/{id:guid}/update", new([], [AssetEvents.AssetUpdated], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.AssetPages[1] + "/edit", w.AssetPages[1] + "/update", new Dictionary<string, string>
+            {
+                ["name"] = "Covered application", ["kind"] = "Application", ["c-level"] = "High", ["c-justification"] = "Covered.",
+            })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/assets/{id:guid}/dependencies/add", new([], [AssetEvents.AssetDependencyAdded], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            var server = w.AssetPages[0][(w.AssetPages[0].LastIndexOf('/') + 1)..];
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.AssetPages[1], w.AssetPages[1] + "/dependencies/add", new Dictionary<string, string> { ["dependsOn"] = server })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/assets/{id:guid}/dependencies/remove", new([], [AssetEvents.AssetDependencyRemoved], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            var server = w.AssetPages[0][(w.AssetPages[0].LastIndexOf('/') + 1)..];
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.AssetPages[1], w.AssetPages[1] + "/dependencies/remove", new Dictionary<string, string> { ["dependsOn"] = server })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/assets/{id:guid}/delete", new([], [AssetEvents.AssetDeleted], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.AssetPages[0], w.AssetPages[0] + "/delete", new Dictionary<string, string>())).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/s/{space}/assets", new([], [AssetEvents.AssetCreated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            await w.FilesAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_edit_assets"])).Secret);
+            using var body = new StringContent("{\"name\":\"Covered API asset\",\"kind\":\"data\"}", System.Text.Encoding.UTF8, "application/json");
+            var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/assets", body, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            w.ApiAsset = created.Headers.Location!.OriginalString;
+        })),
+        ("PUT /api/v1/o/{org}/s/{space}/assets/{id:guid}", new([], [AssetEvents.AssetUpdated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["asset:can_read", "asset:can_edit"])).Secret);
+            var etag = (await api.GetAsync(w.ApiAsset, TestContext.Current.CancellationToken)).Headers.ETag!.Tag;
+            using var request = new HttpRequestMessage(HttpMethod.Put, w.ApiAsset) { Content = new StringContent("{\"name\":\"Covered API asset 2\",\"kind\":\"data\"}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/s/{space}/assets/{id:guid}", new([], [AssetEvents.AssetDeleted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["asset:can_delete"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(w.ApiAsset, TestContext.Current.CancellationToken)).StatusCode);
+        })),
         ("POST /o/{org}/s/{space}/frameworks/end", new([], [ControlEvents.FrameworkAdoptionEnded], async w =>
         {
             var (browser, space) = await w.ControlsSpaceAsync();
@@ -921,6 +985,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
         /// <summary>The framework the controls exercises adopt, link and decide on.</summary>
         public Guid CoveredFramework { get; set; }
+
+        /// <summary>The assets (a server, an application) one exercise creates and the next ones change.</summary>
+        public List<string> AssetPages { get; } = [];
+
+        /// <summary>The API address of the asset the API exercise creates and the next ones change.</summary>
+        public string ApiAsset { get; set; } = "";
 
         /// <summary>The control one exercise creates and the next ones change.</summary>
         public string? ControlPage { get; set; }

@@ -131,6 +131,10 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
         Assert.True((await ControlsData.AsAsync<LinkRequirementCommand, Result>(host, org, space, ownerId, c => c.LinkAsync(control, framework, "w-1", Ct))).Succeeded); // ControlRequirements
         Assert.True((await ControlsData.AsAsync<RecordApplicabilityCommand, Result>(host, org, space, ownerId, c => c.ExecuteAsync(requirement, "yes", "Walled.", Ct))).Succeeded); // ApplicabilityEntries
 
+        var server = await Kastell.Server.Tests.Features.Assets.AssetsData.CreateAsync(host, org, space, ownerId, "Wall server"); // Assets
+        var application = await Kastell.Server.Tests.Features.Assets.AssetsData.CreateAsync(host, org, space, ownerId, "Wall application");
+        await Kastell.Server.Tests.Features.Assets.AssetsData.DependAsync(host, org, space, ownerId, application, server); // AssetDependencies
+
         return org;
     }
 
