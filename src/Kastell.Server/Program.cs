@@ -12,7 +12,8 @@ return await KastellApplication.RunAsync(
     new Kastell.Server.Features.Access.AccessModule(),
     new Kastell.Server.Features.ApiAccess.ApiAccessModule(),
     new Kastell.Server.Features.Frameworks.FrameworksModule(),
-    new Kastell.Server.Features.Controls.ControlsModule());
+    new Kastell.Server.Features.Controls.ControlsModule(),
+    new Kastell.Server.Features.SingleSignOn.SingleSignOnModule());
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

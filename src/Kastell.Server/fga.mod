@@ -11,3 +11,4 @@ contents:
   - Features/ApiAccess/api-access.fga
   - Features/Frameworks/frameworks.fga
   - Features/Controls/controls.fga
+  - Features/SingleSignOn/sso.fga

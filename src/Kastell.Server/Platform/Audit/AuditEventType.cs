@@ -42,7 +42,7 @@ public static class AuditEventBlocks
         new(3900, 3999, "Trainings (reserved)"),
         new(4000, 4099, "Internal audits, management and access reviews (reserved)"),
         new(4100, 4199, "Trust center (reserved)"),
-        new(5000, 5099, "Single sign-on and verified domains (reserved)"),
+        new(5000, 5049, "Single sign-on connections and sign-ins (Features/SingleSignOn)"),
         new(5100, 5109, "API tokens: every use, refused tokens (Platform/Identity/Tokens)"),
         new(5110, 5199, "API tokens and service accounts: created, revoked, disabled (Features/ApiAccess)"),
         new(6000, 6099, "Backups and restore tests (reserved)"),
