@@ -24,15 +24,17 @@ const foreign = await jose.generateKeyPair('RS256');
 
 const accounts = new Map();
 let attack = 'none';
+let lastIdToken = null;
 
 const provider = new Provider(issuer, {
   clients: [],
   jwks: { keys: [privateJwk] },
   features: {
     registration: { enabled: true },
+    registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
     devInteractions: { enabled: false },
   },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
   conformIdTokenClaims: false,
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
   pkce: { required: () => true },
@@ -57,6 +59,9 @@ const provider = new Provider(issuer, {
 // The misbehaving token endpoint: the real ID token is decoded and re-issued broken in the way the mode names.
 provider.use(async (ctx, next) => {
   await next();
+  if (ctx.path === '/token' && ctx.body && typeof ctx.body === 'object' && ctx.body.id_token) {
+    lastIdToken = jose.decodeJwt(ctx.body.id_token);
+  }
   if (ctx.path === '/token' && ctx.body && typeof ctx.body === 'object' && ctx.body.id_token && attack !== 'none') {
     ctx.body = { ...ctx.body, id_token: await forge(ctx.body.id_token, attack) };
   }
@@ -142,6 +147,11 @@ const server = http.createServer(async (req, res) => {
     if (url.pathname === '/_test/attack' && req.method === 'POST') {
       attack = (await readForm(req)).get('mode') || 'none';
       res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/_test/last-id-token') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(lastIdToken));
       return;
     }
     if (url.pathname === '/broken/.well-known/openid-configuration') {

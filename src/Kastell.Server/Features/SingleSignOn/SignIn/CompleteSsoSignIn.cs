@@ -140,6 +140,9 @@ internal sealed class CompleteSsoSignIn(
             {
                 ["connection"] = connectionId.ToString(),
                 ["account"] = how,
+                // What the provider asserted about the authentication: the basis of the MFA decision, for investigators.
+                ["amr"] = string.Join(' ', external.FindAll("amr").Select(c => c.Value)),
+                ["acr"] = external.FindFirstValue("acr") ?? "",
                 ["mfa"] = outcome switch
                 {
                     SsoSignInOutcome.SignedIn => "provider",

@@ -29,7 +29,7 @@ internal sealed class SsoOidcOptionsSetup(TenantScopes scopes, IssuerUrls urls) 
 
     public void Configure(string? name, OpenIdConnectOptions options)
     {
-        if (!SsoSchemes.TryParse(name, out var organizationId, out var connectionId))
+        if (!SsoSchemes.TryRead(name, out var organizationId, out var connectionId))
         {
             return;
         }

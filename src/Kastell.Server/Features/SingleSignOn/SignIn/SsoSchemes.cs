@@ -35,7 +35,7 @@ public sealed class SsoSchemes(IAuthenticationSchemeProvider schemes, IOptionsMo
     }
 
     /// <summary>The organization and connection a scheme name stands for.</summary>
-    public static bool TryParse(string? name, out Guid organizationId, out Guid connectionId)
+    public static bool TryRead(string? name, out Guid organizationId, out Guid connectionId)
     {
         organizationId = connectionId = Guid.Empty;
         if (name is null || !name.StartsWith(Prefix, StringComparison.Ordinal))
