@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Kastell.Server.Features.SingleSignOn.SignIn;
 
@@ -74,6 +75,18 @@ internal sealed class SsoOidcOptionsSetup(TenantScopes scopes, IssuerUrls urls) 
         options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.Always;
         options.NonceCookie.SecurePolicy = CookieSecurePolicy.Always;
         options.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(10);
+        // The handler lets an ID token from the token endpoint go unsigned (OIDC Core 3.1.3.7 allows trusting TLS
+        // there; dotnet/aspnetcore#37549). Kastell does not: the token must carry an asymmetric signature, which
+        // the handler has then verified against the provider's keys.
+        options.Events.OnTokenValidated = context =>
+        {
+            if (context.SecurityToken is not { } token || !OidcDiscovery.AsymmetricAlgorithms.Contains(token.Header.Alg) || string.IsNullOrEmpty(token.RawSignature))
+            {
+                context.Fail(new SecurityTokenInvalidAlgorithmException("The ID token is not signed with an accepted asymmetric algorithm."));
+            }
+
+            return Task.CompletedTask;
+        };
         options.Events.OnRemoteFailure = context => SsoRefusals.OnRemoteFailureAsync(context, organizationId, connectionId);
         options.Events.OnTicketReceived = context =>
         {

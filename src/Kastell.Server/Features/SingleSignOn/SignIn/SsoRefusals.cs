@@ -51,8 +51,8 @@ internal static class SsoRefusals
                 SecurityTokenInvalidSignatureException => "signature-invalid",
                 SecurityTokenInvalidLifetimeException => "lifetime-invalid",
                 SecurityTokenMalformedException => "token-malformed",
-                OpenIdConnectProtocolException p when p.Message.Contains("IDX21314", StringComparison.Ordinal) => "sub-missing",
-                OpenIdConnectProtocolException p when p.Message.Contains("iat", StringComparison.OrdinalIgnoreCase) => "iat-missing",
+                // IDX21314: a claim the protocol requires (sub, iat, ...) is missing; which one the message does not say reliably.
+                OpenIdConnectProtocolException p when p.Message.Contains("IDX21314", StringComparison.Ordinal) => "required-claim-missing",
                 OpenIdConnectProtocolException => "protocol-error",
                 _ => null,
             };
