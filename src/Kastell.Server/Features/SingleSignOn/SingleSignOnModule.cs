@@ -37,6 +37,8 @@ public sealed class SingleSignOnModule : FeatureModule
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());
     }
 
+    public override void UseAfterAuthentication(IApplicationBuilder app) => app.UseMiddleware<SsoCallbackMiddleware>();
+
     public override void MapEndpoints(FeatureRoutes routes)
     {
         SsoSignInEndpoints.Map(routes.Root);

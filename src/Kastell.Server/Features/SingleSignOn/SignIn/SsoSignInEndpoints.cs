@@ -1,3 +1,4 @@
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
@@ -10,8 +11,7 @@ namespace Kastell.Server.Features.SingleSignOn.SignIn;
 /// <summary>
 /// The three steps of a sign-in through a connection: start (the form on <c>/account/sign-in/sso</c> names the
 /// organization; the connection's scheme challenges, i.e. redirects to the provider), the provider's callback (handled
-/// by the scheme's handler; mapped here too so that a callback reaching a process that has not loaded the scheme yet
-/// loads it) and completion (the validated external principal becomes a session).
+/// by the scheme's handler, <see cref="SsoCallbackMiddleware"/>) and completion (the validated external principal becomes a session).
 /// </summary>
 internal static class SsoSignInEndpoints
 {
@@ -23,8 +23,6 @@ internal static class SsoSignInEndpoints
     public static void Map(IEndpointRouteBuilder root)
     {
         root.MapPost(StartPath, StartAsync).WithName("StartSsoSignIn").RequireValidAntiforgeryToken();
-
-        root.MapGet("/sso/oidc/{organization}/{connection}/callback", CallbackAsync).WithName("SsoCallback");
 
         // Not a form: the browser arrives by redirect from the handler with the external cookie. A GET that signs in,
         // audited as SignInSucceeded or SignInRefused.
@@ -69,24 +67,7 @@ internal static class SsoSignInEndpoints
         return Results.Challenge(properties, [scheme]);
     }
 
-    private static async Task CallbackAsync(HttpContext context, string organization, string connection, SsoSchemes schemes, IAuthenticationHandlerProvider handlers)
-    {
-        if (!Guid.TryParseExact(organization, "N", out var organizationId) || !Guid.TryParseExact(connection, "N", out var connectionId))
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
-        }
-
-        var scheme = await schemes.EnsureAsync(organizationId, connectionId);
-        if (await handlers.GetHandlerAsync(context, scheme) is IAuthenticationRequestHandler handler && await handler.HandleRequestAsync())
-        {
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
-    }
-
-    private static async Task<IResult> CompleteAsync(HttpContext context, CompleteSsoSignIn complete)
+    private static async Task<IResult> CompleteAsync(HttpContext context, CompleteSsoSignIn complete, IAuditLog audit)
     {
         var external = await context.AuthenticateAsync(IdentityConstants.ExternalScheme);
         await context.SignOutAsync(IdentityConstants.ExternalScheme);
@@ -95,6 +76,9 @@ internal static class SsoSignInEndpoints
             || !properties.Items.TryGetValue(ConnectionItem, out var connection) || !Guid.TryParseExact(connection, "N", out var connectionId)
             || external.Principal.FindFirst(SsoOidcOptionsSetup.SchemeClaim)?.Value != SsoConnection.SchemeNameOf(organizationId, connectionId))
         {
+            // No organization to name: recorded on the system chain (a stale or forged completion, or a replayed link).
+            await audit.RecordNowAsync(new(SingleSignOnEvents.SsoSignInRefused, AuditActor.Anonymous, new AuditTarget("sso_connection", null), AuditOutcome.Failed,
+                new Dictionary<string, string> { ["reason"] = "no-external-sign-in" }), context.RequestAborted);
             return Results.LocalRedirect(PagePath + "?failed=1");
         }
 
