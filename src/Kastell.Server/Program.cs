@@ -14,7 +14,8 @@ return await KastellApplication.RunAsync(
     new Kastell.Server.Features.Frameworks.FrameworksModule(),
     new Kastell.Server.Features.Controls.ControlsModule(),
     new Kastell.Server.Features.Domains.DomainsModule(),
-    new Kastell.Server.Features.Assets.AssetsModule());
+    new Kastell.Server.Features.Assets.AssetsModule(),
+    new Kastell.Server.Features.SingleSignOn.SingleSignOnModule());
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

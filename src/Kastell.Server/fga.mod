@@ -13,3 +13,4 @@ contents:
   - Features/Controls/controls.fga
   - Features/Domains/domains.fga
   - Features/Assets/assets.fga
+  - Features/SingleSignOn/sso.fga

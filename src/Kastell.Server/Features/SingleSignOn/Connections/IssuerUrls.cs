@@ -1,0 +1,35 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Features.SingleSignOn.Connections;
+
+/// <summary>
+/// Which issuer and endpoint URLs Kastell talks to: absolute https URLs without credentials or fragment; plain http only
+/// to a loopback address and only where <see cref="SingleSignOnOptions.AllowLoopbackHttpIssuers"/> or the Development
+/// environment allows it (a provider on the same machine for development and tests).
+/// </summary>
+public sealed class IssuerUrls(IOptions<SingleSignOnOptions> options, IHostEnvironment environment)
+{
+    public bool AllowsLoopbackHttp => options.Value.AllowLoopbackHttpIssuers || environment.IsDevelopment();
+
+    public bool IsAcceptable(string? value, out Uri uri)
+    {
+        uri = null!;
+        if (string.IsNullOrWhiteSpace(value) || value.Length > SsoConnection.MaxIssuerLength
+            || !Uri.TryCreate(value.Trim(), UriKind.Absolute, out var parsed)
+            || !string.IsNullOrEmpty(parsed.UserInfo) || !string.IsNullOrEmpty(parsed.Fragment) || !string.IsNullOrEmpty(parsed.Query))
+        {
+            return false;
+        }
+
+        var ok = parsed.Scheme == Uri.UriSchemeHttps || (parsed.Scheme == Uri.UriSchemeHttp && AllowsLoopbackHttp && IsLoopback(parsed));
+        uri = parsed;
+        return ok;
+    }
+
+    /// <summary>Whether the backchannel may use plain http for this issuer (metadata, keys, token endpoint).</summary>
+    public bool RequiresHttps(Uri issuer) => !(issuer.Scheme == Uri.UriSchemeHttp && AllowsLoopbackHttp && IsLoopback(issuer));
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback && (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 ? IPAddress.IsLoopback(IPAddress.Parse(uri.IdnHost.Trim('[', ']'))) : uri.IdnHost == "localhost");
+}

@@ -1,0 +1,55 @@
+using Kastell.Server.Features.SingleSignOn.Cli;
+using Kastell.Server.Features.SingleSignOn.Connections;
+using Kastell.Server.Features.SingleSignOn.SignIn;
+using Kastell.Server.Platform.Authorization;
+using Kastell.Server.Platform.Hosting;
+using Kastell.Server.Platform.Hosting.Cli;
+using Kastell.Server.Platform.Http;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Security;
+using Kastell.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Kastell.Server.Features.SingleSignOn;
+
+/// <summary>
+/// Single sign-on per organization (ADR 0020): owners and admins connect their identity provider (OpenID Connect now,
+/// SAML 2.0 next), and their people sign in through it — accounts created just in time as members with the
+/// connection's role, the provider's MFA counted when the organization says so.
+/// </summary>
+public sealed class SingleSignOnModule : FeatureModule
+{
+    public override void AddServices(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddKastellOptions<SingleSignOnOptions, SingleSignOnOptionsValidator>(builder.Configuration, SingleSignOnOptions.Section);
+        services.AddHttpClient(OidcDiscovery.HttpClientName);
+        services.AddSingleton<IssuerUrls>();
+        services.AddScoped<OidcDiscovery>();
+        services.AddScoped<SsoConnectionCommands>();
+        services.AddScoped<CompleteSsoSignIn>();
+        services.AddSingleton<SsoSchemes>();
+        services.TryAddScoped<IHomeRealmDiscovery, NoHomeRealmDiscovery>();
+        // The framework's OpenID Connect handler, without a static scheme: SsoSchemes adds one per connection.
+        services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, SsoOidcOptionsSetup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());
+    }
+
+    public override void UseAfterAuthentication(IApplicationBuilder app) => app.UseMiddleware<SsoCallbackMiddleware>();
+
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        SsoSignInEndpoints.Map(routes.Root);
+        routes.Organization.MapPost("/sso/{connection:guid}/remove", async (Guid connection, HttpContext context, Tenant tenant, CurrentActor actor, SsoConnectionCommands commands) =>
+                (await commands.RemoveAsync(connection, actor.Actor, context.RequestAborted))
+                    .ToHttpResult(context, () => TypedResults.LocalRedirect(TenantRoutes.OrganizationPath(tenant.RequireOrganization(), "/sso?removed=1"))))
+            .RequireAuthorization()
+            .RequirePermission("organization", "can_manage_sso", auditAllow: true)
+            .RequireValidAntiforgeryToken()
+            .WithName("RemoveSsoConnection");
+    }
+
+    public override IEnumerable<CliVerb> CreateVerbs() => [new SsoListVerb(), new SsoAddOidcVerb(), new SsoRemoveVerb()];
+}

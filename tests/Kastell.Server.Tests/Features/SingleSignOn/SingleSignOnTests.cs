@@ -1,0 +1,269 @@
+using System.Net;
+using Kastell.Server.Features.SingleSignOn;
+using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Identity;
+using Kastell.Server.Platform.Tenancy;
+using Kastell.Server.Tests.Platform.Audit;
+using Kastell.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kastell.Server.Tests.Features.SingleSignOn;
+
+/// <summary>
+/// Single sign-on with OpenID Connect against a real provider (oidc-provider on loopback), as people use it: an admin
+/// connects the organization (and every refusal of that form: anonymous, another organization, a member without the
+/// permission, bad input, an unreachable or broken provider), then people sign in through it — the account created
+/// just in time with the connection's role as a tuple, the provider's MFA counted only when mapped, an existing account
+/// linked only inside the organization. On each provider.
+/// </summary>
+public abstract class SingleSignOnTests(KastellHost host)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Admin_AddsAConnection_SeesTheRedirectUri_TheSecretEncrypted_AndRemovesIt()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        await org.Owner.Browser.GetAsync(SsoFlows.Page(org));
+        Assert.Contains("No single sign-on connection yet. Register Kastell as a client", org.Owner.Browser.LastPage, StringComparison.Ordinal);
+        var mark = await AuditWatermark.TakeAsync(host);
+
+        var (connection, client) = await SsoFlows.ConnectAsync(host, org, role: "Auditor", amr: "mfa otp");
+        Assert.Equal(OidcTestProvider.Issuer, connection.Issuer);
+        Assert.Equal(client.ClientId, connection.ClientId);
+        Assert.Equal(client.ClientSecret, connection.ClientSecret); // decrypted on read
+        Assert.Equal(OrganizationRole.Auditor, connection.DefaultRole);
+        Assert.Equal("mfa otp", connection.MfaAmrValues);
+        var stored = await RawSecretsAsync(org.Id);
+        Assert.NotEmpty(stored);
+        Assert.All(stored, s => Assert.DoesNotContain(client.ClientSecret, s, StringComparison.Ordinal));
+        Assert.DoesNotContain(client.ClientSecret, org.Owner.Browser.LastPage, StringComparison.Ordinal);
+
+        var removed = await org.Owner.Browser.PostFromAsync(SsoFlows.Page(org), $"/o/{org.Slug}/sso/{connection.Id}/remove");
+        Assert.Equal(SsoFlows.Page(org) + "?removed=1", TestBrowser.LocationOf(removed));
+        Assert.Equal(0, await CountAsync(org.Id));
+        var written = await mark.NewEventsAsync();
+        var added = Assert.Single(written, e => e.Type == SingleSignOnEvents.SsoConnectionAdded);
+        Assert.DoesNotContain(client.ClientSecret, added.Details!, StringComparison.Ordinal);
+        Assert.Single(written, e => e.Type == SingleSignOnEvents.SsoConnectionRemoved && e.ActorId == org.Owner.Id.ToString());
+    }
+
+    [Fact]
+    public async Task TheConnectionForm_RefusesBadInput_AndUnusableProviders_StoringNothing()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        var page = SsoFlows.Page(org);
+        var cases = new (Dictionary<string, string> Form, HttpStatusCode Status, string Message)[]
+        {
+            (SsoFlows.Form("A", "http://idp.example.com", "c", "s"), HttpStatusCode.BadRequest, "Enter the issuer as an https URL"),
+            (SsoFlows.Form("A", "https://user:pw@idp.example.com", "c", "s"), HttpStatusCode.BadRequest, "Enter the issuer as an https URL"),
+            (SsoFlows.Form("A", "javascript:alert(1)", "c", "s"), HttpStatusCode.BadRequest, "Enter the issuer as an https URL"),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer, "c", "s", role: "Owner"), HttpStatusCode.BadRequest, "Choose Member, Auditor or Admin"),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer, "c", "s", amr: "mfa \"x\""), HttpStatusCode.BadRequest, "The amr and acr values must be words"),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer, "", "s"), HttpStatusCode.BadRequest, ""),
+            (SsoFlows.Form("A", $"http://127.0.0.1:{Infrastructure.FreeLoopbackPort.Find()}", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document could not be fetched"),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer + "/broken", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document is not usable"),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer + "/hmac-only", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document is not usable"),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer + "/garbage", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document"),
+        };
+        foreach (var (form, status, message) in cases)
+        {
+            var response = await org.Owner.Browser.SubmitAsync(page, "add-oidc", form);
+            Assert.True(status == response.StatusCode, $"{form["Input.Issuer"]}: {(int)response.StatusCode}");
+            Assert.Contains(message, org.Owner.Browser.LastPage, StringComparison.Ordinal);
+        }
+
+        // German, too.
+        await SsoFlows.SwitchToGermanAsync(org.Owner.Browser, page);
+        await org.Owner.Browser.SubmitAsync(page, "add-oidc", SsoFlows.Form("A", OidcTestProvider.Issuer + "/broken", "c", "s"));
+        Assert.Contains("Nichts wurde gespeichert.", org.Owner.Browser.LastPage, StringComparison.Ordinal);
+        Assert.Equal(0, await CountAsync(org.Id));
+    }
+
+    [Fact]
+    public async Task ManagingConnections_IsRefused_ToAnonymous_OtherOrganizations_AndMembersWithoutThePermission()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        await using var other = await OrganizationFixture.CreateAsync(host);
+        var (connection, _) = await SsoFlows.ConnectAsync(host, org);
+        var member = await org.JoinAsync(OrganizationRole.Member);
+        var auditor = await org.JoinAsync(OrganizationRole.Auditor);
+        var remove = $"/o/{org.Slug}/sso/{connection.Id}/remove";
+
+        using var anonymous = host.CreateBrowser();
+        var anonymousPage = await anonymous.GetAsync(SsoFlows.Page(org));
+        Assert.Equal(HttpStatusCode.Redirect, anonymousPage.StatusCode);
+        Assert.Contains("/account/sign-in", TestBrowser.LocationOf(anonymousPage), StringComparison.Ordinal);
+
+        foreach (var person in new[] { member, auditor })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await person.Browser.GetAsync(SsoFlows.Page(org))).StatusCode);
+            Assert.DoesNotContain(connection.ClientId, person.Browser.LastPage, StringComparison.Ordinal);
+            await person.Browser.GetAsync($"/o/{org.Slug}");
+            Assert.Equal(HttpStatusCode.Forbidden, (await person.Browser.PostAsync(remove, new Dictionary<string, string> { ["__RequestVerificationToken"] = person.Browser.AnyAntiforgeryToken() })).StatusCode);
+        }
+
+        // Another organization's owner: not their organization (404), and their own organization has no such connection.
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Owner.Browser.GetAsync(SsoFlows.Page(org))).StatusCode);
+        var viaOwn = await other.Owner.Browser.PostFromAsync(SsoFlows.Page(other), $"/o/{other.Slug}/sso/{connection.Id}/remove");
+        Assert.Equal(HttpStatusCode.NotFound, viaOwn.StatusCode);
+
+        // The owner without the antiforgery token.
+        Assert.Equal(HttpStatusCode.BadRequest, (await org.Owner.Browser.PostWithoutTokenAsync(remove)).StatusCode);
+        Assert.Equal(1, await CountAsync(org.Id));
+    }
+
+    [Fact]
+    public async Task FirstSignIn_CreatesTheAccountJustInTime_WithTheDefaultRoleTuple_AndMappedMfaCounts()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        var (connection, _) = await SsoFlows.ConnectAsync(host, org, role: "Auditor", amr: "mfa otp");
+        var email = Journeys.UniqueEmail("sso");
+        var mark = await AuditWatermark.TakeAsync(host);
+
+        using var browser = host.CreateBrowser();
+        var done = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("alice-" + Guid.NewGuid().ToString("N"), email, Name: "Alice Example", Amr: "pwd otp"));
+        Assert.Equal("/", TestBrowser.LocationOf(done));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{org.Slug}")).StatusCode); // no enrolment asked: the provider's MFA counts
+
+        var userId = await Tenants.UserIdAsync(host, email);
+        Assert.Contains($"organization:{org.Id:D}#auditor@user:{userId:D}", await org.TuplesAsync());
+        Assert.Equal(OrganizationRole.Auditor, await org.RoleOfAsync(userId));
+        var written = await mark.NewEventsAsync();
+        Assert.Single(written, e => e.Type == SingleSignOnEvents.SsoAccountProvisioned && e.TargetId == userId.ToString());
+        var signedIn = Assert.Single(written, e => e.Type == SingleSignOnEvents.SsoSignInSucceeded);
+        Assert.Contains("\"mfa\":\"provider\"", signedIn.Details, StringComparison.Ordinal);
+        Assert.Contains("\"amr\":\"pwd otp\"", signedIn.Details, StringComparison.Ordinal);
+        Assert.Contains("\"account\":\"provisioned\"", signedIn.Details, StringComparison.Ordinal);
+        Assert.Equal(org.Id, signedIn.OrganizationId);
+        Assert.Equal(connection.Id.ToString(), ConnectionOf(signedIn));
+    }
+
+    [Fact]
+    public async Task WithoutMfaMapping_KastellsOwnSecondFactorIsEnrolled_AndTheReturningPersonIsAskedForIt()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        await SsoFlows.ConnectAsync(host, org, amr: "");
+        var email = Journeys.UniqueEmail("sso");
+        var subject = "bob-" + Guid.NewGuid().ToString("N");
+
+        using var browser = host.CreateBrowser();
+        var done = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin(subject, email, Amr: "pwd otp mfa"));
+        Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(done));
+        var blocked = await browser.GetAsync($"/o/{org.Slug}");
+        Assert.Equal("/account/mfa/setup", TestBrowser.LocationOf(blocked));
+        var userId = await Tenants.UserIdAsync(host, email);
+        Assert.Contains($"organization:{org.Id:D}#member@user:{userId:D}", await org.TuplesAsync());
+
+        var (secret, _) = await Journeys.EnrolAsync(browser);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{org.Slug}")).StatusCode);
+
+        // Next time: the provider again, then Kastell's authenticator code.
+        using var again = host.CreateBrowser();
+        var second = await SsoFlows.SignInAsync(again, org.Slug, new OidcTestLogin(subject, email, Amr: "pwd"));
+        Assert.Equal("/account/sign-in/mfa", TestBrowser.LocationOf(second));
+        Assert.False(await SsoFlows.HasSessionAsync(again));
+        await again.GetAsync("/account/sign-in/mfa");
+        var verified = await again.SubmitShownAsync("/account/sign-in/mfa", "sign-in-mfa", new Dictionary<string, string> { ["Input.Code"] = TestBrowser.NextTotpCode(secret) });
+        Assert.Equal(HttpStatusCode.Redirect, verified.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"/o/{org.Slug}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnExistingMember_IsLinkedByVerifiedEmail_AndStillGivesKastellsSecondFactor()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        await SsoFlows.ConnectAsync(host, org);
+        var member = await org.JoinAsync(OrganizationRole.Member);
+        var mark = await AuditWatermark.TakeAsync(host);
+
+        using var browser = host.CreateBrowser();
+        var done = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("m-" + Guid.NewGuid().ToString("N"), member.User.Email));
+        Assert.Equal("/account/sign-in/mfa", TestBrowser.LocationOf(done));
+        await browser.GetAsync("/account/sign-in/mfa");
+        await browser.SubmitShownAsync("/account/sign-in/mfa", "sign-in-mfa", new Dictionary<string, string> { ["Input.Code"] = TestBrowser.NextTotpCode(member.User.TotpSecret) });
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{org.Slug}")).StatusCode);
+        var written = await mark.NewEventsAsync();
+        Assert.Single(written, e => e.Type == SingleSignOnEvents.SsoAccountLinked && e.TargetId == member.Id.ToString());
+        Assert.DoesNotContain(written, e => e.Type == SingleSignOnEvents.SsoAccountProvisioned);
+    }
+
+    [Fact]
+    public async Task AnAccountOutsideTheOrganization_IsNotTakenOver_AndAnUnverifiedEmail_CreatesNothing()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        await using var other = await OrganizationFixture.CreateAsync(host);
+        var (connection, _) = await SsoFlows.ConnectAsync(host, org);
+        var mark = await AuditWatermark.TakeAsync(host);
+
+        using var browser = host.CreateBrowser();
+        var refused = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("x-" + Guid.NewGuid().ToString("N"), other.Owner.User.Email));
+        Assert.Equal("/account/sign-in/sso?refused=account-exists-outside-organization", TestBrowser.LocationOf(refused));
+        await browser.GetAsync(TestBrowser.LocationOf(refused)!);
+        Assert.Contains("exists already and is not a member of this organization", browser.LastPage, StringComparison.Ordinal);
+        Assert.False(await SsoFlows.HasSessionAsync(browser));
+        Assert.Null(await org.RoleOfAsync(other.Owner.Id));
+
+        var unverified = Journeys.UniqueEmail("unverified");
+        var second = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("u-" + Guid.NewGuid().ToString("N"), unverified, EmailVerified: false));
+        Assert.Equal("/account/sign-in/sso?refused=email-not-verified", TestBrowser.LocationOf(second));
+        Assert.False(await SsoFlows.HasSessionAsync(browser));
+        Assert.False(await UserExistsAsync(unverified));
+
+        var written = await mark.NewEventsAsync();
+        var reasons = written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused).Select(e => e.Details!).ToList();
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains(reasons, d => d.Contains("account-exists-outside-organization", StringComparison.Ordinal));
+        Assert.Contains(reasons, d => d.Contains("email-not-verified", StringComparison.Ordinal));
+        Assert.All(written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused), e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
+        Assert.DoesNotContain(written, e => e.Type == SingleSignOnEvents.SsoSignInSucceeded);
+        _ = connection;
+    }
+
+    [Fact]
+    public async Task TheSsoPage_IsReachableFromSignIn_InBothLanguages_AndAnUnknownOrganizationGetsOneAnswer()
+    {
+        using var browser = host.CreateBrowser();
+        await browser.GetAsync("/account/sign-in");
+        Assert.Contains("href=\"/account/sign-in/sso\"", browser.LastPage, StringComparison.Ordinal);
+        var unknown = await SsoFlows.StartAsync(browser, "no-such-organization-" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.Equal("/account/sign-in/sso?unknown=1", TestBrowser.LocationOf(unknown));
+
+        await using var org = await OrganizationFixture.CreateAsync(host); // exists, but has no connection: the same answer
+        Assert.Equal("/account/sign-in/sso?unknown=1", TestBrowser.LocationOf(await SsoFlows.StartAsync(browser, org.Slug)));
+
+        await SsoFlows.SwitchToGermanAsync(browser, "/account/sign-in/sso");
+        await browser.GetAsync("/account/sign-in/sso?unknown=1");
+        Assert.Contains("Mit Single Sign-on anmelden", browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains("Es gibt keine Organisation dieses Namens mit Single Sign-on.", browser.LastPage, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync("/sso/start", new Dictionary<string, string> { ["organization"] = org.Slug })).StatusCode);
+    }
+
+    internal static string? ConnectionOf(AuditEvent e) =>
+        System.Text.Json.JsonDocument.Parse(e.Details!).RootElement.GetProperty("connection").GetString();
+
+    private async Task<int> CountAsync(Guid organizationId)
+    {
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            return await db.Set<SsoConnection>().CountAsync(Ct);
+        }
+    }
+
+    private async Task<bool> UserExistsAsync(string email)
+    {
+        var (scope, db) = host.OpenDb();
+        await using (scope)
+        {
+            return await db.Set<KastellUser>().AnyAsync(u => u.NormalizedEmail == email.ToUpperInvariant(), Ct);
+        }
+    }
+
+    private async Task<List<string>> RawSecretsAsync(Guid organizationId) =>
+        [.. (await RawDatabase.TenantColumnAsync(host, organizationId, "SELECT \"ClientSecret\" FROM \"SsoConnections\"")).Select(s => s!)];
+}
+
+public sealed class SingleSignOnTestsOnSqlite(SsoSqliteHost host) : SingleSignOnTests(host), IClassFixture<SsoSqliteHost>;
+
+public sealed class SingleSignOnTestsOnPostgres(SsoPostgresHost host) : SingleSignOnTests(host), IClassFixture<SsoPostgresHost>;
