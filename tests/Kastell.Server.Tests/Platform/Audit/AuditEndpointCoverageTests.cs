@@ -13,6 +13,7 @@ using Kastell.Server.Features.Domains;
 using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Frameworks;
 using Kastell.Server.Features.Organizations;
+using Kastell.Server.Features.SingleSignOn;
 using Kastell.Server.Features.Teams;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
@@ -25,6 +26,7 @@ using Kastell.Server.Tests.Features.Domains;
 using Kastell.Server.Tests.Features.Files;
 using Kastell.Server.Tests.Features.Frameworks;
 using Kastell.Server.Tests.Features.Organizations;
+using Kastell.Server.Tests.Features.SingleSignOn;
 using Kastell.Server.Tests.Platform.Tenancy;
 using Kastell.Server.Tests.Support;
 using Microsoft.AspNetCore.Components;
@@ -69,6 +71,8 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/sign-up/check-email"] = "information page without forms",
         ["PAGE /o/{org}/s/{space}"] = "Space start page without forms (yet)",
         ["PAGE /o/{org}/frameworks/{id:guid}"] = "shows a framework's versions and requirements; its filter is a GET form",
+        ["POST /sso/start"] = "sends the browser to its organization's identity provider (or back, with the same answer for an unknown organization and one without single sign-on); the sign-in's outcome is recorded at /sso/complete",
+        ["PAGE /account/sign-in/sso"] = "asks for the organization; its form posts to /sso/start",
         ["PAGE /o/{org}/s/{space}/frameworks"] = "lists a Space's adoptions; its adopt and end forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/controls"] = "lists a Space's controls; its create form posts to the create endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/controls/{id:guid}"] = "shows a control; its edit and link forms post to their endpoints, exercised there",
@@ -571,6 +575,25 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var body = new StringContent($"{{\"email\":\"{Journeys.UniqueEmail("api-revoked")}\",\"role\":\"member\"}}", System.Text.Encoding.UTF8, "application/json");
             var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/invitations", body, TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(created.Headers.Location!.OriginalString, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        // Against the test provider (oidc-provider on loopback, which this class's hosts accept as an issuer).
+        ("PAGE /o/{org}/sso", new(["add-oidc"], [SingleSignOnEvents.SsoConnectionAdded], async w =>
+        {
+            await using var org = await OrganizationFixture.CreateAsync(host);
+            await SsoFlows.ConnectAsync(host, org);
+        })),
+        ("POST /o/{org}/sso/{connection:guid}/remove", new([], [SingleSignOnEvents.SsoConnectionRemoved], async w =>
+        {
+            await using var org = await OrganizationFixture.CreateAsync(host);
+            var (connection, _) = await SsoFlows.ConnectAsync(host, org);
+            var page = SsoFlows.Page(org);
+            Assert.Equal(HttpStatusCode.Redirect, (await org.Owner.Browser.PostFromAsync(page, $"{page}/{connection.Id}/remove")).StatusCode);
+        })),
+        // A completion without the provider's answer (stale, forged or replayed link): refused and recorded.
+        ("GET /sso/complete", new([], [SingleSignOnEvents.SsoSignInRefused], async w =>
+        {
+            using var browser = host.CreateBrowser();
+            Assert.Equal("/account/sign-in/sso?failed=1", TestBrowser.LocationOf(await browser.GetAsync("/sso/complete")));
         })),
         ("PAGE /o/{org}/settings/domains", new(["add-domain"], [DomainEvents.DomainAdded], async w =>
         {
@@ -1084,6 +1107,6 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
     private static partial Regex RevokeAction();
 }
 
-public sealed class AuditEndpointCoverageTestsOnSqlite(SqliteHost host) : AuditEndpointCoverageTests(host), IClassFixture<SqliteHost>;
+public sealed class AuditEndpointCoverageTestsOnSqlite(SsoSqliteHost host) : AuditEndpointCoverageTests(host), IClassFixture<SsoSqliteHost>;
 
-public sealed class AuditEndpointCoverageTestsOnPostgres(PostgresHost host) : AuditEndpointCoverageTests(host), IClassFixture<PostgresHost>;
+public sealed class AuditEndpointCoverageTestsOnPostgres(SsoPostgresHost host) : AuditEndpointCoverageTests(host), IClassFixture<SsoPostgresHost>;
