@@ -29,6 +29,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
         ["/account/sign-in"] = "signing in as someone else",
         ["/account/sign-in/mfa"] = "part of signing in",
         ["/account/sign-in/recovery"] = "part of signing in",
+        ["/account/sign-in/sso"] = "signing in as someone else, through the organization's identity provider",
         ["/account/confirm-email"] = "the link in the confirmation mail works before enrolment",
         ["/account/confirm-email/resend"] = "asking for that mail again",
         ["/culture"] = "switching the display language",
@@ -66,6 +67,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
             ["id"] = Guid.NewGuid().ToString(),
             ["userId"] = Guid.NewGuid().ToString(),
             ["framework"] = Guid.NewGuid().ToString(),
+            ["connection"] = Guid.NewGuid().ToString(),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };

@@ -105,6 +105,11 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
             {
                 Id = Guid.CreateVersion7(), OrganizationId = org, TokenId = Guid.NewGuid(), Key = "k", RequestHash = new string('0', 64), CreatedAt = DateTimeOffset.UtcNow,
             }); // IdempotencyRecords
+            scope.Db.Add(new Kastell.Server.Features.SingleSignOn.SsoConnection
+            {
+                Id = Guid.CreateVersion7(), OrganizationId = org, Protocol = Kastell.Server.Features.SingleSignOn.SsoProtocol.Oidc, Name = "rls",
+                Issuer = "https://idp.example.org", ClientId = "rls", ClientSecret = "rls-secret", CreatedAt = DateTimeOffset.UtcNow, CreatedBy = "test",
+            }); // SsoConnections
             await scope.Db.SaveChangesAsync(Ct);
         }
 

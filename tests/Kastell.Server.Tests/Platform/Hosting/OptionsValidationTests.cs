@@ -79,6 +79,8 @@ public sealed partial class OptionsValidationTests(SmtpSink mail)
         { "Kastell:Email:SmtpPort", "70000", "", "Kastell:Email:SmtpPort must be between 1 and 65535 (was 70000)." },
         { "Kastell:Email:From", "not an address", "", "Kastell:Email:From is not a valid address." },
         { "Kastell:Domains:Resolvers", "192.0.2.53, dns.example.org", "", "Kastell:Domains:Resolvers must list IP addresses with an optional port separated by commas ('dns.example.org' is none)." },
+        { "Kastell:SingleSignOn:DiscoveryTimeout", "00:00:00", "", "Kastell:SingleSignOn:DiscoveryTimeout must be between 00:00:01 and 00:01:00 (was 00:00:00)." },
+        { "Kastell:SingleSignOn:DiscoveryTimeout", "00:02:00", "", "Kastell:SingleSignOn:DiscoveryTimeout must be between 00:00:01 and 00:01:00 (was 00:02:00)." },
         { "Kastell:Domains:Timeout", "00:00:00", "", "Kastell:Domains:Timeout must be between 00:00:01 and 00:01:00 (was 00:00:00)." },
         { "Kastell:Domains:Timeout", "00:02:00", "", "Kastell:Domains:Timeout must be between 00:00:01 and 00:01:00 (was 00:02:00)." },
         { "Kastell:Domains:RecheckInterval", "00:00:30", "", "Kastell:Domains:RecheckInterval must be 00:00:00 (off) or between 00:01:00 and 30.00:00:00 (was 00:00:30)." },
@@ -128,6 +130,7 @@ public sealed partial class OptionsValidationTests(SmtpSink mail)
         ["Kastell:Audit:Retention:Enabled"] = "a switch; the row's limit is Interval's",
         ["Kastell:Email:Username"] = "free text; the row's limit is SmtpPort's",
         ["Kastell:Email:Password"] = "a secret; the row's limit is SmtpPort's",
+        ["Kastell:SingleSignOn:AllowLoopbackHttpIssuers"] = "a switch; the row's limit is DiscoveryTimeout's",
     };
 
     [Theory]

@@ -242,6 +242,7 @@ public abstract class MalformedInputTests(KastellHost host)
             ["id"] = (endpoint.Route.Contains("/invitations/", StringComparison.Ordinal) ? _invitation : _file).ToString(),
             ["userId"] = _ownerId.ToString(),
             ["framework"] = Guid.NewGuid().ToString(), // a statement of applicability that does not exist: its 404 page
+            ["connection"] = Guid.NewGuid().ToString(), // an SSO connection that does not exist
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };

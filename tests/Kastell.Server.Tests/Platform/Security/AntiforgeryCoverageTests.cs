@@ -81,6 +81,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
         var ownerId = await Tenants.UserIdAsync(host, owner.Email);
         await ControlsData.AdoptAsync(host, org, space, ownerId, framework);
         var control = await ControlsData.CreateControlAsync(host, org, space, ownerId, "Bleibt");
+        var asset = await Kastell.Server.Tests.Features.Assets.AssetsData.CreateAsync(host, org, space, ownerId, "Bleibt");
 
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -88,6 +89,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
             ["space"] = "forms",
             ["spaceSlug"] = "forms",
             ["userId"] = ownerId.ToString(),
+            ["connection"] = Guid.NewGuid().ToString(),
             ["framework"] = framework.ToString(),
         };
         await browser.GetAsync("/"); // the antiforgery cookie is set, as it is for anyone who used the site
@@ -103,6 +105,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
                 : endpoint.Route.Contains("/teams/", StringComparison.Ordinal) ? team.ToString()
                 : endpoint.Route.Contains("/frameworks/", StringComparison.Ordinal) ? framework.ToString()
                 : endpoint.Route.Contains("/controls/", StringComparison.Ordinal) ? control.ToString()
+                : endpoint.Route.Contains("/assets/", StringComparison.Ordinal) ? asset.ToString()
                 : file.Id.ToString();
             var path = endpoint.Path(values);
             if (NoTokenNeeded.ContainsKey(path))
