@@ -21,10 +21,13 @@ public sealed class ArchitectureTests
         // A typed [SupplyParameterFromQuery] (int?, Guid?, bool?) makes the framework throw on ?page=x: a 500 instead of
         // the page's own "invalid filter" answer. Twice found by the malformed-input test after a feature shipped.
         var flags = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
-        var typed = typeof(Program).Assembly.GetTypes()
+        var query = typeof(Program).Assembly.GetTypes()
             .Where(t => typeof(Microsoft.AspNetCore.Components.ComponentBase).IsAssignableFrom(t))
             .SelectMany(t => t.GetProperties(flags).Select(p => (Type: t, Property: p)))
             .Where(x => x.Property.IsDefined(typeof(Microsoft.AspNetCore.Components.SupplyParameterFromQueryAttribute), inherit: true))
+            .ToList();
+        Assert.True(query.Count >= 20, $"only {query.Count} query parameters found: the rule would pass on nothing");
+        var typed = query
             .Where(x => x.Property.PropertyType != typeof(string) && x.Property.PropertyType != typeof(string[]))
             .Select(x => $"{x.Type.FullName}.{x.Property.Name} ({x.Property.PropertyType.Name})")
             .ToList();

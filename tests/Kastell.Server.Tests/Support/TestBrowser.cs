@@ -82,6 +82,16 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
     public static string NextTotpCode(string secret) => TotpCode(secret, DateTime.UtcNow.AddSeconds(30));
 
     /// <summary>
+    /// A code for a step that no earlier <see cref="NextTotpCode"/> of this secret can have spent: waits into the next
+    /// 30-second step first (up to 31 s). For an account that signed in or re-authenticated moments ago.
+    /// </summary>
+    public static async Task<string> FreshTotpCodeAsync(string secret, CancellationToken cancellationToken)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(31 - (DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 30)), cancellationToken);
+        return NextTotpCode(secret);
+    }
+
+    /// <summary>
     /// A code the secret does not give within the accepted window, and never used: ten minutes ahead, so replay
     /// protection (which refuses steps at or before the last accepted one) would let it through and only the wrong
     /// code itself refuses it. A code from the past would be refused as a replay whatever its value.

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Server.Tests.Features.SingleSignOn;
 
 /// <summary>
-/// The OpenID RP conformance cases that apply to the code flow (tests/oidc-provider/rp-test-plan.tsv), played by making
+/// The OpenID RP conformance cases that apply to the code flow (named by their ids in the OpenID Foundation's RP test
+/// plan; the plan itself is not copied into the repository, it comes without a licence), played by making
 /// the local provider misbehave: its token endpoint returns a forged ID token. Each is refused by the framework's
 /// handler with the options Kastell gives it, recorded with its reason on the organization's chain, and leaves no
 /// session and no account. Then the one positive case of the plan that concerns key selection: a token without
