@@ -19,6 +19,7 @@ public sealed class Dnsmasq : IDisposable
     private const string ReadyName = "ready.kastell-dnsmasq.test";
 
     private readonly Dictionary<string, List<string>> _records = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _broken = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _directory = Directory.CreateTempSubdirectory("kastell-dnsmasq-").FullName;
     private readonly Lock _gate = new();
     private Process? _process;
@@ -65,6 +66,21 @@ public sealed class Dnsmasq : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes <paramref name="name"/> fail as a domain whose own name servers do not answer: queries for it are
+    /// forwarded to a closed port, and the server answers them with a failure instead of a record.
+    /// </summary>
+    public void Break(string name)
+    {
+        lock (_gate)
+        {
+            // A record served locally would be answered before forwarding: the name must have none.
+            _records.Remove(name);
+            _broken.Add(name);
+            Restart();
+        }
+    }
+
     /// <summary>Stops the server: nothing answers on its port until <see cref="Start"/> (a resolver outage).</summary>
     public void Stop()
     {
@@ -82,6 +98,7 @@ public sealed class Dnsmasq : IDisposable
         var config = Path.Combine(_directory, "dnsmasq.conf");
         var lines = new List<string> { "local=/#/", $"txt-record={ReadyName},\"ready\"" };
         lines.AddRange(_records.SelectMany(r => r.Value.Select(v => $"txt-record={r.Key},\"{v}\"")));
+        lines.AddRange(_broken.Select(name => $"server=/{name}/127.0.0.1#1"));
         File.WriteAllLines(config, lines);
         var log = Path.Combine(_directory, "dnsmasq.log");
         var process = Process.Start(new ProcessStartInfo(Program,

@@ -3,9 +3,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Authorization.Storage.EntityFramework;
 
 /// <summary>
-/// One context for a series of reads, its connection opened at the first read and kept open until disposed; the
-/// reads take turns (a context serves one query at a time). A read that fails disposes the context, so a broken
-/// connection is not used again: the next read starts with a fresh one.
+/// One context for a series of reads (a request's), created at the first read; the reads take turns (a context serves
+/// one query at a time). The connection is not held between reads: EF opens it for each query and returns it to the
+/// pool, so a request that streams a download or waits on a slow client does not pin a pooled connection for its
+/// whole life (held from the first check to the end of the request, it did). A read that fails disposes the
+/// context: the next read starts with a fresh one.
 /// </summary>
 internal sealed class SharedContext<TContext>(IDbContextFactory<TContext> contexts) : IAsyncDisposable
     where TContext : DbContext
@@ -50,17 +52,7 @@ internal sealed class SharedContext<TContext>(IDbContextFactory<TContext> contex
 
     private async Task<TContext> OpenAsync(CancellationToken cancellationToken)
     {
-        var context = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return context;
-        }
-        catch
-        {
-            await context.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task DropAsync()

@@ -22,7 +22,4 @@ public static class SingleSignOnEvents
 
     /// <summary>The first sign-in created the account (just in time) and made it a member with the connection's role.</summary>
     public static readonly AuditEventType SsoAccountProvisioned = new(5012);
-
-    /// <summary>An existing account of the organization was linked to its identity at the provider.</summary>
-    public static readonly AuditEventType SsoAccountLinked = new(5013);
 }

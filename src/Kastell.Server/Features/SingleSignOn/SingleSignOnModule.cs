@@ -8,6 +8,7 @@ using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,7 @@ public sealed class SingleSignOnModule : FeatureModule
         services.AddScoped<SsoConnectionCommands>();
         services.AddScoped<CompleteSsoSignIn>();
         services.AddSingleton<SsoSchemes>();
+        services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, SsoSchemeProvider>());
         services.TryAddScoped<IHomeRealmDiscovery, NoHomeRealmDiscovery>();
         // The framework's OpenID Connect handler, without a static scheme: SsoSchemes adds one per connection.
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, SsoOidcOptionsSetup>();

@@ -50,13 +50,13 @@ public sealed partial class Permissions(
 
     public static string User(Guid userId) => Object("user", userId);
 
-    /// <summary>The request's tuple store: one context and connection for all of the request's decisions.</summary>
+    /// <summary>The request's tuple store: one context for all of the request's decisions (its connection is taken from the pool per read).</summary>
     private EntityFrameworkTupleStore<KastellDbContext>? _store;
 
     private AuthorizationEngine Engine => _engine ??= model.Over(_reads = new RequestTupleReads(
         _store = new EntityFrameworkTupleStore<KastellDbContext>(contexts, StoreId(tenant.RequireOrganizationId()), time, oneContext: true), model.LinkRelations));
 
-    /// <summary>Closes the request's tuple reads (their context and connection).</summary>
+    /// <summary>Closes the request's tuple reads (their context).</summary>
     public ValueTask DisposeAsync() => _store?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public void Dispose() => _store?.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Kastell.Server.Platform.Security;
 
 /// <summary>
-/// Per-IP limits on everything that checks a secret (sign-in, MFA, recovery, reset, sign-up): a fixed window per
+/// Per-IP limits on everything that checks a secret (sign-in, MFA, recovery, reset, sign-up, single sign-on): a fixed window per
 /// client address (as forwarded by a trusted proxy only). The sign-in throttle limits guessing per account; this limits
 /// spraying across accounts.
 /// </summary>
@@ -53,7 +53,9 @@ internal static class RateLimiting
     }
 
     private static bool IsSecretCheckingRequest(HttpRequest request) =>
-        HttpMethods.IsPost(request.Method)
-        && (request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments("/invitations", StringComparison.OrdinalIgnoreCase));
+        (HttpMethods.IsPost(request.Method)
+            && (request.Path.StartsWithSegments("/account", StringComparison.OrdinalIgnoreCase)
+                || request.Path.StartsWithSegments("/invitations", StringComparison.OrdinalIgnoreCase)))
+        // Single sign-on's start, callbacks and completion, whatever the method: anonymous, and each one audited.
+        || request.Path.StartsWithSegments("/sso", StringComparison.OrdinalIgnoreCase);
 }

@@ -213,6 +213,10 @@ public abstract partial class AssetsTests(KastellHost host)
         Assert.Equal(HttpStatusCode.Redirect, (await Post(mia, minePage, minePage + "/dependencies/add", ("dependsOn", other.ToString()))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await Post(mia, minePage, minePage + "/delete")).StatusCode);
         Assert.Equal("High", (await RowsAsync<Asset>(org.Id)).Single(a => a.Id == mine).Integrity.ToString());
+        // Nor does she hand her table (and with it edit rights) to someone else: that is for the Space's editors.
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(mia, minePage + "/edit", minePage + "/update", ("name", "Mias Tabelle"), ("kind", "Data"), ("owner", Subject.Person(audrey.Id).ToString()),
+            ("i-level", "High"), ("i-justification", "Payroll."))).StatusCode);
+        Assert.Contains($"asset:{mine:D}#owner@user:{mia.Id:D}", await org.TuplesAsync());
     }
 
     [Fact]

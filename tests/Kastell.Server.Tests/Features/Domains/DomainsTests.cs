@@ -96,6 +96,28 @@ public abstract partial class DomainsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task TheRecheck_GoesOnPastADomainWhoseNameServersFail_AndStillUnverifiesALaterOne()
+    {
+        // The first version stopped the whole pass at the first unanswered lookup: a holder whose own name servers
+        // fail kept every domain checked after theirs verified for good.
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        var failing = await AddAndVerifyAsync(org, UniqueName());
+        var lost = await AddAndVerifyAsync(org, UniqueName());
+        Dns.Break($"_kastell-challenge.{failing.Name}");
+        Dns.Withdraw($"_kastell-challenge.{lost.Name}");
+
+        var pass = await host.Services.GetRequiredService<DomainRecheckJob>().RunOnceAsync(Ct);
+
+        Assert.True(pass.Unreachable >= 1 && pass.Lost >= 1, pass.ToString());
+        Assert.Equal(DomainState.Verified, (await DomainAsync(org.Id, failing.Name))!.State); // unanswered: nothing changes
+        Assert.Equal(DomainState.Failed, (await DomainAsync(org.Id, lost.Name))!.State);
+
+        // Gone again, so later passes of this host's other tests meet no unanswered domain.
+        await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(org.Id, AuditActor.System("test"));
+        Assert.True((await scope.Get<DomainCommands>().RemoveAsync(failing.Id, AuditActor.System("test"), Ct)).Succeeded);
+    }
+
+    [Fact]
     public async Task TheRecheck_UnverifiesADomain_WhoseRecordDisappeared_AndKeepsTheOthers()
     {
         await using var org = await OrganizationFixture.CreateAsync(host);

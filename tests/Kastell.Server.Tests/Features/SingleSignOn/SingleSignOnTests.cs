@@ -60,7 +60,7 @@ public abstract class SingleSignOnTests(KastellHost host)
             (SsoFlows.Form("A", "javascript:alert(1)", "c", "s"), HttpStatusCode.BadRequest, "Enter the issuer as an https URL"),
             (SsoFlows.Form("A", OidcTestProvider.Issuer, "c", "s", role: "Owner"), HttpStatusCode.BadRequest, "Choose Member, Auditor or Admin"),
             (SsoFlows.Form("A", OidcTestProvider.Issuer, "c", "s", amr: "mfa \"x\""), HttpStatusCode.BadRequest, "The amr and acr values must be words"),
-            (SsoFlows.Form("A", OidcTestProvider.Issuer, "", "s"), HttpStatusCode.BadRequest, ""),
+            (SsoFlows.Form("A", OidcTestProvider.Issuer, "", "s"), HttpStatusCode.BadRequest, "Client id: is required"),
             (SsoFlows.Form("A", $"http://127.0.0.1:{Infrastructure.FreeLoopbackPort.Find()}", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document could not be fetched"),
             (SsoFlows.Form("A", OidcTestProvider.Issuer + "/broken", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document is not usable"),
             (SsoFlows.Form("A", OidcTestProvider.Issuer + "/hmac-only", "c", "s"), HttpStatusCode.UnprocessableEntity, "discovery document is not usable"),
@@ -170,22 +170,44 @@ public abstract class SingleSignOnTests(KastellHost host)
     }
 
     [Fact]
-    public async Task AnExistingMember_IsLinkedByVerifiedEmail_AndStillGivesKastellsSecondFactor()
+    public async Task AnExistingMember_IsNotLinkedByEmail_EvenWithTheProvidersMfa_NorAnOwnerOfAnotherOrganization()
     {
+        // The takeover this prevents: an admin's own provider asserts a colleague's address with "mfa"; the colleague
+        // (here also the owner of another organization) would be signed in everywhere without their own factor.
         await using var org = await OrganizationFixture.CreateAsync(host);
-        await SsoFlows.ConnectAsync(host, org);
+        await SsoFlows.ConnectAsync(host, org, amr: "mfa");
+        await using var other = await OrganizationFixture.CreateAsync(host);
         var member = await org.JoinAsync(OrganizationRole.Member);
+        await Tenants.AddMemberAsync(host, other.Id, member.User.Email, OrganizationRole.Owner);
         var mark = await AuditWatermark.TakeAsync(host);
 
         using var browser = host.CreateBrowser();
-        var done = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("m-" + Guid.NewGuid().ToString("N"), member.User.Email));
-        Assert.Equal("/account/sign-in/mfa", TestBrowser.LocationOf(done));
-        await browser.GetAsync("/account/sign-in/mfa");
-        await browser.SubmitShownAsync("/account/sign-in/mfa", "sign-in-mfa", new Dictionary<string, string> { ["Input.Code"] = TestBrowser.NextTotpCode(member.User.TotpSecret) });
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"/o/{org.Slug}")).StatusCode);
+        var login = new OidcTestLogin("m-" + Guid.NewGuid().ToString("N"), member.User.Email, Amr: "mfa");
+        var refused = await SsoFlows.SignInAsync(browser, org.Slug, login);
+        Assert.Equal("/account/sign-in/sso?refused=account-exists", TestBrowser.LocationOf(refused));
+        Assert.False(await SsoFlows.HasSessionAsync(browser));
+        // Nothing was linked on the way: the same identity is refused again (a linked one would sign in as returning).
+        using (var again = host.CreateBrowser())
+        {
+            Assert.Equal("/account/sign-in/sso?refused=account-exists", TestBrowser.LocationOf(await SsoFlows.SignInAsync(again, org.Slug, login)));
+        }
+
         var written = await mark.NewEventsAsync();
-        Assert.Single(written, e => e.Type == SingleSignOnEvents.SsoAccountLinked && e.TargetId == member.Id.ToString());
-        Assert.DoesNotContain(written, e => e.Type == SingleSignOnEvents.SsoAccountProvisioned);
+        var refusals = written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused).ToList();
+        Assert.Equal(2, refusals.Count);
+        Assert.All(refusals, r => Assert.Equal(member.Id.ToString(), r.TargetId)); // a member of this organization: named in its chain
+        Assert.DoesNotContain(written, e => e.Type is var t && (t == SingleSignOnEvents.SsoSignInSucceeded || t == SingleSignOnEvents.SsoAccountProvisioned));
+    }
+
+    [Fact]
+    public async Task AMadeUpCallbackAddress_IsNotFound_AndTheSiteKeepsAnswering()
+    {
+        using var browser = host.CreateBrowser();
+        var callback = await browser.GetAsync($"/sso/oidc/{Guid.NewGuid():N}/{Guid.NewGuid():N}/callback?code=x&state=y");
+        Assert.Equal(HttpStatusCode.NotFound, callback.StatusCode);
+        // Once, such a callback added a scheme whose options could not be built: every later request of the site failed.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/sign-in")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/sign-in/sso")).StatusCode);
     }
 
     [Fact]
@@ -198,9 +220,9 @@ public abstract class SingleSignOnTests(KastellHost host)
 
         using var browser = host.CreateBrowser();
         var refused = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("x-" + Guid.NewGuid().ToString("N"), other.Owner.User.Email));
-        Assert.Equal("/account/sign-in/sso?refused=account-exists-outside-organization", TestBrowser.LocationOf(refused));
+        Assert.Equal("/account/sign-in/sso?refused=account-exists", TestBrowser.LocationOf(refused));
         await browser.GetAsync(TestBrowser.LocationOf(refused)!);
-        Assert.Contains("exists already and is not a member of this organization", browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains("single sign-on does not take over an existing account", browser.LastPage, StringComparison.Ordinal);
         Assert.False(await SsoFlows.HasSessionAsync(browser));
         Assert.Null(await org.RoleOfAsync(other.Owner.Id));
 
@@ -213,11 +235,13 @@ public abstract class SingleSignOnTests(KastellHost host)
         var written = await mark.NewEventsAsync();
         var reasons = written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused).Select(e => e.Details!).ToList();
         Assert.Equal(2, reasons.Count);
-        Assert.Contains(reasons, d => d.Contains("account-exists-outside-organization", StringComparison.Ordinal));
+        Assert.Contains(reasons, d => d.Contains("account-exists", StringComparison.Ordinal));
+        // Outside the organization: the account is not named in this organization's chain.
+        Assert.DoesNotContain(written, e => e.TargetId == other.Owner.Id.ToString());
         Assert.Contains(reasons, d => d.Contains("email-not-verified", StringComparison.Ordinal));
         Assert.All(written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused), e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
         Assert.DoesNotContain(written, e => e.Type == SingleSignOnEvents.SsoSignInSucceeded);
-        _ = connection;
+        Assert.All(written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused), e => Assert.Contains(connection.Id.ToString(), e.Details!, StringComparison.Ordinal));
     }
 
     [Fact]

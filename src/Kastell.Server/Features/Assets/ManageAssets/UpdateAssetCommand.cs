@@ -81,6 +81,13 @@ internal sealed class UpdateAssetCommand(KastellDbContext db, Tenant tenant, Per
         var wanted = valid.Owner?.TupleUser;
         if (owners.Count != (wanted is null ? 0 : 1) || (wanted is not null && owners[0] != wanted))
         {
+            // Ownership gives can_edit: handing it on is for those who edit the Space's assets anyway, not for an
+            // owner who only views the Space (they would hand edit rights to any person or team).
+            if (!await permissions.RequireAsync("space", space.Id, "can_edit_assets", cancellationToken: cancellationToken))
+            {
+                return Failures.NotAllowed;
+            }
+
             foreach (var previous in owners)
             {
                 await relationships.RevokeAsync(@object, "owner", previous, cancellationToken);

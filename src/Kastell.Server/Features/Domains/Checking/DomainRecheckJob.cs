@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Domains.Manage;
 using Kastell.Server.Platform;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -50,17 +51,27 @@ internal sealed class DomainRecheckJob(TenantScopes scopes, IOptions<DomainOptio
                 .Select(v => (v.OrganizationId, v.DomainId)).ToList();
         }
 
+        // Every domain is tried, whatever happened to the one before: an unanswered lookup can come from one domain's
+        // own name servers (which its holder controls), and stopping there kept every later domain verified forever.
         var pass = new RecheckPass(0, 0, 0);
         foreach (var (organization, domain) in verified)
         {
-            await using var scope = scopes.Enter(organization, Actor);
-            var result = await scope.Get<DomainCommands>().VerifyAsync(domain, Actor, cancellationToken);
-            if (result.Failure == DomainsErrors.ResolverUnreachable)
+            Result<OrganizationDomain> result;
+            try
             {
-                return pass with { Unreachable = verified.Count - pass.Confirmed - pass.Lost };
+                await using var scope = scopes.Enter(organization, Actor);
+                result = await scope.Get<DomainCommands>().VerifyAsync(domain, Actor, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning("Domain re-check of {Domain} failed: {Error}", domain, exception.GetType().Name);
+                pass = pass with { Unreachable = pass.Unreachable + 1 };
+                continue;
             }
 
-            pass = result.Succeeded ? pass with { Confirmed = pass.Confirmed + 1 } : pass with { Lost = pass.Lost + 1 };
+            pass = result.Succeeded ? pass with { Confirmed = pass.Confirmed + 1 }
+                : result.Failure == DomainsErrors.ResolverUnreachable ? pass with { Unreachable = pass.Unreachable + 1 }
+                : pass with { Lost = pass.Lost + 1 };
         }
 
         return pass;

@@ -75,24 +75,14 @@ internal sealed class CompleteSsoSignIn(
                 return await RefuseAsync(connectionId, "email-not-verified", null, cancellationToken);
             }
 
+            // Never linked by e-mail: an account belongs to many organizations, and an admin of any one of them could
+            // otherwise point their own provider at a colleague's (or an owner's) address, with its MFA mapping, and
+            // sign in as them everywhere. Linking an existing account waits for a flow started from that account's own
+            // session (next slice). The refusal names the account only to an organization it belongs to.
             var existing = await users.FindByEmailAsync(email);
             if (existing is not null)
             {
-                if (!await IsMemberAsync(existing.Id, cancellationToken))
-                {
-                    return await RefuseAsync(connectionId, "account-exists-outside-organization", existing.Id, cancellationToken);
-                }
-
-                var linked = await users.AddLoginAsync(existing, new UserLoginInfo(provider, subject, connection.Name));
-                if (!linked.Succeeded)
-                {
-                    return await RefuseAsync(connectionId, "link-failed", existing.Id, cancellationToken);
-                }
-
-                await audit.RecordNowAsync(new(SingleSignOnEvents.SsoAccountLinked, AuditActor.User(existing.Id), AuditTarget.User(existing.Id),
-                    Details: new Dictionary<string, string> { ["connection"] = connectionId.ToString() }), cancellationToken);
-                user = existing;
-                how = "linked";
+                return await RefuseAsync(connectionId, "account-exists", await IsMemberAsync(existing.Id, cancellationToken) ? existing.Id : null, cancellationToken);
             }
             else
             {
