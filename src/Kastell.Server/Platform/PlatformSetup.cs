@@ -61,6 +61,13 @@ internal static class PlatformSetup
         // (`dotnet run` in Production, the browser tests) every stylesheet and script answered 200 with an empty body.
         // The build manifest this reads does not exist in published output, where the call changes nothing.
         builder.WebHost.UseStaticWebAssets();
+        // Served from the build output, the framework answers even fingerprinted assets "no-cache" (for hot reload),
+        // so every page view re-fetched the stylesheet and scripts. A fingerprinted address changes with its content,
+        // so outside Development the manifest's own answer stands: a year, immutable. Set explicitly, it is respected.
+        if (!builder.Environment.IsDevelopment() && builder.Configuration["EnableStaticAssetsDevelopmentCaching"] is null)
+        {
+            builder.Configuration["EnableStaticAssetsDevelopmentCaching"] = "true";
+        }
         // German text stays readable in the HTML instead of becoming numeric entities; encoding still escapes markup.
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddCascadingAuthenticationState();
