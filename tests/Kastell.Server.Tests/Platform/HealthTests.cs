@@ -14,5 +14,9 @@ public sealed class HealthTests(SqliteHost host) : IClassFixture<SqliteHost>
         using var client = host.CreateClient();
         var response = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        // Answered straight after routing (ShortCircuit), yet still with the browser-side baseline of every response.
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.True(response.Headers.CacheControl?.NoStore, response.Headers.CacheControl?.ToString());
     }
 }
