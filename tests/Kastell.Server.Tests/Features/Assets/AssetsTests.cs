@@ -71,6 +71,33 @@ public abstract partial class AssetsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task ADependencyAddedWhileItsTargetIsDeleted_IsRefusedOrGone_NeverAServerError()
+    {
+        // The first version looked the target up before taking the Space's lock, and a deletion took no lock: a
+        // target deleted in between failed the insert on its foreign key (500), and a dependency removed by the
+        // deletion between its read and its save failed the save.
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        var s = await SpaceAsync(org);
+        var admin = await org.JoinAsync(OrganizationRole.Admin);
+        var app = await AssetsData.CreateAsync(host, org.Id, s.Id, org.Owner.Id, "Anwendung", AssetKind.Application);
+        var appPage = s.Path($"/assets/{app:D}");
+        for (var round = 0; round < 12; round++)
+        {
+            var target = await AssetsData.CreateAsync(host, org.Id, s.Id, org.Owner.Id, $"Ziel {round}", AssetKind.Infrastructure);
+            var targetPage = s.Path($"/assets/{target:D}");
+            var link = Post(org.Owner, appPage, appPage + "/dependencies/add", ("dependsOn", target.ToString()));
+            var delete = Post(admin, targetPage, targetPage + "/delete");
+            var (linked, deleted) = (await link, await delete);
+            Assert.True((int)linked.StatusCode < 500, $"round {round}: adding answered {(int)linked.StatusCode}");
+            Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        }
+
+        // Every target is gone, and with it every dependency on it: none points at a deleted asset.
+        Assert.Empty(await RowsAsync<AssetDependency>(org.Id));
+        Assert.Single(await RowsAsync<Asset>(org.Id));
+    }
+
+    [Fact]
     public async Task Dependencies_PassTheNeedsDown_WithTheReason_AnOverrideNeedsAJustification_AndCyclesAreRefused()
     {
         await using var org = await OrganizationFixture.CreateAsync(host);

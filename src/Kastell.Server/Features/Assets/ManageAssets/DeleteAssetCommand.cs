@@ -25,6 +25,15 @@ internal sealed class DeleteAssetCommand(KastellDbContext db, Tenant tenant, Per
             return Failures.NotAllowed;
         }
 
+        // The Space's lock, as dependency changes take it: the rows read here are the rows deleted, and a dependency
+        // added meanwhile waits and then finds the asset gone.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AssetLocks.LockSpaceAsync(db, space.Id, cancellationToken);
+        if (!await db.Assets.AnyAsync(a => a.Id == assetId, cancellationToken))
+        {
+            return Failures.NotFound;
+        }
+
         db.AssetDependencies.RemoveRange(await db.AssetDependencies.Where(d => d.AssetId == assetId || d.DependsOnId == assetId).ToListAsync(cancellationToken));
         db.Assets.Remove(asset);
         await relationships.RevokeAllAsync(@object: Permissions.Object("asset", assetId), cancellationToken: cancellationToken);
@@ -34,6 +43,7 @@ internal sealed class DeleteAssetCommand(KastellDbContext db, Tenant tenant, Per
             ["name"] = AssetNames.Short(asset.Name),
         }));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return Result.Done;
     }
 }

@@ -24,13 +24,25 @@ internal sealed class DependencyCommand(KastellDbContext db, Tenant tenant, Perm
             return refused;
         }
 
-        if (dependsOnId is not { } target || !await db.Assets.AnyAsync(a => a.Id == target && a.SpaceId == space.Id, cancellationToken))
+        if (dependsOnId is not { } target)
         {
             return AssetsErrors.DependencyInvalid;
         }
 
+        // Both assets are looked up again under the Space's lock, which a deletion takes too: one deleted a moment
+        // ago is "not found" here, not a foreign-key failure at the insert.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await AssetLocks.LockSpaceAsync(db, space.Id, cancellationToken);
+        if (!await db.Assets.AnyAsync(a => a.Id == assetId && a.SpaceId == space.Id, cancellationToken))
+        {
+            return Failures.NotFound;
+        }
+
+        if (!await db.Assets.AnyAsync(a => a.Id == target && a.SpaceId == space.Id, cancellationToken))
+        {
+            return AssetsErrors.DependencyInvalid;
+        }
+
         var edges = await db.AssetDependencies.Where(d => d.SpaceId == space.Id).Select(d => new { d.AssetId, d.DependsOnId }).ToListAsync(cancellationToken);
         if (edges.Any(e => e.AssetId == assetId && e.DependsOnId == target))
         {
@@ -65,6 +77,9 @@ internal sealed class DependencyCommand(KastellDbContext db, Tenant tenant, Perm
             return refused;
         }
 
+        // Under the Space's lock: a deletion of either asset (which removes the row) cannot slip in between.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await AssetLocks.LockSpaceAsync(db, space.Id, cancellationToken);
         var row = dependsOnId is { } target
             ? await db.AssetDependencies.SingleOrDefaultAsync(d => d.AssetId == assetId && d.DependsOnId == target, cancellationToken)
             : null;
@@ -76,6 +91,7 @@ internal sealed class DependencyCommand(KastellDbContext db, Tenant tenant, Perm
         db.AssetDependencies.Remove(row);
         audit.Record(new(AssetEvents.AssetDependencyRemoved, actor.Actor, AssetNames.Target(assetId), Details: new Dictionary<string, string> { ["dependsOn"] = row.DependsOnId.ToString() }));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return Result.Done;
     }
 
