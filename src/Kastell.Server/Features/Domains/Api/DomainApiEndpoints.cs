@@ -70,7 +70,7 @@ internal static class DomainApiEndpoints
     }
 
     private static async Task<IResult> GetAsync(Guid id, HttpContext context, DomainList domains) =>
-        (await domains.AllAsync(context.RequestAborted)).SingleOrDefault(d => d.Id == id) is { } domain
+        await domains.GetAsync(id, context.RequestAborted) is { } domain
             ? TypedResults.Ok(Resource(domain))
             : Failures.NotFound.ToProblem(context);
 
