@@ -2,9 +2,10 @@
 //  - open dynamic client registration (POST /reg), so each test registers a client with its own redirect URI;
 //  - a login page (GET/POST /interaction/:uid) where the test names the person and what the provider asserts about the
 //    sign-in (sub, email, email_verified, name, amr, acr); consent is given automatically (a first-party provider);
-//  - a misbehaving mode (POST /_test/attack, mode=...) that replaces the ID token the token endpoint returns with a forged
+//  - a misbehaving mode (POST /_test/attack, client_id=...&mode=...) that replaces the ID token the token endpoint returns with a forged
 //    one, for the OpenID RP conformance cases (wrong iss/aud/nonce, alg none, HS256 keyed with the public key, ...);
-//  - broken discovery documents under /broken and /garbage for the connection form's negative tests.
+//  - broken discovery documents under /broken and /garbage for the connection form's negative tests, and one under
+//    /moved-to/ADDRESS that redirects to that (private) address.
 // Usage: node provider.mjs --port N
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -23,8 +24,9 @@ const publicPem = await jose.exportSPKI(signing.publicKey);
 const foreign = await jose.generateKeyPair('RS256');
 
 const accounts = new Map();
-let attack = 'none';
-let lastIdToken = null;
+// Misbehaviour per client: tests running side by side each register their own client, so one test's attack never
+// reaches another's sign-in.
+const attacks = new Map();
 
 const provider = new Provider(issuer, {
   clients: [],
@@ -59,9 +61,7 @@ const provider = new Provider(issuer, {
 // The misbehaving token endpoint: the real ID token is decoded and re-issued broken in the way the mode names.
 provider.use(async (ctx, next) => {
   await next();
-  if (ctx.path === '/token' && ctx.body && typeof ctx.body === 'object' && ctx.body.id_token) {
-    lastIdToken = jose.decodeJwt(ctx.body.id_token);
-  }
+  const attack = attacks.get(ctx.oidc?.client?.clientId) || 'none';
   if (ctx.path === '/token' && ctx.body && typeof ctx.body === 'object' && ctx.body.id_token && attack !== 'none') {
     ctx.body = { ...ctx.body, id_token: await forge(ctx.body.id_token, attack) };
   }
@@ -145,13 +145,16 @@ const server = http.createServer(async (req, res) => {
       return;
     }
     if (url.pathname === '/_test/attack' && req.method === 'POST') {
-      attack = (await readForm(req)).get('mode') || 'none';
+      const form = await readForm(req);
+      attacks.set(form.get('client_id'), form.get('mode') || 'none');
       res.writeHead(204).end();
       return;
     }
-    if (url.pathname === '/_test/last-id-token') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(lastIdToken));
+    // A discovery document that has moved, to a private address (SSRF: the redirect must not be followed there).
+    const moved = url.pathname.match(/^\/moved-to\/([0-9a-f.:]+)\/\.well-known\/openid-configuration$/);
+    if (moved) {
+      const host = moved[1].includes(':') ? `[${moved[1]}]` : moved[1];
+      res.writeHead(302, { location: `http://${host}/latest/meta-data/.well-known/openid-configuration` }).end();
       return;
     }
     if (url.pathname === '/broken/.well-known/openid-configuration') {

@@ -41,9 +41,9 @@ public static class Journeys
     /// A fully set-up account: signed up, its address confirmed through the link in the mail (when the browser's host
     /// has a mail sink; <paramref name="confirmEmail"/> false leaves it unconfirmed), MFA enrolled, signed in.
     /// </summary>
-    public static async Task<EnrolledUser> SignUpAndEnrolAsync(TestBrowser browser, string? organization = null, bool confirmEmail = true)
+    public static async Task<EnrolledUser> SignUpAndEnrolAsync(TestBrowser browser, string? organization = null, bool confirmEmail = true, string? email = null)
     {
-        var email = UniqueEmail();
+        email ??= UniqueEmail();
         organization ??= "Org " + Guid.NewGuid().ToString("N")[..8];
         await SignUpAndSignInAsync(browser, email, organization);
         if (confirmEmail && browser.Host is { } host && host.HasMailSink)

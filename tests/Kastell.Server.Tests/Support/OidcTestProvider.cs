@@ -19,14 +19,12 @@ public sealed record OidcTestLogin(string Subject, string? Email, bool? EmailVer
 /// <summary>
 /// One real OpenID Provider per test process: panva's <c>oidc-provider</c> (pinned in tests/oidc-provider) wrapped by
 /// tests/oidc-provider/provider.mjs, on a free loopback port, started on first use and killed when the process exits.
-/// Tests keep apart by client: each registers its own. The provider's misbehaving mode is process-wide, so the attack
-/// tests take <see cref="AttackLock"/> while they use it.
+/// Tests keep apart by client: each registers its own, and the provider misbehaves only for the client an attack test
+/// names (<see cref="SetAttackAsync"/>).
 /// </summary>
 public static partial class OidcTestProvider
 {
     private static readonly Lazy<string> Url = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
-
-    public static readonly SemaphoreSlim AttackLock = new(1, 1);
 
     public static string Issuer => Url.Value;
 
@@ -55,10 +53,11 @@ public static partial class OidcTestProvider
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
-    public static async Task SetAttackAsync(string mode)
+    /// <summary>Makes the provider's token endpoint forge the ID tokens it issues to <paramref name="client"/> (only that client's).</summary>
+    public static async Task SetAttackAsync(OidcTestClient client, string mode)
     {
         using var http = new HttpClient();
-        using var response = await http.PostAsync(Issuer + "/_test/attack", new FormUrlEncodedContent(new Dictionary<string, string> { ["mode"] = mode }), TestContext.Current.CancellationToken);
+        using var response = await http.PostAsync(Issuer + "/_test/attack", new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = client.ClientId, ["mode"] = mode }), TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
     }
 

@@ -5,6 +5,7 @@ using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Hosting;
 using Kastell.Server.Platform.Hosting.Cli;
 using Kastell.Server.Platform.Http;
+using Kastell.Server.Platform.Http.Outbound;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
@@ -26,14 +27,15 @@ public sealed class SingleSignOnModule : FeatureModule
     {
         var services = builder.Services;
         services.AddKastellOptions<SingleSignOnOptions, SingleSignOnOptionsValidator>(builder.Configuration, SingleSignOnOptions.Section);
-        services.AddHttpClient(OidcDiscovery.HttpClientName);
+        // Issuers are typed by admins: discovery reaches public addresses only (loopback where a test provider is allowed).
+        services.AddPublicOnlyHttpClient(OidcDiscovery.HttpClientName, sp => sp.GetRequiredService<IssuerUrls>().AllowsLoopbackHttp);
         services.AddSingleton<IssuerUrls>();
         services.AddScoped<OidcDiscovery>();
         services.AddScoped<SsoConnectionCommands>();
         services.AddScoped<CompleteSsoSignIn>();
         services.AddSingleton<SsoSchemes>();
         services.Replace(ServiceDescriptor.Singleton<IAuthenticationSchemeProvider, SsoSchemeProvider>());
-        services.TryAddScoped<IHomeRealmDiscovery, NoHomeRealmDiscovery>();
+        services.AddScoped<IHomeRealmDiscovery, VerifiedDomainHomeRealm>();
         // The framework's OpenID Connect handler, without a static scheme: SsoSchemes adds one per connection.
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, SsoOidcOptionsSetup>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());

@@ -1,4 +1,5 @@
 using Kastell.Server.Platform.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Features.SingleSignOn;
 
@@ -14,16 +15,9 @@ public sealed class SingleSignOnOptions
     public bool AllowLoopbackHttpIssuers { get; set; }
 
     /// <summary>How long fetching a provider's discovery document may take when a connection is saved.</summary>
+    [OptionRange(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan DiscoveryTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-internal sealed class SingleSignOnOptionsValidator : OptionsRules<SingleSignOnOptions>
-{
-    public override IEnumerable<string> Problems(SingleSignOnOptions options)
-    {
-        if (options.DiscoveryTimeout < TimeSpan.FromSeconds(1) || options.DiscoveryTimeout > TimeSpan.FromMinutes(1))
-        {
-            yield return $"Kastell:SingleSignOn:DiscoveryTimeout must be between 00:00:01 and 00:01:00 (was {options.DiscoveryTimeout}).";
-        }
-    }
-}
+[OptionsValidator]
+internal sealed partial class SingleSignOnOptionsValidator : IValidateOptions<SingleSignOnOptions>;

@@ -46,4 +46,24 @@ internal static class DomainsData
 
         return claim;
     }
+
+    /// <summary>
+    /// A domain the organization holds verified, arranged in the database as a passed DNS check writes it (the row
+    /// verified, the name in the cross-tenant registry), for tests of what a verified domain allows.
+    /// </summary>
+    public static async Task<string> VerifiedAsync(KastellHost host, Guid organization, string? name = null)
+    {
+        var claim = await AddAsync(host, organization, name);
+        var (scope, db) = host.OpenDb(organization);
+        await using (scope)
+        {
+            var row = await db.Set<OrganizationDomain>().SingleAsync(d => d.Id == claim.Id, Ct);
+            row.State = DomainState.Verified;
+            row.VerifiedAt = row.LastCheckedAt = DateTimeOffset.UtcNow;
+            db.Add(new VerifiedDomainName { Name = claim.Name, OrganizationId = organization, DomainId = claim.Id, VerifiedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync(Ct);
+        }
+
+        return claim.Name;
+    }
 }

@@ -41,33 +41,25 @@ public abstract class OidcAttackTests(KastellHost host)
     public async Task EveryForgedIdToken_IsRefused_Audited_WithoutSessionOrAccount()
     {
         await using var org = await OrganizationFixture.CreateAsync(host);
-        var (connection, _) = await SsoFlows.ConnectAsync(host, org, amr: "pwd mfa");
+        var (connection, client) = await SsoFlows.ConnectAsync(host, org, amr: "pwd mfa");
+        var domain = await SsoFlows.VerifyDomainAsync(host, org);
         var observed = new List<string>();
-        await OidcTestProvider.AttackLock.WaitAsync(TestContext.Current.CancellationToken);
-        try
+        foreach (var (mode, _, reason) in Cases)
         {
-            foreach (var (mode, _, reason) in Cases)
-            {
-                await OidcTestProvider.SetAttackAsync(mode);
-                var mark = await AuditWatermark.TakeAsync(host);
-                var email = Journeys.UniqueEmail("attack");
-                using var browser = host.CreateBrowser();
-                var answer = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("victim-" + Guid.NewGuid().ToString("N"), email, Amr: "pwd mfa"));
-                var refused = (await mark.NewEventsAsync()).Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused).ToList();
-                var recorded = refused.Select(e => Reason(e)).SingleOrDefault();
-                observed.Add($"{mode}: {TestBrowser.LocationOf(answer)} {recorded}");
-                Assert.True("/account/sign-in/sso?failed=1" == TestBrowser.LocationOf(answer), string.Join("\n", observed));
-                Assert.True(reason == recorded, string.Join("\n", observed));
-                Assert.Equal(connection.Id.ToString(), SingleSignOnTests.ConnectionOf(refused.Single()));
-                Assert.Equal(AuditOutcome.Failed, refused.Single().Outcome);
-                Assert.False(await SsoFlows.HasSessionAsync(browser), mode);
-                Assert.False(await UserExistsAsync(email), mode);
-            }
-        }
-        finally
-        {
-            await OidcTestProvider.SetAttackAsync("none");
-            OidcTestProvider.AttackLock.Release();
+            await OidcTestProvider.SetAttackAsync(client, mode);
+            var mark = await AuditWatermark.TakeAsync(host);
+            var email = SsoFlows.EmailIn(domain, "attack"); // a verified domain: a token let through would create the account
+            using var browser = host.CreateBrowser();
+            var answer = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("victim-" + Guid.NewGuid().ToString("N"), email, Amr: "pwd mfa"));
+            var refused = (await mark.NewEventsAsync()).Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused).ToList();
+            var recorded = refused.Select(e => Reason(e)).SingleOrDefault();
+            observed.Add($"{mode}: {TestBrowser.LocationOf(answer)} {recorded}");
+            Assert.True("/account/sign-in/sso?failed=1" == TestBrowser.LocationOf(answer), string.Join("\n", observed));
+            Assert.True(reason == recorded, string.Join("\n", observed));
+            Assert.Equal(connection.Id.ToString(), SingleSignOnTests.ConnectionOf(refused.Single()));
+            Assert.Equal(AuditOutcome.Failed, refused.Single().Outcome);
+            Assert.False(await SsoFlows.HasSessionAsync(browser), mode);
+            Assert.False(await UserExistsAsync(email), mode);
         }
     }
 
@@ -75,22 +67,13 @@ public abstract class OidcAttackTests(KastellHost host)
     public async Task ATokenWithoutKid_IsAccepted_WhenTheProviderPublishesOneKey()
     {
         await using var org = await OrganizationFixture.CreateAsync(host);
-        await SsoFlows.ConnectAsync(host, org, amr: "mfa");
-        var email = Journeys.UniqueEmail("nokid");
-        await OidcTestProvider.AttackLock.WaitAsync(TestContext.Current.CancellationToken);
-        try
-        {
-            await OidcTestProvider.SetAttackAsync("kid-absent-single-key");
-            using var browser = host.CreateBrowser();
-            var answer = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("nokid-" + Guid.NewGuid().ToString("N"), email, Amr: "pwd mfa"));
-            Assert.Equal("/", TestBrowser.LocationOf(answer));
-            Assert.True(await UserExistsAsync(email));
-        }
-        finally
-        {
-            await OidcTestProvider.SetAttackAsync("none");
-            OidcTestProvider.AttackLock.Release();
-        }
+        var (_, client) = await SsoFlows.ConnectAsync(host, org, amr: "mfa");
+        var email = SsoFlows.EmailIn(await SsoFlows.VerifyDomainAsync(host, org), "nokid");
+        await OidcTestProvider.SetAttackAsync(client, "kid-absent-single-key");
+        using var browser = host.CreateBrowser();
+        var answer = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("nokid-" + Guid.NewGuid().ToString("N"), email, Amr: "pwd mfa"));
+        Assert.Equal("/", TestBrowser.LocationOf(answer));
+        Assert.True(await UserExistsAsync(email));
     }
 
     private static string? Reason(AuditEvent e) =>

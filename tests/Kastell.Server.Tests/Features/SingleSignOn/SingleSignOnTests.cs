@@ -1,11 +1,17 @@
 using System.Net;
 using Kastell.Server.Features.SingleSignOn;
+using Kastell.Server.Features.SingleSignOn.Connections;
+using Kastell.Server.Features.SingleSignOn.SignIn;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Http.Outbound;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Platform.Audit;
 using Kastell.Server.Tests.Support;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Kastell.Server.Tests.Features.SingleSignOn;
 
@@ -118,7 +124,7 @@ public abstract class SingleSignOnTests(KastellHost host)
     {
         await using var org = await OrganizationFixture.CreateAsync(host);
         var (connection, _) = await SsoFlows.ConnectAsync(host, org, role: "Auditor", amr: "mfa otp");
-        var email = Journeys.UniqueEmail("sso");
+        var email = SsoFlows.EmailIn(await SsoFlows.VerifyDomainAsync(host, org));
         var mark = await AuditWatermark.TakeAsync(host);
 
         using var browser = host.CreateBrowser();
@@ -144,7 +150,7 @@ public abstract class SingleSignOnTests(KastellHost host)
     {
         await using var org = await OrganizationFixture.CreateAsync(host);
         await SsoFlows.ConnectAsync(host, org, amr: "");
-        var email = Journeys.UniqueEmail("sso");
+        var email = SsoFlows.EmailIn(await SsoFlows.VerifyDomainAsync(host, org));
         var subject = "bob-" + Guid.NewGuid().ToString("N");
 
         using var browser = host.CreateBrowser();
@@ -177,7 +183,9 @@ public abstract class SingleSignOnTests(KastellHost host)
         await using var org = await OrganizationFixture.CreateAsync(host);
         await SsoFlows.ConnectAsync(host, org, amr: "mfa");
         await using var other = await OrganizationFixture.CreateAsync(host);
-        var member = await org.JoinAsync(OrganizationRole.Member);
+        // In a domain the organization verified: just-in-time creation would be allowed for a new address there.
+        using var member = await SsoFlows.SignedUpAsync(host, SsoFlows.EmailIn(await SsoFlows.VerifyDomainAsync(host, org), "member"));
+        await Tenants.AddMemberAsync(host, org.Id, member.User.Email, OrganizationRole.Member);
         await Tenants.AddMemberAsync(host, other.Id, member.User.Email, OrganizationRole.Owner);
         var mark = await AuditWatermark.TakeAsync(host);
 
@@ -214,19 +222,21 @@ public abstract class SingleSignOnTests(KastellHost host)
     public async Task AnAccountOutsideTheOrganization_IsNotTakenOver_AndAnUnverifiedEmail_CreatesNothing()
     {
         await using var org = await OrganizationFixture.CreateAsync(host);
-        await using var other = await OrganizationFixture.CreateAsync(host);
         var (connection, _) = await SsoFlows.ConnectAsync(host, org);
+        var domain = await SsoFlows.VerifyDomainAsync(host, org);
+        // Signed up with their password (owner of their own organization), in a domain this organization verified.
+        using var outsider = await SsoFlows.SignedUpAsync(host, SsoFlows.EmailIn(domain, "outsider"));
         var mark = await AuditWatermark.TakeAsync(host);
 
         using var browser = host.CreateBrowser();
-        var refused = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("x-" + Guid.NewGuid().ToString("N"), other.Owner.User.Email));
+        var refused = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("x-" + Guid.NewGuid().ToString("N"), outsider.User.Email));
         Assert.Equal("/account/sign-in/sso?refused=account-exists", TestBrowser.LocationOf(refused));
         await browser.GetAsync(TestBrowser.LocationOf(refused)!);
         Assert.Contains("single sign-on does not take over an existing account", browser.LastPage, StringComparison.Ordinal);
         Assert.False(await SsoFlows.HasSessionAsync(browser));
-        Assert.Null(await org.RoleOfAsync(other.Owner.Id));
+        Assert.Null(await org.RoleOfAsync(outsider.Id));
 
-        var unverified = Journeys.UniqueEmail("unverified");
+        var unverified = SsoFlows.EmailIn(domain, "unverified");
         var second = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("u-" + Guid.NewGuid().ToString("N"), unverified, EmailVerified: false));
         Assert.Equal("/account/sign-in/sso?refused=email-not-verified", TestBrowser.LocationOf(second));
         Assert.False(await SsoFlows.HasSessionAsync(browser));
@@ -237,7 +247,7 @@ public abstract class SingleSignOnTests(KastellHost host)
         Assert.Equal(2, reasons.Count);
         Assert.Contains(reasons, d => d.Contains("account-exists", StringComparison.Ordinal));
         // Outside the organization: the account is not named in this organization's chain.
-        Assert.DoesNotContain(written, e => e.TargetId == other.Owner.Id.ToString());
+        Assert.DoesNotContain(written, e => e.TargetId == outsider.Id.ToString());
         Assert.Contains(reasons, d => d.Contains("email-not-verified", StringComparison.Ordinal));
         Assert.All(written.Where(e => e.Type == SingleSignOnEvents.SsoSignInRefused), e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
         Assert.DoesNotContain(written, e => e.Type == SingleSignOnEvents.SsoSignInSucceeded);
@@ -259,8 +269,57 @@ public abstract class SingleSignOnTests(KastellHost host)
         await SsoFlows.SwitchToGermanAsync(browser, "/account/sign-in/sso");
         await browser.GetAsync("/account/sign-in/sso?unknown=1");
         Assert.Contains("Mit Single Sign-on anmelden", browser.LastPage, StringComparison.Ordinal);
-        Assert.Contains("Es gibt keine Organisation dieses Namens mit Single Sign-on.", browser.LastPage, StringComparison.Ordinal);
+        Assert.Contains("Für diese Adresse oder diesen Namen ist kein Single Sign-on verfügbar.", browser.LastPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync("/sso/start", new Dictionary<string, string> { ["organization"] = org.Slug })).StatusCode);
+    }
+
+    [Fact]
+    public async Task ARedirectToAnInternalAddress_IsNotFollowed_AndTheHandlersBackchannelIsTheSafeOne()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        // The provider (on loopback, allowed here) answers discovery with a redirect to the metadata service or a private network.
+        foreach (var target in new[] { "169.254.169.254", "10.0.0.1", "fd00::1" })
+        {
+            var response = await org.Owner.Browser.SubmitAsync(SsoFlows.Page(org), "add-oidc", SsoFlows.Form("A", $"{OidcTestProvider.Issuer}/moved-to/{target}", "c", "s"));
+            Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{target}: {(int)response.StatusCode}");
+            Assert.Contains("discovery document could not be fetched", org.Owner.Browser.LastPage, StringComparison.Ordinal);
+
+            using var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(OidcDiscovery.HttpClientName);
+            var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"{OidcTestProvider.Issuer}/moved-to/{target}/.well-known/openid-configuration", Ct));
+            Assert.IsType<OutboundAddressRefusedException>(refused.InnerException);
+        }
+
+        Assert.Equal(0, await CountAsync(org.Id));
+
+        // The OpenID Connect handler fetches metadata and keys and redeems the code through the same kind of handler.
+        var (connection, _) = await SsoFlows.ConnectAsync(host, org);
+        var scheme = await host.Services.GetRequiredService<SsoSchemes>().EnsureAsync(org.Id, connection.Id);
+        var options = host.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(scheme);
+        var handler = Assert.IsType<SocketsHttpHandler>(options.BackchannelHttpHandler);
+        Assert.NotNull(handler.ConnectCallback);
+        Assert.False(handler.UseProxy);
+    }
+
+    [Fact]
+    public async Task TheRedirectUri_IsBuiltFromThePublicBaseUrl_NotFromAForgedHostHeader()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        var (connection, _) = await SsoFlows.ConnectAsync(host, org, amr: "mfa");
+        var email = SsoFlows.EmailIn(await SsoFlows.VerifyDomainAsync(host, org));
+        var expected = KastellHost.PublicBaseUrl + connection.CallbackPath;
+
+        using var browser = host.CreateBrowser();
+        browser.Client.DefaultRequestHeaders.Host = "attacker.example";
+        // The provider accepts only the registered URI — in the pushed authorization request and again when the code is
+        // redeemed — and sends the browser back to it (SignInAsync checks the callback is on the public base URL).
+        var done = await SsoFlows.SignInAsync(browser, org.Slug, new OidcTestLogin("h-" + Guid.NewGuid().ToString("N"), email, Amr: "mfa"));
+        Assert.Equal("/", TestBrowser.LocationOf(done));
+
+        // The address the admin registers at the provider, too.
+        org.Owner.Browser.Client.DefaultRequestHeaders.Host = "attacker.example";
+        await org.Owner.Browser.GetAsync(SsoFlows.Page(org));
+        Assert.Contains(expected, WebUtility.HtmlDecode(org.Owner.Browser.LastPage), StringComparison.Ordinal);
+        Assert.DoesNotContain("attacker.example", org.Owner.Browser.LastPage, StringComparison.Ordinal);
     }
 
     internal static string? ConnectionOf(AuditEvent e) =>

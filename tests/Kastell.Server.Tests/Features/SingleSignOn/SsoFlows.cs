@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Kastell.Server.Features.SingleSignOn;
+using Kastell.Server.Tests.Features.Domains;
 using Kastell.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,6 +42,19 @@ internal static partial class SsoFlows
             Assert.Equal(KastellHost.PublicBaseUrl + connection.CallbackPath, redirectUri);
             return (connection, client);
         }
+    }
+
+    /// <summary>A domain the organization holds verified: just-in-time accounts and home-realm discovery need one.</summary>
+    public static Task<string> VerifyDomainAsync(KastellHost host, OrganizationFixture org) => DomainsData.VerifiedAsync(host, org.Id);
+
+    public static string EmailIn(string domain, string who = "sso") => $"{who}-{Guid.NewGuid():N}@{domain}";
+
+    /// <summary>Someone who signed up with their password (and MFA) under <paramref name="email"/>, in an organization of their own.</summary>
+    public static async Task<Person> SignedUpAsync(KastellHost host, string email)
+    {
+        var browser = host.CreateBrowser();
+        var user = await Journeys.SignUpAndEnrolAsync(browser, email: email);
+        return new Person(user, browser, await Tenants.UserIdAsync(host, email));
     }
 
     /// <summary>From the SSO page to Kastell's answer after the provider sent the browser back.</summary>

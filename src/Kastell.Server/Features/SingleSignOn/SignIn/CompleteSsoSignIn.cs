@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Kastell.Server.Features.Accounts;
+using Kastell.Server.Features.Domains.Discovery;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Data;
+using Kastell.Server.Platform.Email;
 using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -27,10 +29,10 @@ internal enum SsoSignInOutcome
 /// <summary>
 /// Turns a validated ID token (the handler's external principal) into a Kastell session (ADR 0020). The person is
 /// found by their identity at this connection (<c>sub</c>, stored as an external login); on the first sign-in the
-/// account is created just in time — from a verified <c>email</c> only — and made a member with the connection's
-/// default role (row and tuple, <see cref="Memberships"/>). An existing account with that address is linked only if it
-/// already belongs to this organization: anything else would let an organization's provider take over an account of
-/// someone else's. A person who is no longer a member is refused. The organization's MFA mapping decides whether the
+/// account is created just in time — from a verified <c>email</c> in a domain the organization verified only — and made
+/// a member with the connection's default role (row and tuple, <see cref="Memberships"/>). An existing account with
+/// that address is never linked (an organization's provider must not take over an account). A person who is no longer
+/// a member is refused. The organization's MFA mapping decides whether the
 /// provider's <c>amr</c>/<c>acr</c> counts as Kastell's mandatory second factor; otherwise Kastell's own is asked
 /// (or enrolled). Every outcome is audited on the organization's chain.
 /// </summary>
@@ -40,6 +42,7 @@ internal sealed class CompleteSsoSignIn(
     UserManager<KastellUser> users,
     SignInManager<KastellUser> signIn,
     Memberships memberships,
+    DomainOwnerLookup domains,
     IAuditLog audit,
     TimeProvider time)
 {
@@ -68,11 +71,18 @@ internal sealed class CompleteSsoSignIn(
         var how = "returning";
         if (user is null)
         {
-            var email = external.FindFirstValue("email")?.Trim();
-            if (string.IsNullOrEmpty(email) || email.Length > 254 || !email.Contains('@', StringComparison.Ordinal)
+            if (!MailAddresses.TryParse(external.FindFirstValue("email"), out var email)
                 || !string.Equals(external.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase))
             {
                 return await RefuseAsync(connectionId, "email-not-verified", null, cancellationToken);
+            }
+
+            // Accounts are created only for addresses in a domain this organization verified (ADR 0021): otherwise an
+            // admin's provider could create — squat — an account for anyone's address. Asked before whether an account
+            // exists, so a provider cannot probe for accounts outside the organization's own domains either.
+            if (await domains.FindAsync(email, cancellationToken) is not { } owner || owner.OrganizationId != connection.OrganizationId)
+            {
+                return await RefuseAsync(connectionId, "domain-not-verified", null, cancellationToken);
             }
 
             // Never linked by e-mail: an account belongs to many organizations, and an admin of any one of them could

@@ -1,10 +1,12 @@
+using Kastell.Server.Features.Domains.Discovery;
+using Kastell.Server.Platform.Email;
+
 namespace Kastell.Server.Features.SingleSignOn.SignIn;
 
 /// <summary>
 /// The seam for e-mail-first sign-in: which organization's single sign-on an address belongs to. The verified-domains
-/// slice answers it from the domains an organization proved it owns; until then nothing is found, and people name their
-/// organization instead. Only a verified domain may ever answer: an unverified claim would route someone's sign-in to
-/// an attacker's provider.
+/// slice answers it from the domains an organization proved it owns (<see cref="VerifiedDomainHomeRealm"/>). Only a
+/// verified domain may ever answer: an unverified claim would route someone's sign-in to an attacker's provider.
 /// </summary>
 public interface IHomeRealmDiscovery
 {
@@ -12,8 +14,9 @@ public interface IHomeRealmDiscovery
     Task<Guid?> OrganizationForEmailAsync(string email, CancellationToken cancellationToken);
 }
 
-/// <summary>No verified domains yet: no address leads anywhere.</summary>
-internal sealed class NoHomeRealmDiscovery : IHomeRealmDiscovery
+/// <summary>The organization that holds the address's domain verified (ADR 0021), or none.</summary>
+internal sealed class VerifiedDomainHomeRealm(DomainOwnerLookup domains) : IHomeRealmDiscovery
 {
-    public Task<Guid?> OrganizationForEmailAsync(string email, CancellationToken cancellationToken) => Task.FromResult<Guid?>(null);
+    public async Task<Guid?> OrganizationForEmailAsync(string email, CancellationToken cancellationToken) =>
+        MailAddresses.TryParse(email, out var address) && await domains.FindAsync(address, cancellationToken) is { } owner ? owner.OrganizationId : null;
 }

@@ -1,5 +1,7 @@
 using Kastell.Server.Features.SingleSignOn.Connections;
 using Kastell.Server.Platform.Audit;
+using Kastell.Server.Platform.Email;
+using Kastell.Server.Platform.Http.Outbound;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -17,7 +19,7 @@ namespace Kastell.Server.Features.SingleSignOn.SignIn;
 /// lifetime, <c>iat</c>, nonce. Kastell only narrows it: asymmetric signature algorithms only (so <c>alg: none</c> and
 /// an HMAC keyed with the public key are refused), a small clock skew, claims kept under their JWT names.
 /// </summary>
-internal sealed class SsoOidcOptionsSetup(TenantScopes scopes, IssuerUrls urls) : IConfigureNamedOptions<OpenIdConnectOptions>
+internal sealed class SsoOidcOptionsSetup(TenantScopes scopes, IssuerUrls urls, EmailLinks links) : IConfigureNamedOptions<OpenIdConnectOptions>
 {
     public const string CompletePath = "/sso/complete";
 
@@ -53,6 +55,9 @@ internal sealed class SsoOidcOptionsSetup(TenantScopes scopes, IssuerUrls urls) 
         options.ResponseMode = OpenIdConnectResponseMode.Query;
         options.UsePkce = true;
         options.CallbackPath = connection.CallbackPath;
+        // Metadata, keys and the token request go to the provider's addresses: public ones only (SSRF), each vetted
+        // when it connects. Loopback only where a provider on this machine is allowed (tests, development).
+        options.BackchannelHttpHandler = PublicOnlyHttp.CreateHandler(urls.AllowsLoopbackHttp);
         options.SignInScheme = IdentityConstants.ExternalScheme;
         options.Scope.Clear();
         options.Scope.Add("openid");
@@ -85,6 +90,14 @@ internal sealed class SsoOidcOptionsSetup(TenantScopes scopes, IssuerUrls urls) 
                 context.Fail(new SecurityTokenInvalidAlgorithmException("The ID token is not signed with an accepted asymmetric algorithm."));
             }
 
+            return Task.CompletedTask;
+        };
+        // The redirect URI is Kastell's configured public address, never the request's Host header (which the
+        // client chooses): the handler keeps the value set here and sends the same one when it redeems the code.
+        var redirectUri = links.To(connection.CallbackPath);
+        options.Events.OnRedirectToIdentityProvider = context =>
+        {
+            context.ProtocolMessage.RedirectUri = redirectUri;
             return Task.CompletedTask;
         };
         options.Events.OnRemoteFailure = context => SsoRefusals.OnRemoteFailureAsync(context, organizationId, connectionId);

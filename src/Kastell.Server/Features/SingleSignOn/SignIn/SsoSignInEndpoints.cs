@@ -9,8 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Kastell.Server.Features.SingleSignOn.SignIn;
 
 /// <summary>
-/// The three steps of a sign-in through a connection: start (the form on <c>/account/sign-in/sso</c> names the
-/// organization; the connection's scheme challenges, i.e. redirects to the provider), the provider's callback (handled
+/// The three steps of a sign-in through a connection: start (the form on <c>/account/sign-in/sso</c> takes a work
+/// e-mail address, whose verified domain names the organization — home-realm discovery — or the organization's short
+/// name; the connection's scheme challenges, i.e. redirects to the provider), the provider's callback (handled
 /// by the scheme's handler, <see cref="SsoCallbackMiddleware"/>) and completion (the validated external principal becomes a session).
 /// </summary>
 internal static class SsoSignInEndpoints
@@ -25,7 +26,7 @@ internal static class SsoSignInEndpoints
         root.MapPost(StartPath, StartAsync).WithName("StartSsoSignIn").RequireValidAntiforgeryToken();
 
         // Not a form: the browser arrives by redirect from the handler with the external cookie. A GET that signs in,
-        // audited as SignInSucceeded or SignInRefused.
+        // audited as SsoSignInSucceeded or SsoSignInRefused.
         root.MapGet(SsoOidcOptionsSetup.CompletePath, CompleteAsync).WithName("CompleteSsoSignIn");
     }
 
@@ -45,17 +46,13 @@ internal static class SsoSignInEndpoints
             organizationId = id == Guid.Empty ? null : id;
         }
 
-        // The same answer for an unknown organization and one without single sign-on.
-        if (organizationId is not { } organization)
-        {
-            return Results.LocalRedirect(PagePath + "?unknown=1");
-        }
-
-        tenant.Enter(organization);
+        // The same answer, after the same queries, for an unknown address or organization and one without single
+        // sign-on: neither the answer nor the time it takes tells whether a domain or an organization exists.
+        tenant.Enter(organizationId ?? Guid.Empty);
         var connection = await db.SsoConnections.AsNoTracking()
             .Where(c => c.Enabled && c.Protocol == SsoProtocol.Oidc)
             .OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(context.RequestAborted);
-        if (connection is null)
+        if (organizationId is not { } organization || connection is null)
         {
             return Results.LocalRedirect(PagePath + "?unknown=1");
         }
