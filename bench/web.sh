@@ -141,7 +141,7 @@ declare -A kastell_pid kastell_port
 start_kastell() {
   local variant="$1" provider="$2" key="$1-$2" data="$work/$1-$2" port
   port="$(free_port)"
-  mkdir -p "$data"
+  mkdir -p -m 700 "$data" # the server refuses a data directory others can read
   # The API's rate limits (600 a minute per token by default) stay switched on, raised out of wrk's way: their cost
   # is measured, their 429s are not.
   local settings=("${tls[@]}" --Kastell:DataDirectory="$data" --Kastell:Storage:Clamd="unix:$work/clamd/clamd.sock"
