@@ -6,7 +6,6 @@ using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Platform.Http.Api;
 
@@ -21,13 +20,6 @@ internal sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiRateL
 {
     /// <summary>JSON bodies are small; the upload endpoint raises this for its own requests.</summary>
     public const long MaxJsonBodyBytes = 64 * 1024;
-
-    /// <summary>
-    /// SQLite takes one writer at a time, and Microsoft.Data.Sqlite waits for a busy database by sleeping 150 ms
-    /// between tries, blocking its thread: concurrent API requests' audit writes queue here instead, each in turn
-    /// without sleeping (bench/api.sh). PostgreSQL's writers queue on the chain's advisory lock.
-    /// </summary>
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -83,25 +75,9 @@ internal sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiRateL
         };
         var actor = AuditActor.ApiToken(grant.TokenId);
         await using var scope = scopes.Enter(grant.OrganizationId, actor, tenant.OrganizationId == grant.OrganizationId ? tenant.SpaceId : null);
-        var queue = scope.Db.Database.IsSqlite();
-        if (queue)
-        {
-            await _sqliteWriter.WaitAsync(CancellationToken.None);
-        }
-
-        try
-        {
-            await scope.Get<IAuditLog>().RecordNowAsync(new(ApiTokenEvents.ApiTokenUsed, actor, new AuditTarget("api_token", grant.TokenId.ToString()),
-                context.Response.StatusCode < 400 ? AuditOutcome.Succeeded : context.Response.StatusCode is 401 or 403 or 404 ? AuditOutcome.Denied : AuditOutcome.Failed,
-                details), CancellationToken.None);
-        }
-        finally
-        {
-            if (queue)
-            {
-                _sqliteWriter.Release();
-            }
-        }
+        await scope.Get<IAuditLog>().RecordNowAsync(new(ApiTokenEvents.ApiTokenUsed, actor, new AuditTarget("api_token", grant.TokenId.ToString()),
+            context.Response.StatusCode < 400 ? AuditOutcome.Succeeded : context.Response.StatusCode is 401 or 403 or 404 ? AuditOutcome.Denied : AuditOutcome.Failed,
+            details), CancellationToken.None);
     }
 }
 
