@@ -12,9 +12,9 @@ internal sealed record SeedSettings(Uri Url, string DataDirectory, string Provid
 /// <summary>
 /// Seeds a running Kastell for the benchmark the way a person would: signs up, signs in, enrols an authenticator
 /// (the TOTP code computed here from the key the page shows), continues into the session with a second factor,
-/// creates a Space and uploads files through the upload form. Only the long audit chain is appended directly, through
+/// creates a Space, uploads files through the upload form and creates a personal access token on the token page. Only the long audit chain is appended directly, through
 /// Kastell's own bulk appender (<see cref="AuditChainSeeder"/>): a hundred thousand audited requests would take
-/// longer than the benchmark. Writes what wrk needs (session cookie, slugs, a form token) as a shell file.
+/// longer than the benchmark. Writes what wrk needs (session cookie, slugs, a form token, an API token) as a shell file.
 /// </summary>
 internal static partial class Seeder
 {
@@ -47,9 +47,11 @@ internal static partial class Seeder
         var key = TotpKey().Match(browser.LastPage) is { Success: true } m
             ? m.Groups[1].Value.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()
             : throw new InvalidOperationException("The MFA set-up page shows no key.");
+        var totp = new Totp(Base32Encoding.ToBytes(key));
+        var enrolledAt = DateTime.UtcNow;
         var enrol = await browser.SubmitAsync("/account/mfa/setup", "mfa-setup", new Dictionary<string, string>
         {
-            ["Input.Code"] = new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(DateTime.UtcNow),
+            ["Input.Code"] = totp.ComputeTotp(enrolledAt),
         });
         BenchBrowser.Expect(enrol, HttpStatusCode.OK, "MFA enrolment");
         BenchBrowser.Expect(await browser.GetAsync("/account/session/renew"), HttpStatusCode.Redirect, "session renewal");
@@ -90,6 +92,28 @@ internal static partial class Seeder
             await AuditChainSeeder.AppendAsync(services, organizationId, settings.AuditEvents);
         }
 
+        // A personal access token for the API request, made through the token page like a person would: password and
+        // a code of a later TOTP step than the enrolment's (a step's code is accepted once).
+        var step = TimeSpan.FromSeconds(30);
+        var nextStep = new DateTime(enrolledAt.Ticks - (enrolledAt.Ticks % step.Ticks), DateTimeKind.Utc) + step;
+        if (DateTime.UtcNow < nextStep)
+        {
+            await Task.Delay(nextStep - DateTime.UtcNow + TimeSpan.FromSeconds(1));
+        }
+
+        var tokenPage = await browser.SubmitAsync($"/o/{organization}/api-tokens", "create-token", new Dictionary<string, string>
+        {
+            ["token-name"] = "bench",
+            ["token-days"] = "1",
+            ["token-permission"] = "file:can_read",
+            ["token-password"] = Password,
+            ["token-code"] = totp.ComputeTotp(DateTime.UtcNow),
+        });
+        BenchBrowser.Expect(tokenPage, HttpStatusCode.OK, "creating an API token");
+        var apiToken = ApiTokenSecret().Match(browser.LastPage) is { Success: true } t
+            ? t.Groups[1].Value
+            : throw new InvalidOperationException("The token page shows no new token.");
+
         // The form token of the organization page's "create a Space" form, for wrk's writing post.
         BenchBrowser.Expect(await browser.GetAsync($"/o/{organization}"), HttpStatusCode.OK, "organization page");
         var formToken = browser.FormToken("create-space");
@@ -101,10 +125,14 @@ internal static partial class Seeder
             $"KASTELL_SPACE='{space}'",
             $"KASTELL_COOKIE='{browser.CookieHeader}'",
             $"KASTELL_FORM_TOKEN='{Uri.EscapeDataString(formToken)}'",
+            $"KASTELL_TOKEN='{apiToken}'",
         ]);
         Console.WriteLine($"seeded {settings.Url}: organization {organization}, Space {space} with {settings.Files} files, {settings.AuditEvents:N0} audit events");
         return 0;
     }
+
+    [GeneratedRegex("<code class=\"secret\">(kastell_pat_[A-Za-z0-9_]+)</code>")]
+    private static partial Regex ApiTokenSecret();
 
     [GeneratedRegex("data-testid=\"totp-key\">([^<]+)<")]
     private static partial Regex TotpKey();

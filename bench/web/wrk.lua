@@ -1,6 +1,7 @@
 -- The web benchmark's wrk script (bench/web.sh). Reads its request from the environment:
 --   BENCH_METHOD (GET or POST), BENCH_COOKIE (a Cookie header, optional),
 --   BENCH_BODY (POST: the form body; "{n}" becomes a name unique to this run, thread and request),
+--   BENCH_AUTH (an API token: sent as "Authorization: Bearer …", optional),
 --   BENCH_RUN (a unique prefix for those names), BENCH_MIX ("METHOD path" entries separated by ";": cycled through),
 --   BENCH_EXPECT (the status every answer must have; the others count as errors. Checking costs wrk time, so the
 --   timed runs leave it out and the checked warm-up runs before them use it).
@@ -8,6 +9,7 @@
 -- answers without the expected status).
 local method = os.getenv("BENCH_METHOD") or "GET"
 local cookie = os.getenv("BENCH_COOKIE") or ""
+local auth = os.getenv("BENCH_AUTH") or ""
 local body = os.getenv("BENCH_BODY") or ""
 local run = os.getenv("BENCH_RUN") or "0"
 local expect = tonumber(os.getenv("BENCH_EXPECT") or "")
@@ -15,6 +17,7 @@ local mix = os.getenv("BENCH_MIX")
 
 wrk.method = method
 if cookie ~= "" then wrk.headers["Cookie"] = cookie end
+if auth ~= "" then wrk.headers["Authorization"] = "Bearer " .. auth end
 
 local threads = {}
 local counter = 0

@@ -31,6 +31,15 @@ public sealed class TeamDirectory(KastellDbContext db, RelationshipReader relati
                 : new TeamSummary(t.Id, t.Name, 0, 0))];
     }
 
+    /// <summary>
+    /// Up to <paramref name="take"/> of the <paramref name="readable"/> teams after <paramref name="after"/>, ordered by
+    /// id (version 7: by creation), a key that never changes: the API's cursor pages.
+    /// </summary>
+    public async Task<IReadOnlyList<Team>> PageAsync(IReadOnlyCollection<Guid> readable, Guid? after, int take, CancellationToken cancellationToken = default) =>
+        await db.Teams.AsNoTracking()
+            .Where(t => readable.Contains(t.Id) && (after == null || t.Id.CompareTo(after.Value) > 0))
+            .OrderBy(t => t.Id).Take(take).ToListAsync(cancellationToken);
+
     /// <summary>The team, if it is one of this organization's.</summary>
     public Task<Team?> FindAsync(Guid id, CancellationToken cancellationToken = default) =>
         db.Teams.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancellationToken);

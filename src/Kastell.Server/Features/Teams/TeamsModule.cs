@@ -7,7 +7,7 @@ namespace Kastell.Server.Features.Teams;
 /// <summary>
 /// Teams of an organization: named groups of members (teams nest) that Space roles can be given to at once. The team
 /// rows are the platform's tenancy entities (like Spaces); this feature is how people create, rename, delete and fill
-/// them. Space roles for teams are given on the Space's members page (Organizations).
+/// them, on its pages and in the HTTP API. Space roles for teams are given on the Space's members page (Organizations).
 /// </summary>
 public sealed class TeamsModule : FeatureModule
 {
@@ -22,5 +22,9 @@ public sealed class TeamsModule : FeatureModule
         services.AddScoped<RemoveTeamMemberCommand>();
     }
 
-    public override void MapEndpoints(FeatureRoutes routes) => TeamEndpoints.Map(routes.Organization);
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        TeamEndpoints.Map(routes.Organization);
+        Api.TeamApiEndpoints.Map(routes.ApiOrganization);
+    }
 }

@@ -29,7 +29,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
     private static readonly string[] Everything =
     [
         "organization:can_create_space", "organization:can_manage_members", "organization:can_manage_password_policy",
-        "organization:can_read_audit", "organization:can_manage_audit_retention", "space:can_upload", "file:can_read", "file:can_delete",
+        "organization:can_read_audit", "organization:can_manage_audit_retention", "organization:can_manage_teams", "space:can_upload", "file:can_read", "file:can_delete",
+        "team:can_read", "team:can_manage",
     ];
 
     [Fact]
@@ -45,6 +46,11 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         using var memberBrowser = Host.CreateBrowser();
         var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
         await Tenants.AddMemberAsync(Host, victim.OrganizationId, member.Email, OrganizationRole.Member, (victim.SpaceId, SpaceRole.Viewer));
+        var memberId = await Tenants.UserIdAsync(Host, member.Email);
+        var team = await Tenants.CreateTeamAsync(Host, victim.OrganizationId, "Ziel-Team");
+        await Tenants.AddToTeamAsync(Host, victim.OrganizationId, team, Subject.Person(memberId));
+        // What an attack would add to the team (a member of the organization, not yet in it) and remove from it.
+        var newTeamMember = Subject.Person(await Tenants.UserIdAsync(Host, victim.User.Email)).ToString();
         Guid invitation;
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
         await using (scope)
@@ -63,7 +69,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         var foreign = (await CreateTokenAsync(attacker, Everything)).Secret;
         var otherSpace = (await CreateTokenAsync(victim, ["space:can_upload", "file:can_read", "file:can_delete"], [nextDoor])).Secret;
         var bare = (await CreateTokenAsync(victim, ["organization:can_see_access"])).Secret;
-        var memberToken = await CreateTokenForAsync(victim.OrganizationId, ApiTokenKind.Personal, await Tenants.UserIdAsync(Host, member.Email), ["file:can_read"]);
+        var memberToken = await CreateTokenForAsync(victim.OrganizationId, ApiTokenKind.Personal, memberId, ["file:can_read", "team:can_manage"]);
         var before = await DigestAsync(victim);
 
         var problems = new List<string>();
@@ -73,13 +79,16 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         {
             var route = endpoint.RoutePattern.RawText!;
             var path = route.Replace("{org}", slug, StringComparison.Ordinal).Replace("{space}", "akten", StringComparison.Ordinal)
-                .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation : route.Contains("/assets/", StringComparison.Ordinal) ? asset : file.Id).ToString(), StringComparison.Ordinal).TrimEnd('/');
+                .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation
+                    : route.Contains("/assets/", StringComparison.Ordinal) ? asset
+                    : route.Contains("/teams/", StringComparison.Ordinal) ? team : file.Id).ToString(), StringComparison.Ordinal)
+                .Replace("{member}", Subject.Person(memberId).ToString(), StringComparison.Ordinal).TrimEnd('/');
             var required = endpoint.Metadata.GetOrderedMetadata<RequirePermissionAttribute>();
             var label = $"{method} {route}";
 
             async Task ExpectAsync(string who, HttpClient client, params HttpStatusCode[] expected)
             {
-                using var response = await client.SendAsync(Request(method, path), Ct);
+                using var response = await client.SendAsync(Request(method, path, newTeamMember), Ct);
                 if (!expected.Contains(response.StatusCode))
                 {
                     problems.Add($"{label} with {who}: {(int)response.StatusCode}, expected {string.Join(" or ", expected.Select(e => (int)e))}");
@@ -124,7 +133,9 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                     await ExpectAsync("a token without the permission", api, HttpStatusCode.Forbidden, HttpStatusCode.NotFound);
                 }
 
-                if (required.Any(r => r.ObjectType == "organization"))
+                // The organization's administrative endpoints, and managing a team (the member's token carries
+                // team:can_manage, which a plain member does not hold).
+                if (required.Any(r => r.ObjectType == "organization" || (r.ObjectType == "team" && r.Permission == "can_manage")))
                 {
                     using var api = Api(memberToken.Value!.Secret);
                     await ExpectAsync("a plain member's token", api, HttpStatusCode.Forbidden, HttpStatusCode.NotFound);
@@ -143,7 +154,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         select (method, endpoint);
 
     /// <summary>A well-formed request: a body the endpoint accepts, and If-Match on updates.</summary>
-    private static HttpRequestMessage Request(string method, string path)
+    private static HttpRequestMessage Request(string method, string path, string newTeamMember)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (HttpMethods.IsPost(method) && path.EndsWith("/files", StringComparison.Ordinal))
@@ -166,6 +177,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 _ when path.EndsWith("/audit-retention", StringComparison.Ordinal) => "{\"days\":1}",
                 _ when path.Contains("/assets", StringComparison.Ordinal) => "{\"name\":\"Matrix\",\"kind\":\"data\"}",
                 _ when path.EndsWith("/domains", StringComparison.Ordinal) => "{\"name\":\"matrix-" + Guid.NewGuid().ToString("N")[..8] + ".example\"}",
+                _ when path.EndsWith("/members", StringComparison.Ordinal) && path.Contains("/teams/", StringComparison.Ordinal) => "{\"member\":\"" + newTeamMember + "\"}",
+                _ when path.Contains("/teams", StringComparison.Ordinal) => "{\"name\":\"Matrix\"}",
                 _ => throw new InvalidOperationException($"No well-formed body for {method} {path}: add one to the matrix."),
             };
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -175,7 +188,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         return request;
     }
 
-    /// <summary>What an attack could change: Spaces, files, open invitations, assets, the password policy and the retention period.</summary>
+    /// <summary>What an attack could change: Spaces, files, open invitations, assets, teams with their members, the password policy and the retention period.</summary>
     private async Task<string> DigestAsync(Owner victim)
     {
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
@@ -186,7 +199,10 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
             var files = string.Join(",", (await db.StoredObjects.Select(o => o.Id).ToListAsync(Ct)).Order());
             var invitations = string.Join(",", (await db.Invitations.Where(i => i.RevokedAt == null).Select(i => i.Id).ToListAsync(Ct)).Order());
             var assets = string.Join(",", (await db.Set<Kastell.Server.Features.Assets.Asset>().Select(a => a.Id + " " + a.Name).ToListAsync(Ct)).Order(StringComparer.Ordinal));
-            return $"{spaces}|{files}|{invitations}|{assets}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
+            var teams = string.Join(",", (await db.Teams.Select(t => t.Id + " " + t.Name).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            var teamMembers = string.Join(",", (await scope.ServiceProvider.GetRequiredService<RelationshipReader>().OfTypeAsync("team", "member", Ct))
+                .Select(t => $"{t.Object}#{t.Relation}@{t.User}").Order(StringComparer.Ordinal));
+            return $"{spaces}|{files}|{invitations}|{assets}|{teams}|{teamMembers}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
         }
     }
 }

@@ -131,6 +131,10 @@ public sealed class CreateApiTokenCommand(KastellDbContext db, Tenant tenant, Pe
                 }
 
                 return false;
+            case "team":
+                // The organization's teams (there may be none yet): in reach of an organization-wide token only, for a
+                // subject who reads the organization. What it may do to a team is asked of the subject at each use.
+                return spaces.Count == 0 && await permissions.SubjectHoldsAsync(subject, "organization", organization, "can_read", cancellationToken);
             default:
                 // Objects inside Spaces (files, …): there may be none yet, so the subject must read a Space in reach.
                 var readable = spaces.Count > 0 ? spaces : await permissions.SubjectObjectsAsync(subject, "space", "can_read", cancellationToken);
