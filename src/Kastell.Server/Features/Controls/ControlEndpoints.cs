@@ -39,11 +39,17 @@ internal static class ControlEndpoints
             .RequireValidAntiforgeryToken()
             .WithName("CreateControl");
         space.MapPost("/controls/{id:guid}/edit", async (Guid id, [FromForm] string? title, [FromForm] string? description, [FromForm] string? status, [FromForm] string? owner, HttpContext context, Tenant tenant, UpdateControlCommand update) =>
-                (await update.ExecuteAsync(id, new ControlChange(title, description, status, owner), context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, $"/controls/{id:D}?saved=1"))))
+                (await update.ExecuteAsync(id, new ControlChange(title, description, status, owner), cancellationToken: context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, $"/controls/{id:D}?saved=1"))))
             .RequireAuthorization()
             .RequirePermission("control", "can_edit")
             .RequireValidAntiforgeryToken()
             .WithName("UpdateControl");
+        space.MapPost("/controls/{id:guid}/delete", async (Guid id, HttpContext context, Tenant tenant, DeleteControlCommand delete) =>
+                (await delete.ExecuteAsync(id, context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, "/controls?deleted=1"))))
+            .RequireAuthorization()
+            .RequirePermission("control", "can_delete", auditAllow: true)
+            .RequireValidAntiforgeryToken()
+            .WithName("DeleteControl");
         space.MapPost("/controls/{id:guid}/links/add", async (Guid id, [FromForm] string? framework, [FromForm] string? requirement, HttpContext context, Tenant tenant, LinkRequirementCommand link) =>
                 (await link.LinkAsync(id, GuidOf(framework), requirement, context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, $"/controls/{id:D}?linked=1"))))
             .RequireAuthorization()

@@ -41,6 +41,9 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         var nextDoor = await Tenants.CreateSpaceAsync(Host, victim.Browser, slug, "Nebenan");
         var file = await Tenants.StoreFileAsync(Host, victim.OrganizationId, victim.SpaceId, "ziel.txt", "ziel"u8.ToArray());
         var asset = await Assets.AssetsData.CreateAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), "Ziel-Asset");
+        var framework = await Controls.ControlsData.ImportAsync(Host, slug, "Matrix norm", "1", ("m-1", "Matrix"));
+        await Controls.ControlsData.AdoptAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), framework);
+        var control = await Controls.ControlsData.CreateControlAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), "Ziel-Maßnahme");
         Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(victim.Browser, slug, Journeys.UniqueEmail("target"), OrganizationRole.Member)).StatusCode);
         using var memberBrowser = Host.CreateBrowser();
         var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
@@ -73,13 +76,15 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         {
             var route = endpoint.RoutePattern.RawText!;
             var path = route.Replace("{org}", slug, StringComparison.Ordinal).Replace("{space}", "akten", StringComparison.Ordinal)
-                .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation : route.Contains("/assets/", StringComparison.Ordinal) ? asset : file.Id).ToString(), StringComparison.Ordinal).TrimEnd('/');
+                .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation : route.Contains("/assets/", StringComparison.Ordinal) ? asset
+                    : route.Contains("/controls/", StringComparison.Ordinal) ? control : file.Id).ToString(), StringComparison.Ordinal)
+                .Replace("{framework:guid}", framework.ToString(), StringComparison.Ordinal).Replace("{requirement:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal).TrimEnd('/');
             var required = endpoint.Metadata.GetOrderedMetadata<RequirePermissionAttribute>();
             var label = $"{method} {route}";
 
             async Task ExpectAsync(string who, HttpClient client, params HttpStatusCode[] expected)
             {
-                using var response = await client.SendAsync(Request(method, path), Ct);
+                using var response = await client.SendAsync(Request(method, path, framework), Ct);
                 if (!expected.Contains(response.StatusCode))
                 {
                     problems.Add($"{label} with {who}: {(int)response.StatusCode}, expected {string.Join(" or ", expected.Select(e => (int)e))}");
@@ -143,7 +148,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         select (method, endpoint);
 
     /// <summary>A well-formed request: a body the endpoint accepts, and If-Match on updates.</summary>
-    private static HttpRequestMessage Request(string method, string path)
+    private static HttpRequestMessage Request(string method, string path, Guid framework)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (HttpMethods.IsPost(method) && path.EndsWith("/files", StringComparison.Ordinal))
@@ -165,6 +170,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 _ when path.EndsWith("/password-policy", StringComparison.Ordinal) => "{\"minimumLength\":8,\"requireUppercase\":false,\"requireLowercase\":false,\"requireDigit\":false,\"requireSymbol\":false,\"historyLength\":0}",
                 _ when path.EndsWith("/audit-retention", StringComparison.Ordinal) => "{\"days\":1}",
                 _ when path.Contains("/assets", StringComparison.Ordinal) => "{\"name\":\"Matrix\",\"kind\":\"data\"}",
+                _ when path.EndsWith("/requirements", StringComparison.Ordinal) => $"{{\"framework\":\"{framework:D}\",\"requirement\":\"m-1\"}}",
+                _ when path.Contains("/controls", StringComparison.Ordinal) => "{\"title\":\"Matrix\"}",
                 _ when path.EndsWith("/domains", StringComparison.Ordinal) => "{\"name\":\"matrix-" + Guid.NewGuid().ToString("N")[..8] + ".example\"}",
                 _ => throw new InvalidOperationException($"No well-formed body for {method} {path}: add one to the matrix."),
             };
@@ -175,7 +182,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         return request;
     }
 
-    /// <summary>What an attack could change: Spaces, files, open invitations, assets, the password policy and the retention period.</summary>
+    /// <summary>What an attack could change: Spaces, files, open invitations, assets, controls and their answers, the password policy and the retention period.</summary>
     private async Task<string> DigestAsync(Owner victim)
     {
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
@@ -186,7 +193,9 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
             var files = string.Join(",", (await db.StoredObjects.Select(o => o.Id).ToListAsync(Ct)).Order());
             var invitations = string.Join(",", (await db.Invitations.Where(i => i.RevokedAt == null).Select(i => i.Id).ToListAsync(Ct)).Order());
             var assets = string.Join(",", (await db.Set<Kastell.Server.Features.Assets.Asset>().Select(a => a.Id + " " + a.Name).ToListAsync(Ct)).Order(StringComparer.Ordinal));
-            return $"{spaces}|{files}|{invitations}|{assets}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
+            var controls = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.Control>().Select(c => c.Id + " " + c.Title + " " + c.Status).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            var answers = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.ControlRequirement>().Select(l => l.ControlId + " " + l.RequirementId).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            return $"{spaces}|{files}|{invitations}|{assets}|{controls}|{answers}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
         }
     }
 }
