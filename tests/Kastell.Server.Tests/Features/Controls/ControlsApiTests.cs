@@ -245,7 +245,7 @@ public abstract class ControlsApiTests(KastellHost host) : ApiTestBase(host)
         using var editorBrowser = Host.CreateBrowser();
         var editor = await Journeys.SignUpAndEnrolAsync(editorBrowser);
         await Tenants.AddMemberAsync(Host, victim.OrganizationId, editor.Email, OrganizationRole.Member, (victim.SpaceId, SpaceRole.Editor));
-        var editorToken = await CreateTokenForAsync(victim.OrganizationId, ApiTokenKind.Personal, await Tenants.UserIdAsync(Host, editor.Email), ["space:can_read_controls", "space:can_edit_controls", "control:can_read", "control:can_edit"]);
+        var editorToken = await CreateTokenForAsync(victim.OrganizationId, ApiTokenKind.Personal, await Tenants.UserIdAsync(Host, editor.Email), ["space:can_read_controls", "space:can_edit_controls", "control:can_read", "control:can_edit", "control:can_delete"]);
         Assert.Null(editorToken.Failure);
         var attacker = await OwnerAsync();
         var foreign = (await CreateTokenAsync(attacker, Everything)).Secret;
@@ -289,7 +289,8 @@ public abstract class ControlsApiTests(KastellHost host) : ApiTestBase(host)
             }
         }
 
-        // An editor edits controls but may not delete one: that is the Space's managers' (control#can_delete).
+        // An editor edits controls but may not delete one: that is the Space's managers' (control#can_delete). The token
+        // lists the permission, so the refusal is the model's, not the token's.
         using (var api = Api(editorToken.Value!.Secret))
         {
             Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(one, Ct)).StatusCode);
