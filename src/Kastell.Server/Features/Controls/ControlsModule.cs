@@ -25,6 +25,7 @@ public sealed class ControlsModule : FeatureModule
         services.AddScoped<DeleteControlCommand>();
         services.AddScoped<LinkRequirementCommand>();
         services.AddScoped<SoaQuery>();
+        services.AddScoped<SoaWorkbook>();
         services.AddScoped<RecordApplicabilityCommand>();
     }
 

@@ -1,10 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using DocumentFormat.OpenXml.Packaging;
 using Kastell.Authorization.Storage.EntityFramework;
 using Kastell.Server.Features.Controls;
+using Kastell.Server.Features.Controls.Applicability;
+using Kastell.Server.Features.Controls.ManageControls;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Authorization;
+using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Identity.Tokens;
 using Kastell.Server.Platform.Tenancy;
 using Kastell.Server.Tests.Features.ApiAccess;
@@ -306,6 +310,81 @@ public abstract class ControlsApiTests(KastellHost host) : ApiTestBase(host)
         }
 
         Assert.Equal(before, await DigestAsync(victim));
+    }
+
+    [Fact]
+    public async Task TheStatement_DownloadsAsXlsx_FromTheApiAndThePage_WithEveryRow_AndFormulasNeutralised()
+    {
+        var owner = await OwnerAsync();
+        var ownerId = await Tenants.UserIdAsync(Host, owner.User.Email);
+        var iso = await ControlsData.ImportAsync(Host, owner.User.OrganizationSlug, "Hausnorm 27001", "2022", ("A.5.1", "=HYPERLINK(evil)"), ("A.5.2", "Roles"), ("A.5.3", "Segregation"));
+        await ControlsData.AdoptAsync(Host, owner.OrganizationId, owner.SpaceId, ownerId, iso);
+        var control = await ControlsData.CreateControlAsync(Host, owner.OrganizationId, owner.SpaceId, ownerId, "@SUM(A1:A9)");
+        var plain = await ControlsData.CreateControlAsync(Host, owner.OrganizationId, owner.SpaceId, ownerId, "Backup");
+        var requirements = (await RowsAsync<Kastell.Server.Features.Frameworks.Requirement>(owner)).ToDictionary(r => r.ControlId, r => r.Id);
+        foreach (var (id, requirement) in new[] { (control, "A.5.1"), (plain, "A.5.1"), (plain, "A.5.2") })
+        {
+            var linked = await ControlsData.AsAsync<LinkRequirementCommand, Result>(Host, owner.OrganizationId, owner.SpaceId, ownerId, c => c.LinkAsync(id, iso, requirement, Ct));
+            Assert.True(linked.Succeeded, linked.Failure?.Code);
+        }
+
+        foreach (var (requirement, applicable, justification) in new[] { ("A.5.1", "yes", "+1 required by the board"), ("A.5.2", "no", "-outside the scope") })
+        {
+            var recorded = await ControlsData.AsAsync<RecordApplicabilityCommand, Result>(Host, owner.OrganizationId, owner.SpaceId, ownerId,
+                c => c.ExecuteAsync(requirements[requirement], applicable, justification, Ct));
+            Assert.True(recorded.Succeeded, recorded.Failure?.Code);
+        }
+
+        using var api = Api((await CreateTokenAsync(owner, ["space:can_read_controls"])).Secret);
+        var response = await api.GetAsync($"{SpacePath(owner)}/soa/{iso:D}/xlsx", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(SoaWorkbook.ContentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("soa-hausnorm-27001.xlsx", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        var rows = ReadRows(await response.Content.ReadAsByteArrayAsync(Ct));
+        Assert.Equal(4, rows.Count);
+        Assert.Equal(["Framework", "Requirement", "Title", "Applicability", "Justification", "Controls", "Status"], rows[0]);
+        Assert.Equal(["Hausnorm 27001 (2022)", "A.5.1", "'=HYPERLINK(evil)", "Applicable", "'+1 required by the board", "'@SUM(A1:A9)\nBackup", "Planned\nPlanned"], rows[1]);
+        Assert.Equal(["Hausnorm 27001 (2022)", "A.5.2", "Roles", "Not applicable", "'-outside the scope", "Backup", "Planned"], rows[2]);
+        Assert.Equal(["Hausnorm 27001 (2022)", "A.5.3", "Segregation", "Not decided yet", "", "", ""], rows[3]);
+
+        // The page's download: the same workbook in the reader's language, for anyone who reads the statement.
+        var page = await owner.Browser.GetAsync($"/o/{owner.User.OrganizationSlug}/s/akten/soa/{iso:D}");
+        Assert.Contains($"href=\"/o/{owner.User.OrganizationSlug}/s/akten/soa/{iso:D}/xlsx\"", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var download = await owner.Browser.GetAsync($"/o/{owner.User.OrganizationSlug}/s/akten/soa/{iso:D}/xlsx");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(rows, ReadRows(await download.Content.ReadAsByteArrayAsync(Ct)));
+
+        await AssertProblemAsync(await api.GetAsync($"{SpacePath(owner)}/soa/{Guid.NewGuid():D}/xlsx", Ct), HttpStatusCode.NotFound, "not-found");
+        using (var foreign = Api((await CreateTokenAsync(await OwnerAsync(), ["space:can_read_controls"])).Secret))
+        {
+            await AssertProblemAsync(await foreign.GetAsync($"{SpacePath(owner)}/soa/{iso:D}/xlsx", Ct), HttpStatusCode.NotFound, "not-found");
+        }
+
+        using (var anonymous = Anonymous())
+        {
+            await AssertProblemAsync(await anonymous.GetAsync($"{SpacePath(owner)}/soa/{iso:D}/xlsx", Ct), HttpStatusCode.Unauthorized, "api.unauthenticated");
+        }
+    }
+
+    [Theory]
+    [InlineData("=1+1", "'=1+1")]
+    [InlineData("+49 30 1234", "'+49 30 1234")]
+    [InlineData("-1", "'-1")]
+    [InlineData("@cmd", "'@cmd")]
+    [InlineData("\tTab", "'\tTab")]
+    [InlineData("\rReturn", "'\rReturn")]
+    [InlineData("Plain = text", "Plain = text")]
+    [InlineData("", "")]
+    public void CellText_ThatASpreadsheetWouldEvaluate_IsNeutralised(string value, string expected) =>
+        Assert.Equal(expected, SoaWorkbook.Neutralised(value));
+
+    /// <summary>Every row's cell texts, read with the Open XML SDK that wrote them.</summary>
+    private static List<List<string>> ReadRows(byte[] xlsx)
+    {
+        using var stream = new MemoryStream(xlsx);
+        using var document = SpreadsheetDocument.Open(stream, false);
+        var sheet = document.WorkbookPart!.WorksheetParts.Single().Worksheet;
+        return [.. sheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().Select(r => r.Elements<DocumentFormat.OpenXml.Spreadsheet.Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToList())];
     }
 
     private static string SpacePath(Owner owner) => $"/api/v1/o/{owner.User.OrganizationSlug}/s/akten";

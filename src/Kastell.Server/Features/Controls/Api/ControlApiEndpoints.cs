@@ -42,6 +42,8 @@ internal static class ControlApiEndpoints
             .Produces(StatusCodes.Status204NoContent).ProducesApiErrors(StatusCodes.Status400BadRequest);
         space.MapGet("/soa/{framework:guid}", SoaAsync).WithTags("Controls").RequirePermission("space", "can_read_controls").ReadOnly().WithName("ApiGetStatementOfApplicability")
             .Produces<SoaResource>().ProducesApiErrors(StatusCodes.Status400BadRequest);
+        space.MapGet("/soa/{framework:guid}/xlsx", ControlEndpoints.SoaDownloadAsync).WithTags("Controls").RequirePermission("space", "can_read_controls").ReadOnly()
+            .WithName("ApiDownloadStatementOfApplicability").Produces(StatusCodes.Status200OK, contentType: SoaWorkbook.ContentType).ProducesApiErrors();
     }
 
     private static async Task<IResult> FrameworksAsync(HttpContext context, Tenant tenant, AdoptionQueries adoptions) =>
