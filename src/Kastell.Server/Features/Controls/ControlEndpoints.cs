@@ -1,6 +1,7 @@
 using Kastell.Server.Features.Controls.Adoption;
 using Kastell.Server.Features.Controls.Applicability;
 using Kastell.Server.Features.Controls.ManageControls;
+using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Platform.Security;
@@ -39,11 +40,17 @@ internal static class ControlEndpoints
             .RequireValidAntiforgeryToken()
             .WithName("CreateControl");
         space.MapPost("/controls/{id:guid}/edit", async (Guid id, [FromForm] string? title, [FromForm] string? description, [FromForm] string? status, [FromForm] string? owner, HttpContext context, Tenant tenant, UpdateControlCommand update) =>
-                (await update.ExecuteAsync(id, new ControlChange(title, description, status, owner), context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, $"/controls/{id:D}?saved=1"))))
+                (await update.ExecuteAsync(id, new ControlChange(title, description, status, owner), cancellationToken: context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, $"/controls/{id:D}?saved=1"))))
             .RequireAuthorization()
             .RequirePermission("control", "can_edit")
             .RequireValidAntiforgeryToken()
             .WithName("UpdateControl");
+        space.MapPost("/controls/{id:guid}/delete", async (Guid id, HttpContext context, Tenant tenant, DeleteControlCommand delete) =>
+                (await delete.ExecuteAsync(id, context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, "/controls?deleted=1"))))
+            .RequireAuthorization()
+            .RequirePermission("control", "can_delete", auditAllow: true)
+            .RequireValidAntiforgeryToken()
+            .WithName("DeleteControl");
         space.MapPost("/controls/{id:guid}/links/add", async (Guid id, [FromForm] string? framework, [FromForm] string? requirement, HttpContext context, Tenant tenant, LinkRequirementCommand link) =>
                 (await link.LinkAsync(id, GuidOf(framework), requirement, context.RequestAborted)).ToHttpResult(context, () => TypedResults.LocalRedirect(Path(tenant, $"/controls/{id:D}?linked=1"))))
             .RequireAuthorization()
@@ -62,6 +69,24 @@ internal static class ControlEndpoints
             .RequirePermission("space", "can_edit_controls")
             .RequireValidAntiforgeryToken()
             .WithName("RecordApplicability");
+        space.MapGet("/soa/{framework:guid}/xlsx", async (Guid framework, HttpContext context, Tenant tenant, SoaWorkbook workbook, AdoptionQueries adoptions) =>
+                await SoaDownloadAsync(framework, context, tenant, workbook, adoptions))
+            .RequireAuthorization()
+            .RequirePermission("space", "can_read_controls")
+            .ReadOnly()
+            .WithName("DownloadSoaXlsx");
+    }
+
+    /// <summary>The statement of applicability of a framework the Space adopts now, as a workbook (404 for any other framework).</summary>
+    public static async Task<IResult> SoaDownloadAsync(Guid framework, HttpContext context, Tenant tenant, SoaWorkbook workbook, AdoptionQueries adoptions)
+    {
+        var space = tenant.RequireSpace();
+        if ((await adoptions.CurrentAsync(space.Id, context.RequestAborted)).FirstOrDefault(a => a.FrameworkId == framework) is not { } adoption)
+        {
+            return Failures.NotFound.ToHttpResult(context);
+        }
+
+        return TypedResults.File(await workbook.CreateAsync(space.Id, adoption, context.RequestAborted), SoaWorkbook.ContentType, SoaWorkbook.FileName(adoption));
     }
 
     public static string Path(Tenant tenant, string path) => TenantRoutes.SpacePath(tenant.RequireOrganization(), tenant.RequireSpace(), path);

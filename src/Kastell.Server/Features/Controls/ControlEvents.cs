@@ -26,4 +26,7 @@ public static class ControlEvents
 
     /// <summary>A requirement marked applicable or excluded in the statement of applicability; details: requirement, applicable.</summary>
     public static readonly AuditEventType ApplicabilityRecorded = new(3106);
+
+    /// <summary>A control deleted with its answers to requirements and its tuples; details: space, title, how many requirements it answered.</summary>
+    public static readonly AuditEventType ControlDeleted = new(3107);
 }

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Controls.Adoption;
+using Kastell.Server.Features.Controls.Api;
 using Kastell.Server.Features.Controls.Applicability;
 using Kastell.Server.Features.Controls.ManageControls;
 using Kastell.Server.Platform.Hosting;
@@ -21,12 +22,18 @@ public sealed class ControlsModule : FeatureModule
         services.AddScoped<ControlQueries>();
         services.AddScoped<CreateControlCommand>();
         services.AddScoped<UpdateControlCommand>();
+        services.AddScoped<DeleteControlCommand>();
         services.AddScoped<LinkRequirementCommand>();
         services.AddScoped<SoaQuery>();
+        services.AddScoped<SoaWorkbook>();
         services.AddScoped<RecordApplicabilityCommand>();
     }
 
-    public override void MapEndpoints(FeatureRoutes routes) => ControlEndpoints.Map(routes.Space);
+    public override void MapEndpoints(FeatureRoutes routes)
+    {
+        ControlEndpoints.Map(routes.Space);
+        ControlApiEndpoints.Map(routes.ApiSpace);
+    }
 
     public override void AddToShell(Shell shell) =>
         shell.AddLink(ShellArea.Space, "ControlsSpaceFrameworksTitle", "/frameworks", 10)

@@ -68,6 +68,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
             ["userId"] = Guid.NewGuid().ToString(),
             ["framework"] = Guid.NewGuid().ToString(),
             ["connection"] = Guid.NewGuid().ToString(),
+            ["requirement"] = Guid.NewGuid().ToString(),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };

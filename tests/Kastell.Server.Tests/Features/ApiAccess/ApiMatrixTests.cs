@@ -42,6 +42,9 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         var nextDoor = await Tenants.CreateSpaceAsync(Host, victim.Browser, slug, "Nebenan");
         var file = await Tenants.StoreFileAsync(Host, victim.OrganizationId, victim.SpaceId, "ziel.txt", "ziel"u8.ToArray());
         var asset = await Assets.AssetsData.CreateAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), "Ziel-Asset");
+        var framework = await Controls.ControlsData.ImportAsync(Host, slug, "Matrix norm", "1", ("m-1", "Matrix"));
+        await Controls.ControlsData.AdoptAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), framework);
+        var control = await Controls.ControlsData.CreateControlAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), "Ziel-Maßnahme");
         Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(victim.Browser, slug, Journeys.UniqueEmail("target"), OrganizationRole.Member)).StatusCode);
         using var memberBrowser = Host.CreateBrowser();
         var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
@@ -81,14 +84,16 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
             var path = route.Replace("{org}", slug, StringComparison.Ordinal).Replace("{space}", "akten", StringComparison.Ordinal)
                 .Replace("{id:guid}", (route.Contains("/invitations/", StringComparison.Ordinal) ? invitation
                     : route.Contains("/assets/", StringComparison.Ordinal) ? asset
-                    : route.Contains("/teams/", StringComparison.Ordinal) ? team : file.Id).ToString(), StringComparison.Ordinal)
-                .Replace("{member}", Subject.Person(memberId).ToString(), StringComparison.Ordinal).TrimEnd('/');
+                    : route.Contains("/teams/", StringComparison.Ordinal) ? team
+                    : route.Contains("/controls/", StringComparison.Ordinal) ? control : file.Id).ToString(), StringComparison.Ordinal)
+                .Replace("{member}", Subject.Person(memberId).ToString(), StringComparison.Ordinal)
+                .Replace("{framework:guid}", framework.ToString(), StringComparison.Ordinal).Replace("{requirement:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal).TrimEnd('/');
             var required = endpoint.Metadata.GetOrderedMetadata<RequirePermissionAttribute>();
             var label = $"{method} {route}";
 
             async Task ExpectAsync(string who, HttpClient client, params HttpStatusCode[] expected)
             {
-                using var response = await client.SendAsync(Request(method, path, newTeamMember), Ct);
+                using var response = await client.SendAsync(Request(method, path, newTeamMember, framework), Ct);
                 if (!expected.Contains(response.StatusCode))
                 {
                     problems.Add($"{label} with {who}: {(int)response.StatusCode}, expected {string.Join(" or ", expected.Select(e => (int)e))}");
@@ -154,7 +159,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         select (method, endpoint);
 
     /// <summary>A well-formed request: a body the endpoint accepts, and If-Match on updates.</summary>
-    private static HttpRequestMessage Request(string method, string path, string newTeamMember)
+    private static HttpRequestMessage Request(string method, string path, string newTeamMember, Guid framework)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (HttpMethods.IsPost(method) && path.EndsWith("/files", StringComparison.Ordinal))
@@ -176,6 +181,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 _ when path.EndsWith("/password-policy", StringComparison.Ordinal) => "{\"minimumLength\":8,\"requireUppercase\":false,\"requireLowercase\":false,\"requireDigit\":false,\"requireSymbol\":false,\"historyLength\":0}",
                 _ when path.EndsWith("/audit-retention", StringComparison.Ordinal) => "{\"days\":1}",
                 _ when path.Contains("/assets", StringComparison.Ordinal) => "{\"name\":\"Matrix\",\"kind\":\"data\"}",
+                _ when path.EndsWith("/requirements", StringComparison.Ordinal) => $"{{\"framework\":\"{framework:D}\",\"requirement\":\"m-1\"}}",
+                _ when path.Contains("/controls", StringComparison.Ordinal) => "{\"title\":\"Matrix\"}",
                 _ when path.EndsWith("/domains", StringComparison.Ordinal) => "{\"name\":\"matrix-" + Guid.NewGuid().ToString("N")[..8] + ".example\"}",
                 _ when path.EndsWith("/members", StringComparison.Ordinal) && path.Contains("/teams/", StringComparison.Ordinal) => "{\"member\":\"" + newTeamMember + "\"}",
                 _ when path.Contains("/teams", StringComparison.Ordinal) => "{\"name\":\"Matrix\"}",
@@ -188,7 +195,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         return request;
     }
 
-    /// <summary>What an attack could change: Spaces, files, open invitations, assets, teams with their members, the password policy and the retention period.</summary>
+    /// <summary>What an attack could change: Spaces, files, open invitations, assets, teams with their members, controls and their answers, the password policy and the retention period.</summary>
     private async Task<string> DigestAsync(Owner victim)
     {
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
@@ -202,7 +209,9 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
             var teams = string.Join(",", (await db.Teams.Select(t => t.Id + " " + t.Name).ToListAsync(Ct)).Order(StringComparer.Ordinal));
             var teamMembers = string.Join(",", (await scope.ServiceProvider.GetRequiredService<RelationshipReader>().OfTypeAsync("team", "member", Ct))
                 .Select(t => $"{t.Object}#{t.Relation}@{t.User}").Order(StringComparer.Ordinal));
-            return $"{spaces}|{files}|{invitations}|{assets}|{teams}|{teamMembers}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
+            var controls = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.Control>().Select(c => c.Id + " " + c.Title + " " + c.Status).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            var answers = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.ControlRequirement>().Select(l => l.ControlId + " " + l.RequirementId).ToListAsync(Ct)).Order(StringComparer.Ordinal));
+            return $"{spaces}|{files}|{invitations}|{assets}|{teams}|{teamMembers}|{controls}|{answers}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
         }
     }
 }

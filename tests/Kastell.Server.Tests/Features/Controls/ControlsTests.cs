@@ -176,6 +176,47 @@ public abstract partial class ControlsTests(KastellHost host)
     }
 
     [Fact]
+    public async Task Manager_DeletesAControl_WithItsAnswersAndTuples_EditorsMayNot_AndTheStatementShowsTheRequirementUnanswered()
+    {
+        await using var org = await OrganizationFixture.CreateAsync(host);
+        var s = await SpaceAsync(org);
+        var iso = await ControlsData.ImportAsync(host, org.Slug, "Hausnorm 27001", "2022", ("A.5.1", "Policies"));
+        await ControlsData.AdoptAsync(host, org.Id, s.Id, org.Owner.Id, iso);
+        var control = await ControlsData.CreateControlAsync(host, org.Id, s.Id, org.Owner.Id, "Backup");
+        var controlPage = s.Path($"/controls/{control:D}");
+        var tina = await org.JoinAsync(OrganizationRole.Member, (s.Id, SpaceRole.Editor));
+        Assert.Equal(HttpStatusCode.Redirect, (await Post(tina, controlPage, controlPage + "/links/add", ("framework", iso.ToString()), ("requirement", "A.5.1"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Post(tina, controlPage, controlPage + "/edit", ("title", "Backup"), ("status", "Implemented"), ("owner", Subject.Person(tina.Id).ToString()))).StatusCode);
+        Assert.Contains($"control:{control:D}#owner@user:{tina.Id:D}", await org.TuplesAsync());
+        var mark = await AuditWatermark.TakeAsync(host);
+
+        // Editing is the editors'; deleting the managers' (control#can_delete): no form for Tina, and her post is refused.
+        await tina.Browser.GetAsync(controlPage);
+        Assert.DoesNotContain("data-testid=\"delete-control\"", tina.Browser.LastPage, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Post(tina, s.Controls, controlPage + "/delete")).StatusCode);
+        Assert.Single(await RowsAsync<Control>(org.Id));
+
+        await org.Owner.Browser.GetAsync(controlPage);
+        Assert.Contains("data-testid=\"delete-control\"", org.Owner.Browser.LastPage, StringComparison.Ordinal);
+        var deleted = await Post(org.Owner, controlPage, controlPage + "/delete");
+        Assert.Equal(s.Controls + "?deleted=1", TestBrowser.LocationOf(deleted));
+        await org.Owner.Browser.GetAsync(s.Controls + "?deleted=1");
+        Assert.Contains("The control has been deleted.", org.Owner.Browser.LastPage, StringComparison.Ordinal);
+        Assert.Empty(await RowsAsync<Control>(org.Id));
+        Assert.Empty(await RowsAsync<ControlRequirement>(org.Id));
+        Assert.DoesNotContain(await org.TuplesAsync(), t => t.Contains($"control:{control:D}", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await org.Owner.Browser.GetAsync(controlPage)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Post(org.Owner, s.Controls, controlPage + "/delete")).StatusCode);
+
+        await org.Owner.Browser.GetAsync(s.Soa(iso));
+        var line = SoaLines().Match(org.Owner.Browser.LastPage!).Value;
+        Assert.DoesNotContain("Backup", line, StringComparison.Ordinal);
+        Assert.Contains("no control yet", line, StringComparison.Ordinal);
+        var deletion = Assert.Single(await mark.NewEventsAsync(), e => e.Type == ControlEvents.ControlDeleted);
+        Assert.Equal(org.Owner.Id.ToString(), deletion.ActorId);
+    }
+
+    [Fact]
     public async Task Viewers_AndAuditors_Read_ButChangeNothing_AndEditorsCannotAdopt()
     {
         await using var org = await OrganizationFixture.CreateAsync(host);
@@ -380,6 +421,7 @@ public abstract partial class ControlsTests(KastellHost host)
         (s.Path($"/controls/{control:D}/edit"), [("title", "Forged"), ("status", "Implemented")]),
         (s.Path($"/controls/{control:D}/links/add"), [("framework", framework.ToString()), ("requirement", "A.5.1")]),
         (s.Path($"/controls/{control:D}/links/remove"), [("requirement", requirement.ToString())]),
+        (s.Path($"/controls/{control:D}/delete"), []),
         (s.Path("/soa"), [("framework", framework.ToString()), ("requirement", requirement.ToString()), ("applicable", "no"), ("justification", "Forged")]),
     ];
 

@@ -75,7 +75,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /account/sign-in/sso"] = "asks for the organization; its form posts to /sso/start",
         ["PAGE /o/{org}/s/{space}/frameworks"] = "lists a Space's adoptions; its adopt and end forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/controls"] = "lists a Space's controls; its create form posts to the create endpoint, exercised there",
-        ["PAGE /o/{org}/s/{space}/controls/{id:guid}"] = "shows a control; its edit and link forms post to their endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/controls/{id:guid}"] = "shows a control; its edit, link and delete forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/assets"] = "lists a Space's assets; its filter is a GET form",
         ["PAGE /o/{org}/s/{space}/assets/new"] = "the form to add an asset; it posts to the create endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/assets/{id:guid}"] = "shows an asset; its dependency and delete forms post to their endpoints, exercised there",
@@ -781,6 +781,48 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var api = w.Api((await w.TokenAsync(["asset:can_delete"])).Secret);
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(w.ApiAsset, TestContext.Current.CancellationToken)).StatusCode);
         })),
+        ("POST /api/v1/o/{org}/s/{space}/controls", new([], [ControlEvents.ControlCreated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            await w.FilesAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_edit_controls"])).Secret);
+            using var body = new StringContent("{\"title\":\"Covered API control\"}", System.Text.Encoding.UTF8, "application/json");
+            var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/controls", body, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            w.ApiControl = created.Headers.Location!.OriginalString;
+        })),
+        ("PUT /api/v1/o/{org}/s/{space}/controls/{id:guid}", new([], [ControlEvents.ControlUpdated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["control:can_read", "control:can_edit"])).Secret);
+            var etag = (await api.GetAsync(w.ApiControl, TestContext.Current.CancellationToken)).Headers.ETag!.Tag;
+            using var request = new HttpRequestMessage(HttpMethod.Put, w.ApiControl) { Content = new StringContent("{\"title\":\"Covered API control\",\"status\":\"implemented\"}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/s/{space}/controls/{id:guid}/requirements", new([], [ControlEvents.ControlRequirementLinked, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["control:can_edit"])).Secret);
+            using var body = new StringContent($"{{\"framework\":\"{w.CoveredFramework:D}\",\"requirement\":\"c-1\"}}", System.Text.Encoding.UTF8, "application/json");
+            var linked = await api.PostAsync(w.ApiControl + "/requirements", body, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, linked.StatusCode);
+            using var json = System.Text.Json.JsonDocument.Parse(await linked.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            w.ApiRequirement = json.RootElement.GetProperty("requirements")[0].GetProperty("id").GetGuid();
+        })),
+        ("DELETE /api/v1/o/{org}/s/{space}/controls/{id:guid}/requirements/{requirement:guid}", new([], [ControlEvents.ControlRequirementUnlinked, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["control:can_edit"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"{w.ApiControl}/requirements/{w.ApiRequirement:D}", TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/s/{space}/controls/{id:guid}", new([], [ControlEvents.ControlDeleted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["control:can_delete"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(w.ApiControl, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/controls/{id:guid}/delete", new([], [ControlEvents.ControlDeleted], async w =>
+        {
+            var (browser, _) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.ControlPage!, w.ControlPage + "/delete", new Dictionary<string, string>())).StatusCode);
+        })),
         ("POST /o/{org}/s/{space}/frameworks/end", new([], [ControlEvents.FrameworkAdoptionEnded], async w =>
         {
             var (browser, space) = await w.ControlsSpaceAsync();
@@ -1020,6 +1062,12 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
         /// <summary>The control one exercise creates and the next ones change.</summary>
         public string? ControlPage { get; set; }
+
+        /// <summary>The API address of the control the API exercise creates and the next ones change and delete.</summary>
+        public string ApiControl { get; set; } = "";
+
+        /// <summary>The requirement the API exercise links the control to, and the next unlinks.</summary>
+        public Guid ApiRequirement { get; set; }
 
         /// <summary>The owner's browser and the address of the Files Space (where the controls exercises work).</summary>
         public async Task<(TestBrowser Browser, string Space)> ControlsSpaceAsync()

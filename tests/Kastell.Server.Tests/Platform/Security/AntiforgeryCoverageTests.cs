@@ -90,6 +90,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
             ["spaceSlug"] = "forms",
             ["userId"] = ownerId.ToString(),
             ["connection"] = Guid.NewGuid().ToString(),
+            ["requirement"] = Guid.NewGuid().ToString(),
             ["framework"] = framework.ToString(),
         };
         await browser.GetAsync("/"); // the antiforgery cookie is set, as it is for anyone who used the site

@@ -20,16 +20,30 @@ public sealed class SoaQuery(KastellDbContext db, FrameworkQueries frameworks, C
     public async Task<SoaPage> PageAsync(Guid spaceId, Guid versionId, string? search, int page, CancellationToken cancellationToken = default)
     {
         var requirements = await frameworks.RequirementsAsync(versionId, search, page, cancellationToken);
-        var ids = requirements.Rows.Select(r => r.Id).ToList();
+        return new SoaPage(await LinesAsync(spaceId, requirements.Rows, cancellationToken), requirements.Total, requirements.Page, requirements.PageSize);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="take"/> lines in document order after the requirement at <paramref name="afterPosition"/>,
+    /// each with its position: the stable key of the API's cursor (a version's requirements never change).
+    /// </summary>
+    public async Task<IReadOnlyList<(int Position, SoaLine Line)>> AfterAsync(Guid spaceId, Guid versionId, int? afterPosition, int take, CancellationToken cancellationToken = default)
+    {
+        var requirements = await frameworks.RequirementsAfterAsync(versionId, afterPosition, take, cancellationToken);
+        var lines = await LinesAsync(spaceId, [.. requirements.Select(r => r.Requirement)], cancellationToken);
+        return [.. requirements.Select((r, i) => (r.Position, lines[i]))];
+    }
+
+    private async Task<IReadOnlyList<SoaLine>> LinesAsync(Guid spaceId, IReadOnlyList<RequirementRow> requirements, CancellationToken cancellationToken)
+    {
+        var ids = requirements.Select(r => r.Id).ToList();
         var entries = await db.ApplicabilityEntries.AsNoTracking().Where(e => e.SpaceId == spaceId && ids.Contains(e.RequirementId))
             .ToDictionaryAsync(e => e.RequirementId, cancellationToken);
         var linked = await controls.ForRequirementsAsync(spaceId, ids, cancellationToken);
-        return new SoaPage(
-            [.. requirements.Rows.Select(r => new SoaLine(
-                r,
-                entries.TryGetValue(r.Id, out var entry) ? entry.Applicable : null,
-                entry?.Justification ?? "",
-                linked.TryGetValue(r.Id, out var answering) ? answering : []))],
-            requirements.Total, requirements.Page, requirements.PageSize);
+        return [.. requirements.Select(r => new SoaLine(
+            r,
+            entries.TryGetValue(r.Id, out var entry) ? entry.Applicable : null,
+            entry?.Justification ?? "",
+            linked.TryGetValue(r.Id, out var answering) ? answering : []))];
     }
 }

@@ -34,6 +34,41 @@ public sealed class ControlQueries(KastellDbContext db, RelationshipReader relat
         })];
     }
 
+    /// <summary>
+    /// Up to <paramref name="take"/> of the Space's controls in creation order (their version-7 ids) after
+    /// <paramref name="after"/>, those with the status and the owner asked for: the API's cursor-paged list.
+    /// </summary>
+    public async Task<IReadOnlyList<ControlRow>> PageAsync(Guid spaceId, Guid? after, int take, ControlStatus? status, Subject? owner, CancellationToken cancellationToken = default)
+    {
+        var links = db.ControlRequirements;
+        var query = db.Controls.AsNoTracking().Where(c => c.SpaceId == spaceId);
+        if (status is { } wanted)
+        {
+            query = query.Where(c => c.Status == wanted);
+        }
+
+        var owners = await OwnersAsync(cancellationToken);
+        if (owner is { } o)
+        {
+            // Owners are tuples, not columns: the filter keeps the ids the owner's tuples name.
+            var owned = owners.Where(p => p.Value == o).Select(p => p.Key).ToList();
+            query = query.Where(c => owned.Contains(c.Id));
+        }
+
+        // Ordered by the id in .NET's order (the providers store and compare uuids differently), as the cursor reads it.
+        var ids = (await query.Select(c => c.Id).ToListAsync(cancellationToken))
+            .Where(id => after is null || id.CompareTo(after.Value) > 0).Order().Take(take).ToList();
+        var controls = (await db.Controls.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.Title, c.Status, Links = links.Count(l => l.ControlId == c.Id) })
+            .ToListAsync(cancellationToken)).OrderBy(c => c.Id).ToList();
+        var names = controls.Count == 0 ? [] : await NamesAsync(cancellationToken);
+        return [.. controls.Select(c =>
+        {
+            var controlOwner = owners.TryGetValue(c.Id, out var found) ? found : (Subject?)null;
+            return new ControlRow(c.Id, c.Title, c.Status, controlOwner, controlOwner is { } s ? names.GetValueOrDefault(s) : null, c.Links);
+        })];
+    }
+
     public async Task<ControlDetail?> FindAsync(Guid spaceId, Guid id, CancellationToken cancellationToken = default)
     {
         var control = await db.Controls.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id && c.SpaceId == spaceId, cancellationToken);

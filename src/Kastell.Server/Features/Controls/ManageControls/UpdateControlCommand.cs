@@ -18,16 +18,16 @@ public sealed record ControlChange(string? Title, string? Description, string? S
 /// </summary>
 internal sealed class UpdateControlCommand(KastellDbContext db, Tenant tenant, Permissions permissions, RelationshipReader reader, RelationshipWriter relationships, CurrentActor actor, TimeProvider time, IAuditLog audit)
 {
-    public async Task<Result> ExecuteAsync(Guid controlId, ControlChange change, CancellationToken cancellationToken = default)
+    /// <param name="precondition">Checked against the stored control and owner with the row locked (an API update's If-Match); false refuses with 412 and changes nothing.</param>
+    public async Task<Result> ExecuteAsync(Guid controlId, ControlChange change, Func<Control, Subject?, bool>? precondition = null, CancellationToken cancellationToken = default)
     {
         var space = tenant.RequireSpace();
-        var control = await db.Controls.SingleOrDefaultAsync(c => c.Id == controlId && c.SpaceId == space.Id, cancellationToken);
-        if (control is null)
+        if (!await db.Controls.AnyAsync(c => c.Id == controlId && c.SpaceId == space.Id, cancellationToken))
         {
             return Failures.NotFound;
         }
 
-        if (!await permissions.RequireAsync("control", control.Id, "can_edit", cancellationToken: cancellationToken))
+        if (!await permissions.RequireAsync("control", controlId, "can_edit", cancellationToken: cancellationToken))
         {
             return Failures.NotAllowed;
         }
@@ -54,6 +54,16 @@ internal sealed class UpdateControlCommand(KastellDbContext db, Tenant tenant, P
             owner = subject;
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await ControlLocks.LockControlAsync(db, controlId, cancellationToken);
+        var control = await db.Controls.SingleAsync(c => c.Id == controlId, cancellationToken);
+        var @object = Permissions.Object("control", control.Id);
+        var owners = (await reader.OfObjectAsync(@object, ["owner"], cancellationToken)).Select(t => t.User).ToList();
+        if (precondition is not null && !precondition(control, owners.Select(o => Subject.TryParse(o, out var s) ? s : (Subject?)null).FirstOrDefault(s => s is not null)))
+        {
+            return Platform.Http.Api.ApiErrors.PreconditionFailed;
+        }
+
         var changed = new Dictionary<string, string>();
         if (control.Title != title)
         {
@@ -70,8 +80,6 @@ internal sealed class UpdateControlCommand(KastellDbContext db, Tenant tenant, P
             changed["status"] = status.ToString();
         }
 
-        var @object = Permissions.Object("control", control.Id);
-        var owners = (await reader.OfObjectAsync(@object, ["owner"], cancellationToken)).Select(t => t.User).ToList();
         var wanted = owner?.TupleUser;
         if (owners.Count != (wanted is null ? 0 : 1) || (wanted is not null && owners[0] != wanted))
         {
@@ -99,6 +107,7 @@ internal sealed class UpdateControlCommand(KastellDbContext db, Tenant tenant, P
         control.UpdatedAt = time.GetUtcNow();
         audit.Record(new(ControlEvents.ControlUpdated, actor.Actor, ControlNames.Target(control.Id), Details: changed));
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return Result.Done;
     }
 

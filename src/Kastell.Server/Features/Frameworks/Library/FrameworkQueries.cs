@@ -15,6 +15,9 @@ public sealed record RequirementRow(Guid Id, string ControlId, string Title, str
 /// <summary>A requirement with the framework and version it belongs to, for pages of other features (controls, the statement of applicability).</summary>
 public sealed record RequirementReference(Guid Id, string ControlId, string Title, Guid FrameworkVersionId, Guid FrameworkId, string FrameworkTitle, string Version, int Position);
 
+/// <summary>A requirement with its place in its version's document order (0-based), the key of cursor-paged lists.</summary>
+public sealed record PositionedRequirement(int Position, RequirementRow Requirement);
+
 /// <summary>One page of requirements and whether another follows.</summary>
 public sealed record RequirementPage(IReadOnlyList<RequirementRow> Rows, int Total, int Page, int PageSize)
 {
@@ -61,6 +64,13 @@ public sealed class FrameworkQueries(KastellDbContext db)
             .ToListAsync(cancellationToken);
         return new RequirementPage(rows, total, page, PageSize);
     }
+
+    /// <summary>Up to <paramref name="take"/> of the version's requirements in document order, after the one at <paramref name="afterPosition"/> (from the start when null).</summary>
+    public async Task<IReadOnlyList<PositionedRequirement>> RequirementsAfterAsync(Guid versionId, int? afterPosition, int take, CancellationToken cancellationToken = default) =>
+        await db.Requirements.Where(r => r.FrameworkVersionId == versionId && (afterPosition == null || r.Position > afterPosition))
+            .OrderBy(r => r.Position).Take(take)
+            .Select(r => new PositionedRequirement(r.Position, new RequirementRow(r.Id, r.ControlId, r.Title, r.Statement, r.GroupPath, r.ParentControlId)))
+            .ToListAsync(cancellationToken);
 
     /// <summary>The requirement of <paramref name="versionId"/> with this control id (as the source spells it, compared without case), if any.</summary>
     public async Task<RequirementReference?> FindRequirementAsync(Guid versionId, string controlId, CancellationToken cancellationToken = default)
