@@ -69,6 +69,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
             ["framework"] = Guid.NewGuid().ToString(),
             ["connection"] = Guid.NewGuid().ToString(),
             ["requirement"] = Guid.NewGuid().ToString(),
+            ["member"] = "user:" + Guid.NewGuid().ToString("D"),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };

@@ -818,6 +818,43 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var api = w.Api((await w.TokenAsync(["control:can_delete"])).Secret);
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(w.ApiControl, TestContext.Current.CancellationToken)).StatusCode);
         })),
+        ("POST /api/v1/o/{org}/teams", new([], [TeamEvents.TeamCreated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["organization:can_manage_teams"])).Secret);
+            foreach (var name in new[] { "Covered API team", "Covered nested team" })
+            {
+                using var body = new StringContent($"{{\"name\":\"{name}\"}}", System.Text.Encoding.UTF8, "application/json");
+                var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/teams", body, TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+                w.ApiTeams.Add(created.Headers.Location!.OriginalString);
+            }
+        })),
+        ("PUT /api/v1/o/{org}/teams/{id:guid}", new([], [TeamEvents.TeamRenamed, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["team:can_read", "team:can_manage"])).Secret);
+            var etag = (await api.GetAsync(w.ApiTeams[0], TestContext.Current.CancellationToken)).Headers.ETag!.Tag;
+            using var request = new HttpRequestMessage(HttpMethod.Put, w.ApiTeams[0]) { Content = new StringContent("{\"name\":\"Covered API team, renamed\"}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/teams/{id:guid}/members", new([], [TeamEvents.TeamMemberAdded, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["team:can_read", "team:can_manage"])).Secret);
+            using var body = new StringContent($"{{\"member\":\"team:{w.ApiTeams[1][(w.ApiTeams[1].LastIndexOf('/') + 1)..]}\"}}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(w.ApiTeams[0] + "/members", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/teams/{id:guid}/members/{member}", new([], [TeamEvents.TeamMemberRemoved, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["team:can_read", "team:can_manage"])).Secret);
+            var member = "team:" + w.ApiTeams[1][(w.ApiTeams[1].LastIndexOf('/') + 1)..];
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"{w.ApiTeams[0]}/members/{member}", TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/teams/{id:guid}", new([], [TeamEvents.TeamDeleted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            using var api = w.Api((await w.TokenAsync(["team:can_read", "team:can_manage"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(w.ApiTeams[1], TestContext.Current.CancellationToken)).StatusCode);
+        })),
         ("POST /o/{org}/s/{space}/controls/{id:guid}/delete", new([], [ControlEvents.ControlDeleted], async w =>
         {
             var (browser, _) = await w.ControlsSpaceAsync();
@@ -1065,6 +1102,9 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
         /// <summary>The API address of the control the API exercise creates and the next ones change and delete.</summary>
         public string ApiControl { get; set; } = "";
+
+        /// <summary>The API addresses of the two teams the API exercise creates (the second becomes the first's member).</summary>
+        public List<string> ApiTeams { get; } = [];
 
         /// <summary>The requirement the API exercise links the control to, and the next unlinks.</summary>
         public Guid ApiRequirement { get; set; }

@@ -244,6 +244,7 @@ public abstract class MalformedInputTests(KastellHost host)
             ["framework"] = Guid.NewGuid().ToString(), // a statement of applicability that does not exist: its 404 page
             ["connection"] = Guid.NewGuid().ToString(), // an SSO connection that does not exist
             ["requirement"] = Guid.NewGuid().ToString(), // a requirement no control answers
+            ["member"] = "user:" + Guid.NewGuid().ToString("D"),
             ["extension"] = "csv",
             ["path"] = "js/passkeys.js",
         };
