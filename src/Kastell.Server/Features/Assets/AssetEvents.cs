@@ -20,4 +20,7 @@ public static class AssetEvents
 
     /// <summary>An asset no longer depends on another; details: dependsOn.</summary>
     public static readonly AuditEventType AssetDependencyRemoved = new(3204);
+
+    /// <summary>Assets imported from a file into a Space (each also as created); details: assets, dependencies, file, sha256.</summary>
+    public static readonly AuditEventType AssetsImported = new(3205);
 }

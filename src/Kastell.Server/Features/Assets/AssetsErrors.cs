@@ -25,4 +25,19 @@ internal static class AssetsErrors
 
     /// <summary>The dependency would close a cycle (an asset depending, directly or through others, on itself).</summary>
     public static readonly Failure DependencyCycle = new("assets.dependency-cycle", StatusCodes.Status409Conflict, "AssetsDependencyCycle");
+
+    /// <summary>The import file is empty, not a CSV or XLSX file, or has no header row.</summary>
+    public static readonly Failure ImportFileInvalid = new("assets.import-file-invalid", StatusCodes.Status400BadRequest, "AssetsImportFileInvalid");
+
+    /// <summary>The import file is larger than the import reads.</summary>
+    public static readonly Failure ImportFileTooLarge = new("assets.import-file-too-large", StatusCodes.Status413PayloadTooLarge, "AssetsImportFileTooLarge");
+
+    /// <summary>The import file has more rows than one import takes.</summary>
+    public static readonly Failure ImportTooManyRows = new("assets.import-too-many-rows", StatusCodes.Status400BadRequest, "AssetsImportTooManyRows");
+
+    /// <summary>Rows of the import file are invalid (each with its row, column and reason); nothing was imported.</summary>
+    public static readonly Failure ImportRowsInvalid = new("assets.import-rows-invalid", StatusCodes.Status422UnprocessableEntity, "AssetsImportRowsInvalid");
+
+    /// <summary>The previewed import expired, belongs to someone else or another Space, or was altered.</summary>
+    public static readonly Failure ImportExpired = new("assets.import-expired", StatusCodes.Status400BadRequest, "AssetsImportExpired");
 }

@@ -1,4 +1,5 @@
 using Kastell.Server.Features.Assets.Api;
+using Kastell.Server.Features.Assets.Import;
 using Kastell.Server.Features.Assets.ManageAssets;
 using Kastell.Server.Platform.Hosting;
 
@@ -19,12 +20,17 @@ public sealed class AssetsModule : FeatureModule
         services.AddScoped<UpdateAssetCommand>();
         services.AddScoped<DeleteAssetCommand>();
         services.AddScoped<DependencyCommand>();
+        services.AddScoped<ImportColumns>();
+        services.AddScoped<ImportAssetsCommand>();
+        services.AddSingleton<ImportPayloads>();
     }
 
     public override void MapEndpoints(FeatureRoutes routes)
     {
         AssetEndpoints.Map(routes.Space);
+        ImportEndpoints.Map(routes.Space);
         AssetApiEndpoints.Map(routes.ApiSpace);
+        AssetImportApiEndpoint.Map(routes.ApiSpace);
     }
 
     public override void AddToShell(Shell shell) => shell.AddLink(ShellArea.Space, "AssetsTitle", "/assets", 30);

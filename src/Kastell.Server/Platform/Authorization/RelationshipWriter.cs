@@ -47,6 +47,27 @@ public sealed class RelationshipWriter(KastellDbContext db, Tenant tenant, Permi
         return added;
     }
 
+    /// <summary>
+    /// Adds a tuple on an object created in this unit of work (an id no tuple can name yet), without the look-ups
+    /// <see cref="GrantAsync"/> makes: an import of thousands of objects would otherwise ask the database, and scan
+    /// the tracked tuples, once per tuple.
+    /// </summary>
+    public void GrantOnNewObject(string @object, string relation, string user)
+    {
+        permissions.EngineForWrites.ValidateWrite(new RelationshipTuple(@object, relation, user));
+        db.Set<TupleEntity>().Add(new TupleEntity
+        {
+            StoreId = Permissions.StoreId(tenant.RequireOrganizationId()),
+            Object = @object,
+            ObjectType = @object[..@object.IndexOf(':', StringComparison.Ordinal)],
+            Relation = relation,
+            User = user,
+            IsUserset = user.Contains('#', StringComparison.Ordinal),
+            CreatedAt = time.GetUtcNow(),
+        });
+        permissions.Forget();
+    }
+
     /// <summary>Removes the tuple if it is stored; true when there was one.</summary>
     public async Task<bool> RevokeAsync(string @object, string relation, string user, CancellationToken cancellationToken = default)
     {

@@ -38,7 +38,7 @@ internal static class DatabaseRegistration
             case DatabaseProvider.Postgres:
                 services.AddScoped<IDbContextFactory<KastellDbContext>, ScopedDbContextFactory<PostgresKastellDbContext>>();
                 services.AddDbContext<KastellDbContext, PostgresKastellDbContext>((sp, o) => o
-                    .UseNpgsql(database.ConnectionString)
+                    .UseNpgsql(PostgresConnectionString(database.ConnectionString!))
                     .ReplaceService<IStructuralTypeMaterializerSource, DecryptingMaterializerSource>()
                     .AddInterceptors(sp.GetRequiredService<TenantConnectionInterceptor>(), sp.GetRequiredService<FieldEncryptionInterceptor>(), sp.GetRequiredService<AuditChainSealer>(), sp.GetRequiredService<MemberEventCopies>()));
                 break;
@@ -50,6 +50,34 @@ internal static class DatabaseRegistration
     /// <summary>The configured SQLite connection string, or <c>kastell.db</c> in the data directory.</summary>
     public static string SqliteConnectionString(DatabaseOptions database, string dataDirectory) =>
         database.ConnectionString ?? $"Data Source={Path.Combine(dataDirectory, "kastell.db")};Foreign Keys=True;Pooling=True";
+
+    /// <summary>
+    /// The largest connection pool Kastell opens per process unless the connection string names its own
+    /// <c>Maximum Pool Size</c>. Npgsql's default (100) equals PostgreSQL's default <c>max_connections</c>, so one busy
+    /// process — and two during a blue-green switch for certain — could exhaust the server (error 53300) instead of
+    /// queueing its requests in the pool.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 30;
+
+    /// <summary>The configured PostgreSQL connection string with Kastell's pool cap unless it sets one itself.</summary>
+    public static string PostgresConnectionString(string configured)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(configured);
+        if (!NamesMaxPoolSize(configured))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Whether the connection string sets the pool's maximum under any of the names Npgsql accepts.</summary>
+    private static bool NamesMaxPoolSize(string connectionString)
+    {
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        return keys.Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
+            || key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
+    }
 
     public static bool ShouldMigrateOnStartup(this DatabaseOptions options) =>
         options.MigrateOnStartup ?? options.Provider == DatabaseProvider.Sqlite;

@@ -168,6 +168,12 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
             request.Content = new ByteArrayContent("matrix"u8.ToArray());
             request.Content.Headers.ContentType = new("application/octet-stream");
         }
+        else if (HttpMethods.IsPost(method) && path.EndsWith("/assets/import", StringComparison.Ordinal))
+        {
+            // The body is the spreadsheet itself (a well-formed one: a refusal must not be its bad rows).
+            request.Content = new ByteArrayContent("name,kind\nMatrix import,Data\n"u8.ToArray());
+            request.Content.Headers.ContentType = new("text/csv");
+        }
         else if (HttpMethods.IsPost(method) && path.EndsWith("/verify", StringComparison.Ordinal))
         {
             // An action without a body (verifying a domain claim).

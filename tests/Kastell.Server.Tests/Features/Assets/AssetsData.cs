@@ -3,6 +3,7 @@ using Kastell.Server.Features.Assets.ManageAssets;
 using Kastell.Server.Platform.Http;
 using Kastell.Server.Tests.Features.Controls;
 using Kastell.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kastell.Server.Tests.Features.Assets;
 
@@ -26,4 +27,30 @@ internal static class AssetsData
         var result = await ControlsData.AsAsync<DependencyCommand, Result>(host, organizationId, spaceId, actor, c => c.AddAsync(dependent, dependency, Ct));
         Assert.True(result.Succeeded, result.Failure?.Code);
     }
+
+    /// <summary>A Space created through its page by the organization's owner, with its address.</summary>
+    public static async Task<SpacePaths> SpaceAsync(KastellHost host, OrganizationFixture org, string name = "Scope")
+    {
+        var id = await Tenants.CreateSpaceAsync(host, org.Owner.Browser, org.Slug, name);
+        return new SpacePaths(id, $"/o/{org.Slug}/s/{name.ToLowerInvariant()}");
+    }
+
+    /// <summary>The organization's rows of one kind, as a request of the organization would see them.</summary>
+    public static async Task<List<T>> RowsAsync<T>(KastellHost host, Guid organizationId)
+        where T : class
+    {
+        var (scope, db) = host.OpenDb(organizationId);
+        await using (scope)
+        {
+            return await db.Set<T>().AsNoTracking().ToListAsync(Ct);
+        }
+    }
+}
+
+/// <summary>A Space's id and address.</summary>
+internal sealed record SpacePaths(Guid Id, string Base)
+{
+    public string Assets => Base + "/assets";
+
+    public string Path(string rest) => Base + rest;
 }

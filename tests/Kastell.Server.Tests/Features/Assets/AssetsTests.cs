@@ -439,28 +439,10 @@ public abstract partial class AssetsTests(KastellHost host)
     private static List<string> Names(string page) =>
         [.. Regex.Matches(page, "<tr data-testid=\"asset\">\\s*<td[^>]*><a href=\"[^\"]*\">(.*?)</a>").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))];
 
-    private sealed record SpacePaths(Guid Id, string Base)
-    {
-        public string Assets => Base + "/assets";
+    private Task<SpacePaths> SpaceAsync(OrganizationFixture org, string name = "Scope") => AssetsData.SpaceAsync(host, org, name);
 
-        public string Path(string rest) => Base + rest;
-    }
-
-    private async Task<SpacePaths> SpaceAsync(OrganizationFixture org, string name = "Scope")
-    {
-        var id = await Tenants.CreateSpaceAsync(host, org.Owner.Browser, org.Slug, name);
-        return new SpacePaths(id, $"/o/{org.Slug}/s/{name.ToLowerInvariant()}");
-    }
-
-    private async Task<List<T>> RowsAsync<T>(Guid organizationId)
-        where T : class
-    {
-        var (scope, db) = host.OpenDb(organizationId);
-        await using (scope)
-        {
-            return await db.Set<T>().AsNoTracking().ToListAsync(Ct);
-        }
-    }
+    private Task<List<T>> RowsAsync<T>(Guid organizationId)
+        where T : class => AssetsData.RowsAsync<T>(host, organizationId);
 
     /// <summary>Everything the feature keeps for the organization (rows and tuples), to show a refusal changed nothing.</summary>
     private async Task<string> SnapshotAsync(OrganizationFixture org)

@@ -78,6 +78,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /o/{org}/s/{space}/controls/{id:guid}"] = "shows a control; its edit, link and delete forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/assets"] = "lists a Space's assets; its filter is a GET form",
         ["PAGE /o/{org}/s/{space}/assets/new"] = "the form to add an asset; it posts to the create endpoint, exercised there",
+        ["PAGE /o/{org}/s/{space}/assets/import"] = "checks an import file and shows what it would create (changes nothing); the import itself is the confirm endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/assets/{id:guid}"] = "shows an asset; its dependency and delete forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/assets/{id:guid}/edit"] = "the form to edit an asset; it posts to the update endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/soa/{framework:guid}"] = "shows a statement of applicability; its forms post to the applicability endpoint, exercised there",
@@ -757,6 +758,30 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         {
             var (browser, _) = await w.ControlsSpaceAsync();
             Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(w.AssetPages[0], w.AssetPages[0] + "/delete", new Dictionary<string, string>())).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/assets/import/confirm", new([], [AssetEvents.AssetsImported, AssetEvents.AssetCreated], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(space + "/assets/import")).StatusCode);
+            var token = System.Text.RegularExpressions.Regex.Match(browser.LastPage!, "data-testid=\"import-form\"[^>]*>.*?name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value;
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(WebUtility.HtmlDecode(token)), "__RequestVerificationToken" },
+                { new StringContent("preview-import"), "_handler" },
+                { new ByteArrayContent("name,kind\nCovered import,Data\n"u8.ToArray()), "file", "covered.csv" },
+            };
+            Assert.Equal(HttpStatusCode.OK, (await browser.PostContentAsync(space + "/assets/import", form)).StatusCode);
+            var payload = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(browser.LastPage!, "name=\"payload\" value=\"([^\"]+)\"").Groups[1].Value);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(space + "/assets", space + "/assets/import/confirm", new Dictionary<string, string> { ["payload"] = payload })).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/s/{space}/assets/import", new([], [AssetEvents.AssetsImported, AssetEvents.AssetCreated, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            await w.FilesAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_edit_assets"])).Secret);
+            using var body = new ByteArrayContent("name,kind\nCovered API import,Data\n"u8.ToArray());
+            body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/assets/import", body, TestContext.Current.CancellationToken)).StatusCode);
         })),
         ("POST /api/v1/o/{org}/s/{space}/assets", new([], [AssetEvents.AssetCreated, ApiTokenEvents.ApiTokenUsed], async w =>
         {

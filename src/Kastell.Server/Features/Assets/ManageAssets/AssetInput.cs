@@ -34,6 +34,26 @@ internal static class AssetInputs
     /// </summary>
     public static async Task<Result<ValidAsset>> ValidateAsync(AssetInput input, KastellDbContext db, CancellationToken cancellationToken)
     {
+        var validated = Validate(input);
+        if (validated.Value is not { } valid)
+        {
+            return validated.Failure!;
+        }
+
+        if (valid.Owner is { } owner && !await IsOfTheOrganizationAsync(db, owner, cancellationToken))
+        {
+            return AssetsErrors.OwnerInvalid;
+        }
+
+        return valid;
+    }
+
+    /// <summary>
+    /// The same checks without the database: whether the owner belongs to the organization is left to the caller
+    /// (an import resolves all of its owners at once).
+    /// </summary>
+    public static Result<ValidAsset> Validate(AssetInput input)
+    {
         if (AssetNames.Clean(input.Name, Asset.MaxNameLength, required: true) is not { } name
             || AssetNames.Clean(input.Description, Asset.MaxDescriptionLength, required: false, multiline: true) is not { } description)
         {
@@ -78,7 +98,7 @@ internal static class AssetInputs
         Subject? owner = null;
         if (!string.IsNullOrEmpty(input.Owner))
         {
-            if (!Subject.TryParse(input.Owner, out var subject) || !await IsOfTheOrganizationAsync(db, subject, cancellationToken))
+            if (!Subject.TryParse(input.Owner, out var subject))
             {
                 return AssetsErrors.OwnerInvalid;
             }

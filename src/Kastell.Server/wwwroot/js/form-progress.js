@@ -1,5 +1,5 @@
-// The framework import form: while the files upload and the framework is imported, show that work is going on and
-// keep the button from being pressed twice. The form works without this script.
+// Forms marked data-progress (imports): while the files upload and the work runs, show that work is going on and
+// keep the button from being pressed twice. The forms work without this script.
 for (const form of document.querySelectorAll("form[data-progress]")) {
   form.addEventListener("submit", () => {
     const status = document.getElementById(form.dataset.progress);
