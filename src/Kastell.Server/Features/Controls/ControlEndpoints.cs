@@ -4,6 +4,7 @@ using Kastell.Server.Features.Controls.ManageControls;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Http;
+using Kastell.Server.Platform.Identity;
 using Kastell.Server.Platform.Security;
 using Kastell.Server.Platform.Tenancy;
 using Microsoft.AspNetCore.Mvc;
@@ -69,16 +70,19 @@ internal static class ControlEndpoints
             .RequirePermission("space", "can_edit_controls")
             .RequireValidAntiforgeryToken()
             .WithName("RecordApplicability");
-        space.MapGet("/soa/{framework:guid}/xlsx", async (Guid framework, HttpContext context, Tenant tenant, SoaWorkbook workbook, AdoptionQueries adoptions) =>
-                await SoaDownloadAsync(framework, context, tenant, workbook, adoptions))
+        // Not read-only: every download is an audit event (SoaDownloadAsync).
+        space.MapGet("/soa/{framework:guid}/xlsx", async (Guid framework, HttpContext context, Tenant tenant, SoaWorkbook workbook, AdoptionQueries adoptions, CurrentActor actor, IAuditLog audit) =>
+                await SoaDownloadAsync(framework, context, tenant, workbook, adoptions, actor, audit))
             .RequireAuthorization()
             .RequirePermission("space", "can_read_controls")
-            .ReadOnly()
             .WithName("DownloadSoaXlsx");
     }
 
-    /// <summary>The statement of applicability of a framework the Space adopts now, as a workbook (404 for any other framework).</summary>
-    public static async Task<IResult> SoaDownloadAsync(Guid framework, HttpContext context, Tenant tenant, SoaWorkbook workbook, AdoptionQueries adoptions)
+    /// <summary>
+    /// The statement of applicability of a framework the Space adopts now, as a workbook (404 for any other framework).
+    /// The download is recorded like an export of the audit log: in its own transaction, before the file leaves.
+    /// </summary>
+    public static async Task<IResult> SoaDownloadAsync(Guid framework, HttpContext context, Tenant tenant, SoaWorkbook workbook, AdoptionQueries adoptions, CurrentActor actor, IAuditLog audit)
     {
         var space = tenant.RequireSpace();
         if ((await adoptions.CurrentAsync(space.Id, context.RequestAborted)).FirstOrDefault(a => a.FrameworkId == framework) is not { } adoption)
@@ -86,7 +90,15 @@ internal static class ControlEndpoints
             return Failures.NotFound.ToHttpResult(context);
         }
 
-        return TypedResults.File(await workbook.CreateAsync(space.Id, adoption, context.RequestAborted), SoaWorkbook.ContentType, SoaWorkbook.FileName(adoption));
+        var file = await workbook.CreateAsync(space.Id, adoption, context.RequestAborted);
+        await audit.RecordNowAsync(new(ControlEvents.StatementOfApplicabilityExported, actor.Actor, AuditTarget.Space(space.Id), Details: new Dictionary<string, string>
+        {
+            ["framework"] = adoption.FrameworkId.ToString(),
+            ["version"] = adoption.VersionId.ToString(),
+            ["format"] = "xlsx",
+            ["lines"] = adoption.Requirements.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }), context.RequestAborted);
+        return TypedResults.File(file, SoaWorkbook.ContentType, SoaWorkbook.FileName(adoption));
     }
 
     public static string Path(Tenant tenant, string path) => TenantRoutes.SpacePath(tenant.RequireOrganization(), tenant.RequireSpace(), path);

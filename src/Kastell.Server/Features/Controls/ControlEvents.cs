@@ -29,4 +29,10 @@ public static class ControlEvents
 
     /// <summary>A control deleted with its answers to requirements and its tuples; details: space, title, how many requirements it answered.</summary>
     public static readonly AuditEventType ControlDeleted = new(3107);
+
+    /// <summary>
+    /// A statement of applicability downloaded (page or API): a read, but of the Space's whole ISMS answer in a file
+    /// that leaves Kastell, so recorded like an audit export; details: framework, version, format, lines.
+    /// </summary>
+    public static readonly AuditEventType StatementOfApplicabilityExported = new(3108);
 }

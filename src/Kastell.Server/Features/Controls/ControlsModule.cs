@@ -33,6 +33,8 @@ public sealed class ControlsModule : FeatureModule
     {
         ControlEndpoints.Map(routes.Space);
         ControlApiEndpoints.Map(routes.ApiSpace);
+        AdoptionApiEndpoints.Map(routes.ApiSpace);
+        ApplicabilityApiEndpoints.Map(routes.ApiSpace);
     }
 
     public override void AddToShell(Shell shell) =>

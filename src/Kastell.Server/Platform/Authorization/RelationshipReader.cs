@@ -26,6 +26,24 @@ public sealed class RelationshipReader(KastellDbContext db, Tenant tenant)
             .ToList();
     }
 
+    /// <summary>The stored tuples of <paramref name="relation"/> on each of <paramref name="objects"/>, in one query (e.g. the owners of a page of controls).</summary>
+    public async Task<IReadOnlyList<TupleKey>> OfObjectsAsync(IReadOnlyCollection<string> objects, string relation, CancellationToken cancellationToken = default)
+    {
+        if (objects.Count == 0)
+        {
+            return [];
+        }
+
+        var store = Store;
+        var wanted = objects.ToList();
+        return (await db.Set<TupleEntity>().AsNoTracking()
+                .Where(t => t.StoreId == store && wanted.Contains(t.Object) && t.Relation == relation)
+                .Select(t => new { t.Object, t.Relation, t.User })
+                .ToListAsync(cancellationToken))
+            .Select(t => new TupleKey(t.Object, t.Relation, t.User))
+            .ToList();
+    }
+
     /// <summary>Every stored tuple of <paramref name="relation"/> on objects of <paramref name="objectType"/> (e.g. every team membership).</summary>
     public async Task<IReadOnlyList<TupleKey>> OfTypeAsync(string objectType, string relation, CancellationToken cancellationToken = default)
     {
@@ -44,6 +62,18 @@ public sealed class RelationshipReader(KastellDbContext db, Tenant tenant)
         var store = Store;
         return (await db.Set<TupleEntity>().AsNoTracking()
                 .Where(t => t.StoreId == store && t.User == user && t.ObjectType == objectType)
+                .Select(t => new { t.Object, t.Relation, t.User })
+                .ToListAsync(cancellationToken))
+            .Select(t => new TupleKey(t.Object, t.Relation, t.User))
+            .ToList();
+    }
+
+    /// <summary>The stored tuples of <paramref name="relation"/> naming <paramref name="user"/> on objects of <paramref name="objectType"/> (e.g. the controls a person owns).</summary>
+    public async Task<IReadOnlyList<TupleKey>> OfUserAsync(string user, string objectType, string relation, CancellationToken cancellationToken = default)
+    {
+        var store = Store;
+        return (await db.Set<TupleEntity>().AsNoTracking()
+                .Where(t => t.StoreId == store && t.User == user && t.Relation == relation && t.ObjectType == objectType)
                 .Select(t => new { t.Object, t.Relation, t.User })
                 .ToListAsync(cancellationToken))
             .Select(t => new TupleKey(t.Object, t.Relation, t.User))

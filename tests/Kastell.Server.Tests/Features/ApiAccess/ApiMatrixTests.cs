@@ -30,7 +30,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
     [
         "organization:can_create_space", "organization:can_manage_members", "organization:can_manage_password_policy",
         "organization:can_read_audit", "organization:can_manage_audit_retention", "organization:can_manage_teams", "space:can_upload", "file:can_read", "file:can_delete",
-        "team:can_read", "team:can_manage",
+        "team:can_read", "team:can_manage", "space:can_read_controls", "space:can_edit_controls", "space:can_adopt_frameworks",
     ];
 
     [Fact]
@@ -45,6 +45,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         var framework = await Controls.ControlsData.ImportAsync(Host, slug, "Matrix norm", "1", ("m-1", "Matrix"));
         await Controls.ControlsData.AdoptAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), framework);
         var control = await Controls.ControlsData.CreateControlAsync(Host, victim.OrganizationId, victim.SpaceId, await Tenants.UserIdAsync(Host, victim.User.Email), "Ziel-Maßnahme");
+        // A framework of the library the Space does not adopt yet: what an attack would adopt.
+        var spare = await Controls.ControlsData.ImportAsync(Host, slug, "Matrix spare", "1", ("s-1", "Spare"));
         Assert.Equal(HttpStatusCode.OK, (await InvitationTests.InviteAsync(victim.Browser, slug, Journeys.UniqueEmail("target"), OrganizationRole.Member)).StatusCode);
         using var memberBrowser = Host.CreateBrowser();
         var member = await Journeys.SignUpAndEnrolAsync(memberBrowser);
@@ -55,10 +57,13 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         // What an attack would add to the team (a member of the organization, not yet in it) and remove from it.
         var newTeamMember = Subject.Person(await Tenants.UserIdAsync(Host, victim.User.Email)).ToString();
         Guid invitation;
+        Guid requirement;
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
         await using (scope)
         {
             invitation = await db.Invitations.Select(i => i.Id).SingleAsync(Ct);
+            // The adopted framework's requirement: a real line of the statement (and a requirement a control could answer).
+            requirement = await db.Set<Kastell.Server.Features.Frameworks.Requirement>().Where(r => r.ControlId == "m-1").Select(r => r.Id).SingleAsync(Ct);
         }
 
         var revoked = await CreateTokenAsync(victim, Everything);
@@ -87,13 +92,13 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                     : route.Contains("/teams/", StringComparison.Ordinal) ? team
                     : route.Contains("/controls/", StringComparison.Ordinal) ? control : file.Id).ToString(), StringComparison.Ordinal)
                 .Replace("{member}", Subject.Person(memberId).ToString(), StringComparison.Ordinal)
-                .Replace("{framework:guid}", framework.ToString(), StringComparison.Ordinal).Replace("{requirement:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal).TrimEnd('/');
+                .Replace("{framework:guid}", framework.ToString(), StringComparison.Ordinal).Replace("{requirement:guid}", requirement.ToString(), StringComparison.Ordinal).TrimEnd('/');
             var required = endpoint.Metadata.GetOrderedMetadata<RequirePermissionAttribute>();
             var label = $"{method} {route}";
 
             async Task ExpectAsync(string who, HttpClient client, params HttpStatusCode[] expected)
             {
-                using var response = await client.SendAsync(Request(method, path, newTeamMember, framework), Ct);
+                using var response = await client.SendAsync(Request(method, path, newTeamMember, framework, spare), Ct);
                 if (!expected.Contains(response.StatusCode))
                 {
                     problems.Add($"{label} with {who}: {(int)response.StatusCode}, expected {string.Join(" or ", expected.Select(e => (int)e))}");
@@ -159,7 +164,7 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         select (method, endpoint);
 
     /// <summary>A well-formed request: a body the endpoint accepts, and If-Match on updates.</summary>
-    private static HttpRequestMessage Request(string method, string path, string newTeamMember, Guid framework)
+    private static HttpRequestMessage Request(string method, string path, string newTeamMember, Guid framework, Guid spare)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (HttpMethods.IsPost(method) && path.EndsWith("/files", StringComparison.Ordinal))
@@ -187,6 +192,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 _ when path.EndsWith("/password-policy", StringComparison.Ordinal) => "{\"minimumLength\":8,\"requireUppercase\":false,\"requireLowercase\":false,\"requireDigit\":false,\"requireSymbol\":false,\"historyLength\":0}",
                 _ when path.EndsWith("/audit-retention", StringComparison.Ordinal) => "{\"days\":1}",
                 _ when path.Contains("/assets", StringComparison.Ordinal) => "{\"name\":\"Matrix\",\"kind\":\"data\"}",
+                _ when path.EndsWith("/frameworks", StringComparison.Ordinal) => $"{{\"framework\":\"{spare:D}\"}}",
+                _ when path.Contains("/soa/", StringComparison.Ordinal) => "{\"applicable\":false,\"justification\":\"Matrix\"}",
                 _ when path.EndsWith("/requirements", StringComparison.Ordinal) => $"{{\"framework\":\"{framework:D}\",\"requirement\":\"m-1\"}}",
                 _ when path.Contains("/controls", StringComparison.Ordinal) => "{\"title\":\"Matrix\"}",
                 _ when path.EndsWith("/domains", StringComparison.Ordinal) => "{\"name\":\"matrix-" + Guid.NewGuid().ToString("N")[..8] + ".example\"}",
@@ -201,7 +208,10 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
         return request;
     }
 
-    /// <summary>What an attack could change: Spaces, files, open invitations, assets, teams with their members, controls and their answers, the password policy and the retention period.</summary>
+    /// <summary>
+    /// What an attack could change: Spaces, files, open invitations, assets, teams with their members, controls and their
+    /// answers, adopted frameworks, the statement of applicability, the password policy and the retention period.
+    /// </summary>
     private async Task<string> DigestAsync(Owner victim)
     {
         var (scope, db) = Host.OpenDb(victim.OrganizationId);
@@ -217,7 +227,9 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 .Select(t => $"{t.Object}#{t.Relation}@{t.User}").Order(StringComparer.Ordinal));
             var controls = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.Control>().Select(c => c.Id + " " + c.Title + " " + c.Status).ToListAsync(Ct)).Order(StringComparer.Ordinal));
             var answers = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.ControlRequirement>().Select(l => l.ControlId + " " + l.RequirementId).ToListAsync(Ct)).Order(StringComparer.Ordinal));
-            return $"{spaces}|{files}|{invitations}|{assets}|{teams}|{teamMembers}|{controls}|{answers}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
+            var adoptions = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.Adoption.FrameworkAdoption>().AsNoTracking().ToListAsync(Ct)).Select(a => $"{a.Id} {a.FrameworkId} {a.EndedAt:O}").Order(StringComparer.Ordinal));
+            var statement = string.Join(",", (await db.Set<Kastell.Server.Features.Controls.Applicability.ApplicabilityEntry>().AsNoTracking().ToListAsync(Ct)).Select(e => $"{e.RequirementId} {e.Applicable} {e.Justification} {e.UpdatedAt:O}").Order(StringComparer.Ordinal));
+            return $"{spaces}|{files}|{invitations}|{assets}|{teams}|{teamMembers}|{controls}|{answers}|{adoptions}|{statement}|{organization.PasswordPolicy.MinimumLength}/{organization.PasswordPolicy.HistoryLength}|{organization.AuditRetentionDays}";
         }
     }
 }

@@ -335,7 +335,9 @@ public abstract class ControlsApiTests(KastellHost host) : ApiTestBase(host)
             Assert.True(recorded.Succeeded, recorded.Failure?.Code);
         }
 
-        using var api = Api((await CreateTokenAsync(owner, ["space:can_read_controls"])).Secret);
+        var token = await CreateTokenAsync(owner, ["space:can_read_controls"]);
+        using var api = Api(token.Secret);
+        var mark = await AuditWatermark.TakeAsync(Host);
         var response = await api.GetAsync($"{SpacePath(owner)}/soa/{iso:D}/xlsx", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(SoaWorkbook.ContentType, response.Content.Headers.ContentType?.MediaType);
@@ -364,6 +366,17 @@ public abstract class ControlsApiTests(KastellHost host) : ApiTestBase(host)
         {
             await AssertProblemAsync(await anonymous.GetAsync($"{SpacePath(owner)}/soa/{iso:D}/xlsx", Ct), HttpStatusCode.Unauthorized, "api.unauthenticated");
         }
+
+        // Each download is an audit event with its actor — the token, then the person on the page — and the refused
+        // ones are none.
+        var exports = (await mark.NewEventsAsync()).Where(e => e.Type == ControlEvents.StatementOfApplicabilityExported).OrderBy(e => e.Sequence).ToList();
+        Assert.Equal(2, exports.Count);
+        Assert.All(exports, e => Assert.Equal(owner.OrganizationId, e.OrganizationId));
+        Assert.All(exports, e => Assert.Equal(owner.SpaceId, e.SpaceId));
+        Assert.Equal((AuditActorKind.ApiToken, token.Id.ToString()), (exports[0].ActorKind, exports[0].ActorId));
+        Assert.Equal((AuditActorKind.User, ownerId.ToString()), (exports[1].ActorKind, exports[1].ActorId));
+        Assert.All(exports, e => Assert.Contains($"\"framework\":\"{iso}\"", e.Details, StringComparison.Ordinal));
+        Assert.All(exports, e => Assert.Contains("\"format\":\"xlsx\"", e.Details, StringComparison.Ordinal));
     }
 
     [Theory]

@@ -723,6 +723,43 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
                 ["framework"] = w.CoveredFramework.ToString(), ["requirement"] = requirement, ["applicable"] = "yes", ["justification"] = "Covered.",
             })).StatusCode);
         })),
+        // Reads, but each download of a statement of applicability is recorded, like an export of the audit log.
+        ("GET /o/{org}/s/{space}/soa/{framework:guid}/xlsx", new([], [ControlEvents.StatementOfApplicabilityExported], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync($"{space}/soa/{w.CoveredFramework:D}/xlsx")).StatusCode);
+        })),
+        ("GET /api/v1/o/{org}/s/{space}/soa/{framework:guid}/xlsx", new([], [ControlEvents.StatementOfApplicabilityExported, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_read_controls"])).Secret);
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/soa/{w.CoveredFramework:D}/xlsx", TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/s/{space}/frameworks", new([], [ControlEvents.FrameworkAdopted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            await w.FilesAsync();
+            w.ApiFramework = await ControlsData.ImportAsync(host, owner.OrganizationSlug, "Covered API norm", "1", ("a-1", "Covered by the API"));
+            using var api = w.Api((await w.TokenAsync(["space:can_adopt_frameworks"])).Secret);
+            using var body = new StringContent($"{{\"framework\":\"{w.ApiFramework:D}\"}}", System.Text.Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Created, (await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/frameworks", body, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("PUT /api/v1/o/{org}/s/{space}/soa/{framework:guid}/requirements/{requirement:guid}", new([], [ControlEvents.ApplicabilityRecorded, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_read_controls", "space:can_edit_controls"])).Secret);
+            var soa = $"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/soa/{w.ApiFramework:D}";
+            using var statement = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync(soa, TestContext.Current.CancellationToken));
+            var line = $"{soa}/requirements/{statement.RootElement.GetProperty("items")[0].GetProperty("requirementId").GetGuid():D}";
+            using var request = new HttpRequestMessage(HttpMethod.Put, line) { Content = new StringContent("{\"applicable\":false,\"justification\":\"Covered through the API.\"}", System.Text.Encoding.UTF8, "application/json") };
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        ("DELETE /api/v1/o/{org}/s/{space}/frameworks/{framework:guid}", new([], [ControlEvents.FrameworkAdoptionEnded, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_adopt_frameworks"])).Secret);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/frameworks/{w.ApiFramework:D}", TestContext.Current.CancellationToken)).StatusCode);
+        })),
         ("POST /o/{org}/s/{space}/assets/create", new([], [AssetEvents.AssetCreated], async w =>
         {
             var (browser, space) = await w.ControlsSpaceAsync();
@@ -1121,6 +1158,9 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
 
         /// <summary>The API address of the asset the API exercise creates and the next ones change.</summary>
         public string ApiAsset { get; set; } = "";
+
+        /// <summary>The framework the API exercises adopt, decide on and end.</summary>
+        public Guid ApiFramework { get; set; }
 
         /// <summary>The control one exercise creates and the next ones change.</summary>
         public string? ControlPage { get; set; }

@@ -42,7 +42,8 @@ internal static class ControlApiEndpoints
             .Produces(StatusCodes.Status204NoContent).ProducesApiErrors(StatusCodes.Status400BadRequest);
         space.MapGet("/soa/{framework:guid}", SoaAsync).WithTags("Controls").RequirePermission("space", "can_read_controls").ReadOnly().WithName("ApiGetStatementOfApplicability")
             .Produces<SoaResource>().ProducesApiErrors(StatusCodes.Status400BadRequest);
-        space.MapGet("/soa/{framework:guid}/xlsx", ControlEndpoints.SoaDownloadAsync).WithTags("Controls").RequirePermission("space", "can_read_controls").ReadOnly()
+        // Not read-only: every download is an audit event (ControlEndpoints.SoaDownloadAsync).
+        space.MapGet("/soa/{framework:guid}/xlsx", ControlEndpoints.SoaDownloadAsync).WithTags("Controls").RequirePermission("space", "can_read_controls")
             .WithName("ApiDownloadStatementOfApplicability").Produces(StatusCodes.Status200OK, contentType: SoaWorkbook.ContentType).ProducesApiErrors();
     }
 

@@ -54,3 +54,12 @@ public sealed record SoaLineResource(Guid RequirementId, string Requirement, str
 
 /// <summary>A page of a framework's statement of applicability in the Space, in the framework's document order.</summary>
 public sealed record SoaResource(Guid FrameworkId, string Title, Guid VersionId, string Version, IReadOnlyList<SoaLineResource> Items, string? NextCursor);
+
+/// <summary>
+/// A decision of the statement of applicability: whether the requirement applies, and why (the standard asks the
+/// justification for inclusions and exclusions alike, so a decision without one is refused).
+/// </summary>
+public sealed record ApplicabilityBody(bool Applicable, string? Justification = null);
+
+/// <summary>A framework of the organization's library the Space should adopt (in its current version).</summary>
+public sealed record AdoptionBody(Guid Framework);

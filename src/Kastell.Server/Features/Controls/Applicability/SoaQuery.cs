@@ -34,6 +34,23 @@ public sealed class SoaQuery(KastellDbContext db, FrameworkQueries frameworks, C
         return [.. requirements.Select((r, i) => (r.Position, lines[i]))];
     }
 
+    /// <summary>
+    /// The line of one requirement of the version with the stored decision behind it (null while undecided); null
+    /// when the version has no such requirement.
+    /// </summary>
+    public async Task<(SoaLine Line, ApplicabilityEntry? Entry)?> LineAsync(Guid spaceId, Guid versionId, Guid requirementId, CancellationToken cancellationToken = default)
+    {
+        if (await frameworks.RequirementsByIdAsync([requirementId], cancellationToken) is not [var reference] || reference.FrameworkVersionId != versionId
+            || await frameworks.RequirementsAfterAsync(versionId, reference.Position - 1, 1, cancellationToken) is not [var positioned] || positioned.Requirement.Id != requirementId)
+        {
+            return null;
+        }
+
+        var line = (await LinesAsync(spaceId, [positioned.Requirement], cancellationToken))[0];
+        var entry = await db.ApplicabilityEntries.AsNoTracking().SingleOrDefaultAsync(e => e.SpaceId == spaceId && e.RequirementId == requirementId, cancellationToken);
+        return (line, entry);
+    }
+
     private async Task<IReadOnlyList<SoaLine>> LinesAsync(Guid spaceId, IReadOnlyList<RequirementRow> requirements, CancellationToken cancellationToken)
     {
         var ids = requirements.Select(r => r.Id).ToList();

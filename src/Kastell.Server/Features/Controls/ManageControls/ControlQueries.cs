@@ -1,3 +1,4 @@
+using Kastell.Authorization.Storage;
 using Kastell.Server.Features.Frameworks.Library;
 using Kastell.Server.Features.Teams;
 using Kastell.Server.Platform.Authorization;
@@ -25,7 +26,7 @@ public sealed class ControlQueries(KastellDbContext db, RelationshipReader relat
         var controls = await db.Controls.AsNoTracking().Where(c => c.SpaceId == spaceId)
             .Select(c => new { c.Id, c.Title, c.Status, Links = links.Count(l => l.ControlId == c.Id) })
             .ToListAsync(cancellationToken);
-        var owners = await OwnersAsync(cancellationToken);
+        var owners = await OwnersOfAsync([.. controls.Select(c => c.Id)], cancellationToken);
         var names = await NamesAsync(cancellationToken);
         return [.. controls.OrderBy(c => c.Title, StringComparer.CurrentCultureIgnoreCase).Select(c =>
         {
@@ -47,11 +48,16 @@ public sealed class ControlQueries(KastellDbContext db, RelationshipReader relat
             query = query.Where(c => c.Status == wanted);
         }
 
-        var owners = await OwnersAsync(cancellationToken);
         if (owner is { } o)
         {
-            // Owners are tuples, not columns: the filter keeps the ids the owner's tuples name.
-            var owned = owners.Where(p => p.Value == o).Select(p => p.Key).ToList();
+            // Owners are tuples, not columns: the filter keeps the ids the owner's own tuples name (one indexed read
+            // of that person's or team's owner tuples, never the organization's others).
+            var owned = (await relations.OfUserAsync(o.TupleUser, "control", "owner", cancellationToken)).Select(ControlId).OfType<Guid>().ToList();
+            if (owned.Count == 0)
+            {
+                return [];
+            }
+
             query = query.Where(c => owned.Contains(c.Id));
         }
 
@@ -61,7 +67,14 @@ public sealed class ControlQueries(KastellDbContext db, RelationshipReader relat
         var controls = (await db.Controls.AsNoTracking().Where(c => ids.Contains(c.Id))
             .Select(c => new { c.Id, c.Title, c.Status, Links = links.Count(l => l.ControlId == c.Id) })
             .ToListAsync(cancellationToken)).OrderBy(c => c.Id).ToList();
-        var names = controls.Count == 0 ? [] : await NamesAsync(cancellationToken);
+        if (controls.Count == 0)
+        {
+            return [];
+        }
+
+        // The owners of this page's controls only, in one query.
+        var owners = await OwnersOfAsync(ids, cancellationToken);
+        var names = await NamesAsync(cancellationToken);
         return [.. controls.Select(c =>
         {
             var controlOwner = owners.TryGetValue(c.Id, out var found) ? found : (Subject?)null;
@@ -104,12 +117,13 @@ public sealed class ControlQueries(KastellDbContext db, RelationshipReader relat
         .. (await directory.ListAsync(cancellationToken)).Select(t => (Subject.Team(t.Id), t.Name)),
     ];
 
-    private async Task<Dictionary<Guid, Subject>> OwnersAsync(CancellationToken cancellationToken)
+    /// <summary>The owner of each of these controls that has one, read from their own tuples (one query).</summary>
+    private async Task<Dictionary<Guid, Subject>> OwnersOfAsync(IReadOnlyCollection<Guid> controlIds, CancellationToken cancellationToken)
     {
         var owners = new Dictionary<Guid, Subject>();
-        foreach (var tuple in await relations.OfTypeAsync("control", "owner", cancellationToken))
+        foreach (var tuple in await relations.OfObjectsAsync([.. controlIds.Select(id => Permissions.Object("control", id))], "owner", cancellationToken))
         {
-            if (Guid.TryParseExact(tuple.Object["control:".Length..], "D", out var id) && Subject.TryParse(tuple.User, out var subject))
+            if (ControlId(tuple) is { } id && Subject.TryParse(tuple.User, out var subject))
             {
                 owners[id] = subject;
             }
@@ -118,6 +132,18 @@ public sealed class ControlQueries(KastellDbContext db, RelationshipReader relat
         return owners;
     }
 
-    private async Task<Dictionary<Subject, string>> NamesAsync(CancellationToken cancellationToken) =>
-        (await OwnerChoicesAsync(cancellationToken)).ToDictionary(c => c.Subject, c => c.Name);
+    private static Guid? ControlId(TupleKey tuple) =>
+        tuple.Object.StartsWith("control:", StringComparison.Ordinal) && Guid.TryParseExact(tuple.Object["control:".Length..], "D", out var id) ? id : null;
+
+    /// <summary>The names owners are shown by, as <see cref="OwnerChoicesAsync"/> gives them, from rows only (no team's membership tuples).</summary>
+    private async Task<Dictionary<Subject, string>> NamesAsync(CancellationToken cancellationToken)
+    {
+        var names = (await directory.PeopleAsync(cancellationToken)).ToDictionary(p => Subject.Person(p.UserId), p => $"{p.Name} ({p.Email})");
+        foreach (var (id, name) in await directory.NamesAsync(cancellationToken))
+        {
+            names[Subject.Team(id)] = name;
+        }
+
+        return names;
+    }
 }
