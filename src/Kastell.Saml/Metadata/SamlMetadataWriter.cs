@@ -18,9 +18,10 @@ public static class SamlMetadataWriter
     public static string WriteServiceProvider(SamlServiceProvider serviceProvider, IReadOnlyList<string>? nameIdFormats = null)
     {
         ArgumentNullException.ThrowIfNull(serviceProvider);
-        var builder = new StringBuilder();
-        var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = Encoding.UTF8 };
-        using (var writer = XmlWriter.Create(builder, settings))
+        // Written as UTF-8 bytes: a writer over a string would declare encoding="utf-16", wrong for the file an IdP imports.
+        using var buffer = new MemoryStream();
+        var settings = new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false) };
+        using (var writer = XmlWriter.Create(buffer, settings))
         {
             writer.WriteStartElement("md", "EntityDescriptor", SamlNames.Metadata);
             writer.WriteAttributeString("xmlns", "ds", null, SamlNames.XmlDsig);
@@ -54,7 +55,7 @@ public static class SamlMetadataWriter
             writer.WriteEndElement();
         }
 
-        return builder.ToString();
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static void WriteKeyDescriptor(XmlWriter writer, string use, X509Certificate2 certificate, bool encryption)

@@ -19,5 +19,7 @@ internal static class SingleSignOnErrors
 
     public static readonly Failure DiscoveryUnreachable = new("sso.discovery-unreachable", StatusCodes.Status422UnprocessableEntity, "SsoDiscoveryUnreachable");
 
+    public static readonly Failure SamlMetadataInvalid = new("sso.saml-metadata-invalid", StatusCodes.Status422UnprocessableEntity, "SsoSamlMetadataInvalid");
+
     public static readonly Failure DiscoveryBroken = new("sso.discovery-broken", StatusCodes.Status422UnprocessableEntity, "SsoDiscoveryBroken");
 }

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Kastell.Server.Features.SingleSignOn;
 
-/// <summary>The protocol a connection speaks. SAML 2.0 follows in a later slice on <c>Kastell.Saml</c>.</summary>
+/// <summary>The protocol a connection speaks.</summary>
 public enum SsoProtocol
 {
     Oidc,
@@ -17,6 +17,9 @@ public enum SsoProtocol
 /// issuer (discovery is fetched from it), the client registered at the provider and its secret (encrypted with the
 /// organization's data key), the role a person gets when the first sign-in creates their account, and which
 /// <c>amr</c>/<c>acr</c> values the organization trusts as multi-factor (then Kastell asks for no second factor of its own).
+/// For SAML 2.0: <see cref="Issuer"/> is the identity provider's entity id, the signing certificates imported from its
+/// metadata are pinned (encrypted like the client secret), <see cref="MfaAcrValues"/> holds the AuthnContextClassRef
+/// values that count as multi-factor, and the service provider's entity id is fixed when the connection is added.
 /// </summary>
 public sealed class SsoConnection : ITenantOwned
 {
@@ -24,6 +27,7 @@ public sealed class SsoConnection : ITenantOwned
     public const int MaxIssuerLength = 500;
     public const int MaxClientIdLength = 200;
     public const int MaxClientSecretLength = 500;
+    public const int MaxUrlLength = 1000;
 
     public Guid Id { get; set; }
 
@@ -52,6 +56,18 @@ public sealed class SsoConnection : ITenantOwned
     /// <summary>Space-separated <c>acr</c> values that count as multi-factor; empty: none.</summary>
     public string MfaAcrValues { get; set; } = "";
 
+    /// <summary>SAML: this connection's service provider entity id (stable: fixed when the connection is added).</summary>
+    public string? SamlSpEntityId { get; set; }
+
+    /// <summary>SAML: the identity provider's SingleSignOnService of the HTTP-Redirect binding.</summary>
+    public string? SamlSingleSignOnUrl { get; set; }
+
+    /// <summary>
+    /// SAML: the identity provider's signing certificates from its metadata (base64 DER, separated by spaces), the only
+    /// keys a response signature is verified with. Plaintext in memory only.
+    /// </summary>
+    public string? SamlSigningCertificates { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public string CreatedBy { get; set; } = "";
@@ -63,6 +79,9 @@ public sealed class SsoConnection : ITenantOwned
 
     /// <summary>The redirect URI to register at the provider (relative to Kastell's public address).</summary>
     public string CallbackPath => $"/sso/oidc/{OrganizationId:N}/{Id:N}/callback";
+
+    /// <summary>SAML: where the identity provider posts its responses (relative to Kastell's public address).</summary>
+    public string AssertionConsumerPath => $"/sso/saml/{OrganizationId:N}/{Id:N}/acs";
 
     public IReadOnlySet<string> MfaAmr => Split(MfaAmrValues);
 
@@ -85,6 +104,9 @@ internal sealed class SsoConnectionConfiguration : IEntityTypeConfiguration<SsoC
         b.Property(c => c.DefaultRole).HasConversion<string>().HasMaxLength(20);
         b.Property(c => c.MfaAmrValues).HasMaxLength(500).IsRequired();
         b.Property(c => c.MfaAcrValues).HasMaxLength(500).IsRequired();
+        b.Property(c => c.SamlSpEntityId).HasMaxLength(SsoConnection.MaxUrlLength);
+        b.Property(c => c.SamlSingleSignOnUrl).HasMaxLength(SsoConnection.MaxUrlLength);
+        b.Property(c => c.SamlSigningCertificates).IsEncrypted(EncryptionScope.Organization);
         b.Property(c => c.CreatedBy).HasMaxLength(128).IsRequired();
         b.Ignore(c => c.MfaAmr);
         b.Ignore(c => c.MfaAcr);

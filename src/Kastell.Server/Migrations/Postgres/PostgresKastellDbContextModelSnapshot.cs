@@ -851,6 +851,53 @@ namespace Kastell.Server.Migrations.Postgres
                     b.ToTable("Invitations", (string)null);
                 });
 
+            modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.Saml.SamlAssertionUse", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("KeepUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeepUntil");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("SamlAssertionUses", (string)null);
+                });
+
+            modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.Saml.SamlRequest", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("SamlRequests", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.SsoConnection", b =>
                 {
                     b.Property<Guid>("Id")
@@ -910,6 +957,18 @@ namespace Kastell.Server.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
+
+                    b.Property<string>("SamlSigningCertificates")
+                        .HasColumnType("text")
+                        .HasAnnotation("Kastell:EncryptedWith", "Organization");
+
+                    b.Property<string>("SamlSingleSignOnUrl")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("SamlSpEntityId")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.HasKey("Id");
 
@@ -2043,6 +2102,15 @@ namespace Kastell.Server.Migrations.Postgres
                     b.HasOne("Kastell.Server.Platform.Tenancy.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.Saml.SamlRequest", b =>
+                {
+                    b.HasOne("Kastell.Server.Features.SingleSignOn.SsoConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -844,6 +844,53 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.ToTable("Invitations", (string)null);
                 });
 
+            modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.Saml.SamlAssertionUse", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("KeepUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeepUntil");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("SamlAssertionUses", (string)null);
+                });
+
+            modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.Saml.SamlRequest", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.ToTable("SamlRequests", (string)null);
+                });
+
             modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.SsoConnection", b =>
                 {
                     b.Property<Guid>("Id")
@@ -902,6 +949,18 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.Property<string>("Protocol")
                         .IsRequired()
                         .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SamlSigningCertificates")
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("Kastell:EncryptedWith", "Organization");
+
+                    b.Property<string>("SamlSingleSignOnUrl")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SamlSpEntityId")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -2028,6 +2087,15 @@ namespace Kastell.Server.Migrations.Sqlite
                     b.HasOne("Kastell.Server.Platform.Tenancy.Organization", null)
                         .WithMany()
                         .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kastell.Server.Features.SingleSignOn.Saml.SamlRequest", b =>
+                {
+                    b.HasOne("Kastell.Server.Features.SingleSignOn.SsoConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

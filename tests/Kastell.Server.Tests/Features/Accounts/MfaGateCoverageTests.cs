@@ -68,6 +68,7 @@ public sealed class MfaGateCoverageTests(SqliteHost host) : IClassFixture<Sqlite
             ["userId"] = Guid.NewGuid().ToString(),
             ["framework"] = Guid.NewGuid().ToString(),
             ["connection"] = Guid.NewGuid().ToString(),
+            ["organization"] = Guid.NewGuid().ToString("N"), // the SAML ACS URL names the organization by id
             ["requirement"] = Guid.NewGuid().ToString(),
             ["member"] = "user:" + Guid.NewGuid().ToString("D"),
             ["extension"] = "csv",

@@ -581,10 +581,19 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(created.Headers.Location!.OriginalString, TestContext.Current.CancellationToken)).StatusCode);
         })),
         // Against the test provider (oidc-provider on loopback, which this class's hosts accept as an issuer).
-        ("PAGE /o/{org}/sso", new(["add-oidc"], [SingleSignOnEvents.SsoConnectionAdded], async w =>
+        ("PAGE /o/{org}/sso", new(["add-oidc", "add-saml"], [SingleSignOnEvents.SsoConnectionAdded], async w =>
         {
             await using var org = await OrganizationFixture.CreateAsync(host);
             await SsoFlows.ConnectAsync(host, org);
+            await SamlFlows.ConnectAsync(host, org); // against the test SAML identity provider (samlify on loopback)
+        })),
+        // A post without a SAMLResponse to a real connection's ACS URL: refused and recorded on the organization's chain.
+        ("POST /sso/saml/{organization:guid}/{connection:guid}/acs", new([], [SingleSignOnEvents.SsoSignInRefused], async w =>
+        {
+            await using var org = await OrganizationFixture.CreateAsync(host);
+            var connection = await SamlFlows.ConnectAsync(host, org);
+            using var browser = host.CreateBrowser();
+            Assert.Equal("/account/sign-in/sso?failed=1", TestBrowser.LocationOf(await browser.PostAsync($"/sso/saml/{org.Id:N}/{connection.Id:N}/acs", new Dictionary<string, string>())));
         })),
         ("POST /o/{org}/sso/{connection:guid}/remove", new([], [SingleSignOnEvents.SsoConnectionRemoved], async w =>
         {

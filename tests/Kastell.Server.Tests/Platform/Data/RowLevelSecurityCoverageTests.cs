@@ -105,11 +105,20 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
             {
                 Id = Guid.CreateVersion7(), OrganizationId = org, TokenId = Guid.NewGuid(), Key = "k", RequestHash = new string('0', 64), CreatedAt = DateTimeOffset.UtcNow,
             }); // IdempotencyRecords
-            scope.Db.Add(new Kastell.Server.Features.SingleSignOn.SsoConnection
+            var sso = new Kastell.Server.Features.SingleSignOn.SsoConnection
             {
                 Id = Guid.CreateVersion7(), OrganizationId = org, Protocol = Kastell.Server.Features.SingleSignOn.SsoProtocol.Oidc, Name = "rls",
                 Issuer = "https://idp.example.org", ClientId = "rls", ClientSecret = "rls-secret", CreatedAt = DateTimeOffset.UtcNow, CreatedBy = "test",
-            }); // SsoConnections
+            };
+            scope.Db.Add(sso); // SsoConnections
+            scope.Db.Add(new Kastell.Server.Features.SingleSignOn.Saml.SamlRequest
+            {
+                Id = "_rls" + Guid.NewGuid().ToString("N"), OrganizationId = org, ConnectionId = sso.Id, ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(10),
+            }); // SamlRequests
+            scope.Db.Add(new Kastell.Server.Features.SingleSignOn.Saml.SamlAssertionUse
+            {
+                Id = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"), OrganizationId = org, KeepUntil = DateTimeOffset.UtcNow.AddMinutes(10),
+            }); // SamlAssertionUses
             await scope.Db.SaveChangesAsync(Ct);
         }
 

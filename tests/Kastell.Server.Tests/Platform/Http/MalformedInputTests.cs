@@ -243,6 +243,7 @@ public abstract class MalformedInputTests(KastellHost host)
             ["userId"] = _ownerId.ToString(),
             ["framework"] = Guid.NewGuid().ToString(), // a statement of applicability that does not exist: its 404 page
             ["connection"] = Guid.NewGuid().ToString(), // an SSO connection that does not exist
+            ["organization"] = Guid.NewGuid().ToString("N"), // the SAML ACS URL names the organization by id
             ["requirement"] = Guid.NewGuid().ToString(), // a requirement no control answers
             ["member"] = "user:" + Guid.NewGuid().ToString("D"),
             ["extension"] = "csv",

@@ -47,7 +47,8 @@ internal sealed class SsoListVerb : CliVerb
         var connections = await scope.Db.SsoConnections.AsNoTracking().OrderBy(c => c.Name).ToListAsync(invocation.CancellationToken);
         foreach (var c in connections)
         {
-            await invocation.Output.WriteLineAsync($"{c.Id}\t{c.Protocol.ToString().ToLowerInvariant()}\t{c.Name}\t{c.Issuer}\t{c.DefaultRole}\t{(c.Enabled ? "enabled" : "disabled")}\t{c.CallbackPath}");
+            var path = c.Protocol == SsoProtocol.Saml ? c.AssertionConsumerPath : c.CallbackPath;
+            await invocation.Output.WriteLineAsync($"{c.Id}\t{c.Protocol.ToString().ToLowerInvariant()}\t{c.Name}\t{c.Issuer}\t{c.DefaultRole}\t{(c.Enabled ? "enabled" : "disabled")}\t{path}");
         }
 
         return 0;

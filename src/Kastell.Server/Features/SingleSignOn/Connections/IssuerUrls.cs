@@ -27,6 +27,14 @@ public sealed class IssuerUrls(IOptions<SingleSignOnOptions> options, IHostEnvir
         return ok;
     }
 
+    /// <summary>
+    /// A SAML identity provider's sign-in address, where Kastell sends the browser: absolute https without user info or
+    /// fragment (a query is allowed, as some providers route by it), or http on loopback where a test provider is allowed.
+    /// </summary>
+    public bool IsSignInAddress(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var parsed) && string.IsNullOrEmpty(parsed.UserInfo) && string.IsNullOrEmpty(parsed.Fragment)
+        && (parsed.Scheme == Uri.UriSchemeHttps || (parsed.Scheme == Uri.UriSchemeHttp && AllowsLoopbackHttp && IsLoopback(parsed)));
+
     /// <summary>Whether the backchannel may use plain http for this issuer (metadata, keys, token endpoint).</summary>
     public bool RequiresHttps(Uri issuer) => !(issuer.Scheme == Uri.UriSchemeHttp && AllowsLoopbackHttp && IsLoopback(issuer));
 

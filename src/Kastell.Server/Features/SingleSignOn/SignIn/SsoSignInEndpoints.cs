@@ -13,6 +13,7 @@ namespace Kastell.Server.Features.SingleSignOn.SignIn;
 /// e-mail address, whose verified domain names the organization — home-realm discovery — or the organization's short
 /// name; the connection's scheme challenges, i.e. redirects to the provider), the provider's callback (handled
 /// by the scheme's handler, <see cref="SsoCallbackMiddleware"/>) and completion (the validated external principal becomes a session).
+/// A SAML connection starts with an AuthnRequest instead and is answered at its ACS URL (<see cref="SamlSignIn"/>).
 /// </summary>
 internal static class SsoSignInEndpoints
 {
@@ -28,9 +29,34 @@ internal static class SsoSignInEndpoints
         // Not a form: the browser arrives by redirect from the handler with the external cookie. A GET that signs in,
         // audited as SsoSignInSucceeded or SsoSignInRefused.
         root.MapGet(SsoOidcOptionsSetup.CompletePath, CompleteAsync).WithName("CompleteSsoSignIn");
+
+        // SAML's HTTP-POST binding: the identity provider's page posts the response cross-site, so there is no
+        // antiforgery token; the request id in the browser's cookie, the stored request and the signed InResponseTo
+        // bind the answer to the browser that asked (SamlSignIn). Audited as SsoSignInSucceeded or SsoSignInRefused.
+        root.MapPost(AssertionConsumerRoute, ConsumeSamlAsync).WithName("SamlAssertionConsumer").DisableAntiforgery();
     }
 
-    private static async Task<IResult> StartAsync(HttpContext context, KastellDbContext db, Tenant tenant, SsoSchemes schemes, IHomeRealmDiscovery homeRealm)
+    public const string AssertionConsumerRoute = "/sso/saml/{organization:guid}/{connection:guid}/acs";
+
+    /// <summary>Where the browser goes after <see cref="CompleteSsoSignIn"/> (the OpenID Connect and the SAML path alike).</summary>
+    internal static IResult Redirect(SsoSignInOutcome outcome, string? refusalReason) => outcome switch
+    {
+        SsoSignInOutcome.SignedIn => Results.LocalRedirect("/"),
+        SsoSignInOutcome.RequiresSecondFactor => Results.LocalRedirect("/account/sign-in/mfa"),
+        SsoSignInOutcome.SignedInNeedsEnrolment => Results.LocalRedirect("/account/mfa/setup"),
+        _ => Results.LocalRedirect(PagePath + "?refused=" + Uri.EscapeDataString(refusalReason ?? "failed")),
+    };
+
+    private static async Task<IResult> ConsumeSamlAsync(Guid organization, Guid connection, HttpContext context, KastellDbContext db, Tenant tenant, SamlSignIn saml)
+    {
+        tenant.Enter(organization);
+        var row = await db.SsoConnections.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.Id == connection && c.Enabled && c.Protocol == SsoProtocol.Saml, context.RequestAborted);
+        // A made-up or removed connection: nothing to answer for, as with a made-up OpenID Connect callback.
+        return row is null ? Results.NotFound() : await saml.ConsumeAsync(context, row);
+    }
+
+    private static async Task<IResult> StartAsync(HttpContext context, KastellDbContext db, Tenant tenant, SsoSchemes schemes, IHomeRealmDiscovery homeRealm, SamlSignIn saml)
     {
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var named = form["organization"].ToString().Trim();
@@ -50,11 +76,16 @@ internal static class SsoSignInEndpoints
         // sign-on: neither the answer nor the time it takes tells whether a domain or an organization exists.
         tenant.Enter(organizationId ?? Guid.Empty);
         var connection = await db.SsoConnections.AsNoTracking()
-            .Where(c => c.Enabled && c.Protocol == SsoProtocol.Oidc)
+            .Where(c => c.Enabled)
             .OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(context.RequestAborted);
         if (organizationId is not { } organization || connection is null)
         {
             return Results.LocalRedirect(PagePath + "?unknown=1");
+        }
+
+        if (connection.Protocol == SsoProtocol.Saml)
+        {
+            return await saml.StartAsync(context, connection);
         }
 
         var scheme = await schemes.EnsureAsync(organization, connection.Id);
@@ -80,12 +111,6 @@ internal static class SsoSignInEndpoints
         }
 
         var outcome = await complete.RunAsync(external.Principal, organizationId, connectionId, context.RequestAborted);
-        return outcome switch
-        {
-            SsoSignInOutcome.SignedIn => Results.LocalRedirect("/"),
-            SsoSignInOutcome.RequiresSecondFactor => Results.LocalRedirect("/account/sign-in/mfa"),
-            SsoSignInOutcome.SignedInNeedsEnrolment => Results.LocalRedirect("/account/mfa/setup"),
-            _ => Results.LocalRedirect(PagePath + "?refused=" + Uri.EscapeDataString(complete.RefusalReason ?? "failed")),
-        };
+        return Redirect(outcome, complete.RefusalReason);
     }
 }

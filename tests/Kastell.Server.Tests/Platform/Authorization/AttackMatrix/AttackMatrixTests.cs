@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Kastell.Server.Features.SingleSignOn;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Tests.Platform.Audit;
@@ -123,6 +124,8 @@ public abstract class AttackMatrixTests(KastellHost host)
             var memberIds = attackers.Where(a => a.IsVictimMember).Select(a => a.UserId.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
             if (victimEvents
                 .Where(e => e.Type != AuthorizationEvents.AuthorizationDenied)
+                // Refusals of other kinds: a sign-in response posted to the victim's SAML ACS URL is refused and recorded there.
+                .Where(e => !(e.Type == SingleSignOnEvents.SsoSignInRefused && e.Outcome == AuditOutcome.Failed))
                 .Where(e => !(memberIds.Contains(e.ActorId ?? "") && (AuditEventCatalog.IsMemberSecurityEvent(e.Type) || e.Type == AuthorizationEvents.AuthorizationGranted)))
                 .Select(e => e.Type.ToString()).Distinct().ToList() is { Count: > 0 } recorded)
             {
