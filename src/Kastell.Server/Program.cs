@@ -15,6 +15,7 @@ return await KastellApplication.RunAsync(
     new Kastell.Server.Features.Controls.ControlsModule(),
     new Kastell.Server.Features.Domains.DomainsModule(),
     new Kastell.Server.Features.Assets.AssetsModule(),
+    new Kastell.Server.Features.Evidence.EvidenceModule(),
     new Kastell.Server.Features.SingleSignOn.SingleSignOnModule());
 
 /// <summary>Entry point, visible to the test host.</summary>

@@ -13,4 +13,5 @@ contents:
   - Features/Controls/controls.fga
   - Features/Domains/domains.fga
   - Features/Assets/assets.fga
+  - Features/Evidence/evidence.fga
   - Features/SingleSignOn/sso.fga

@@ -146,10 +146,19 @@ public sealed partial class ReflowTests(KastellServer server, ChromiumBrowser ch
         await page.ClickAsync("[data-testid=create-asset] button[type=submit]");
         await Expect(page).ToHaveURLAsync(new Regex("/assets/[0-9a-f-]{36}"));
         var asset = new Uri(page.Url).AbsolutePath;
+        await page.GotoAsync(space + "/evidence/new?kind=Note");
+        await page.FillAsync("#evidence-title", $"Protokoll der jährlichen Überprüfung aller Berechtigungen im Personalverwaltungssystem {unique}");
+        await page.FillAsync("#evidence-note", "Alle Berechtigungen geprüft; zwei verwaiste Konten entfernt.");
+        await page.FillAsync("#evidence-effective", "2026-11-30");
+        await page.Locator("[data-testid=evidence-assets] input[type=checkbox]").First.CheckAsync();
+        await page.ClickAsync("[data-testid=create-evidence] button[type=submit]");
+        await Expect(page).ToHaveURLAsync(new Regex("/evidence/[0-9a-f-]{36}"));
+        var evidence = new Uri(page.Url).AbsolutePath;
         var objectPages = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["/o/{org}/s/{space}/assets/{id:guid}"] = asset,
             ["/o/{org}/s/{space}/assets/{id:guid}/edit"] = asset + "/edit",
+            ["/o/{org}/s/{space}/evidence/{id:guid}"] = evidence,
             ["/o/{org}/teams/{id:guid}"] = team,
             ["/o/{org}/service-accounts/{id:guid}"] = serviceAccount,
             ["/o/{org}/frameworks/{id:guid}"] = framework,

@@ -22,7 +22,17 @@ internal sealed class MultipartUpload(HttpContext context, IAntiforgery antiforg
     /// The file's section, or null when the request is not a well-formed upload with a valid token (the caller answers
     /// the bare 400, which the status pages explain in the user's language).
     /// </summary>
-    public async Task<MultipartSection?> OpenFileAsync(CancellationToken cancellationToken)
+    public Task<MultipartSection?> OpenFileAsync(CancellationToken cancellationToken) => OpenFileAsync(fields: null, cancellationToken);
+
+    /// <summary>The most bytes of text fields a form may send before its file (<paramref name="fields"/> of <see cref="OpenFileAsync(Dictionary{string, List{string}}?, CancellationToken)"/>).</summary>
+    public const int MaxFieldBytes = 32 * 1024;
+
+    /// <summary>
+    /// As <see cref="OpenFileAsync(CancellationToken)"/>; with <paramref name="fields"/>, the text fields sent between
+    /// the token and the file are collected into it (at most <see cref="MaxFieldBytes"/> together, else null: a form
+    /// with its file sends its fields first, in document order).
+    /// </summary>
+    public async Task<MultipartSection?> OpenFileAsync(Dictionary<string, List<string>>? fields, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
             || !string.Equals(mediaType.MediaType.Value, "multipart/form-data", StringComparison.OrdinalIgnoreCase)
@@ -42,6 +52,22 @@ internal sealed class MultipartUpload(HttpContext context, IAntiforgery antiforg
 
         MarkAntiforgery(valid: true);
         var file = await reader.ReadNextSectionAsync(cancellationToken);
+        var budget = MaxFieldBytes;
+        while (fields is not null && file is not null && file.AsFileSection() is null && FieldName(file) is { } name)
+        {
+            using var text = new StreamReader(file.Body);
+            var buffer = new char[budget + 1];
+            var length = await text.ReadBlockAsync(buffer.AsMemory(), cancellationToken);
+            budget -= length;
+            if (budget < 0)
+            {
+                return null; // more text than any form of Kastell's sends
+            }
+
+            (fields.TryGetValue(name, out var values) ? values : fields[name] = []).Add(new string(buffer, 0, length));
+            file = await reader.ReadNextSectionAsync(cancellationToken);
+        }
+
         if (file is null || FieldName(file) != FileField || file.AsFileSection() is null)
         {
             return null; // the form carries no file

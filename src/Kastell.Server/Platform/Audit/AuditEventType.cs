@@ -33,7 +33,7 @@ public static class AuditEventBlocks
         new(3000, 3099, "Frameworks and catalogs: imports and versions (Features/Frameworks)"),
         new(3100, 3199, "Controls and the statement of applicability (reserved)"),
         new(3200, 3299, "Assets (Features/Assets)"),
-        new(3300, 3399, "Evidence and sealed audit periods (reserved)"),
+        new(3300, 3399, "Evidence and sealed audit periods (Features/Evidence)"),
         new(3400, 3499, "Risks (reserved)"),
         new(3500, 3599, "Policies (reserved)"),
         new(3600, 3699, "Incidents (reserved)"),

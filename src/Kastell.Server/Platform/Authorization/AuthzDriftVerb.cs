@@ -89,9 +89,14 @@ internal sealed class AuthzDriftVerb : CliVerb
             expected.Add(Key(Permissions.Object("space", s.Id), "organization", Permissions.Object("organization", s.OrganizationId)));
         }
 
-        foreach (var f in await db.StoredObjects.AsNoTracking().Select(f => new { f.Id, f.SpaceId, f.UploadedBy }).ToListAsync(ct))
+        foreach (var f in await db.StoredObjects.AsNoTracking().Select(f => new { f.Id, f.SpaceId, f.UploadedBy, f.Attachment }).ToListAsync(ct))
         {
-            expected.Add(Key(Permissions.Object("file", f.Id), "space", Permissions.Object("space", f.SpaceId)));
+            // An attachment (an evidence item's file) is read through its record, never as a file of the Space.
+            if (!f.Attachment)
+            {
+                expected.Add(Key(Permissions.Object("file", f.Id), "space", Permissions.Object("space", f.SpaceId)));
+            }
+
             if (f.UploadedBy is { } uploader)
             {
                 expected.Add(Key(Permissions.Object("file", f.Id), "uploader", Permissions.User(uploader)));

@@ -18,7 +18,14 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
         await UploadAsync(spaceId, fileName, contentType, content, StoredObjectStatus.Available, null, cancellationToken);
 
     /// <summary>Stores a file with the given status (uploads start quarantined until scanned; see <see cref="Uploads"/>).</summary>
-    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, StoredObjectStatus status, Guid? uploadedBy, CancellationToken cancellationToken = default)
+    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, StoredObjectStatus status, Guid? uploadedBy, CancellationToken cancellationToken = default) =>
+        await UploadAsync(spaceId, fileName, contentType, content, status, uploadedBy, attachment: false, cancellationToken);
+
+    /// <summary>
+    /// As above; an <paramref name="attachment"/> is the content of another record (see <see cref="StoredObject.Attachment"/>):
+    /// it gets no <c>file#space</c> tuple and stays out of the Space's file lists.
+    /// </summary>
+    public async Task<StoredObject> UploadAsync(Guid spaceId, string fileName, string contentType, Stream content, StoredObjectStatus status, Guid? uploadedBy, bool attachment, CancellationToken cancellationToken = default)
     {
         var space = await db.Spaces.AsNoTracking().SingleOrDefaultAsync(s => s.Id == spaceId, cancellationToken)
             ?? throw new InvalidOperationException("No such Space in this organization.");
@@ -48,11 +55,17 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
                 CreatedAt = time.GetUtcNow(),
                 Status = status,
                 UploadedBy = uploadedBy,
+                Attachment = attachment,
             };
             db.StoredObjects.Add(stored);
-            // The file's place in the model, saved with its record: it is read by whoever reads its Space.
+            // The file's place in the model, saved with its record: it is read by whoever reads its Space — unless it
+            // is an attachment, read only through the record it belongs to.
             var file = Authorization.Permissions.Object("file", id);
-            await relations.GrantAsync(file, "space", Authorization.Permissions.Object("space", space.Id), cancellationToken);
+            if (!attachment)
+            {
+                await relations.GrantAsync(file, "space", Authorization.Permissions.Object("space", space.Id), cancellationToken);
+            }
+
             if (uploadedBy is { } uploader)
             {
                 await relations.GrantAsync(file, "uploader", Authorization.Permissions.User(uploader), cancellationToken);
@@ -87,7 +100,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
 
     /// <summary>
     /// As <see cref="OpenReadAsync(Guid, CancellationToken)"/>, but only a file of <paramref name="spaceId"/>: an id of
-    /// another Space answers like one that does not exist.
+    /// another Space answers like one that does not exist, and so does an attachment (read through its record only).
     /// </summary>
     public Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default) =>
         OpenReadAsync(objectId, spaceId, includeQuarantined: false, cancellationToken);
@@ -95,7 +108,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     /// <summary>Also quarantined files: only for the malware scan, never for users.</summary>
     internal async Task<(StoredObject Record, Stream Content)?> OpenReadAsync(Guid objectId, Guid? spaceId, bool includeQuarantined, CancellationToken cancellationToken = default)
     {
-        var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && (spaceId == null || o.SpaceId == spaceId), cancellationToken);
+        var stored = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && (spaceId == null || (o.SpaceId == spaceId && !o.Attachment)), cancellationToken);
         if (stored is null || (stored.Status != StoredObjectStatus.Available && !includeQuarantined))
         {
             return null;
@@ -134,7 +147,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     public async Task<IReadOnlyList<StoredObject>> ListAsync(Guid spaceId, CancellationToken cancellationToken = default)
     {
         // Whole entities, not a projection: only entities pass through the decrypting interceptor (the names).
-        var files = await db.StoredObjects.AsNoTracking().Where(o => o.SpaceId == spaceId).ToListAsync(cancellationToken);
+        var files = await db.StoredObjects.AsNoTracking().Where(o => o.SpaceId == spaceId && !o.Attachment).ToListAsync(cancellationToken);
         foreach (var file in files)
         {
             file.ContentKey = "";
@@ -151,7 +164,7 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     /// </summary>
     public async Task<IReadOnlyList<StoredObject>> PageAsync(Guid spaceId, Guid? before, int take, CancellationToken cancellationToken = default)
     {
-        var query = db.StoredObjects.AsNoTracking().Where(o => o.SpaceId == spaceId);
+        var query = db.StoredObjects.AsNoTracking().Where(o => o.SpaceId == spaceId && !o.Attachment);
         if (before is { } last)
         {
             query = query.Where(o => o.Id.CompareTo(last) < 0);
@@ -170,7 +183,20 @@ public sealed class SpaceFiles(KastellDbContext db, IObjectStore store, TimeProv
     /// <summary>The record of one file of a Space (available or quarantined), without key and hash; null if there is none.</summary>
     public async Task<StoredObject?> FindAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default)
     {
-        var file = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && o.SpaceId == spaceId, cancellationToken);
+        var file = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && o.SpaceId == spaceId && !o.Attachment, cancellationToken);
+        if (file is not null)
+        {
+            file.ContentKey = "";
+            file.Sha256 = "";
+        }
+
+        return file;
+    }
+
+    /// <summary>The record of an attachment of a Space (its owning record decided who may see it), without key and hash; null if there is none.</summary>
+    public async Task<StoredObject?> FindAttachmentAsync(Guid spaceId, Guid objectId, CancellationToken cancellationToken = default)
+    {
+        var file = await db.StoredObjects.AsNoTracking().SingleOrDefaultAsync(o => o.Id == objectId && o.SpaceId == spaceId && o.Attachment, cancellationToken);
         if (file is not null)
         {
             file.ContentKey = "";

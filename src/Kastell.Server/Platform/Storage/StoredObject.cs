@@ -39,6 +39,12 @@ public sealed class StoredObject : ITenantOwned
 
     /// <summary>Only <see cref="StoredObjectStatus.Available"/> files are shown to users.</summary>
     public StoredObjectStatus Status { get; set; } = StoredObjectStatus.Available;
+
+    /// <summary>
+    /// The content of another record (an evidence item's version), which decides who reads it: not one of the Space's
+    /// files — no <c>file#space</c> tuple (so no Space viewer reads it as a file) and not in the Space's file lists.
+    /// </summary>
+    public bool Attachment { get; set; }
 }
 
 /// <summary>Stored as a number: append only.</summary>

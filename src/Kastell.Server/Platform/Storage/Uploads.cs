@@ -39,13 +39,17 @@ public sealed class Uploads(SpaceFiles files, KastellDbContext db, ClamdScanner 
 
     public long MaxBytes => _maxBytes;
 
-    public async Task<UploadResult> UploadAsync(Guid spaceId, string fileName, Stream content, AuditActor actor, CancellationToken cancellationToken = default)
+    public Task<UploadResult> UploadAsync(Guid spaceId, string fileName, Stream content, AuditActor actor, CancellationToken cancellationToken = default) =>
+        UploadAsync(spaceId, fileName, content, actor, attachment: false, cancellationToken);
+
+    /// <summary>As above; an <paramref name="attachment"/> is the content of another record (<see cref="StoredObject.Attachment"/>).</summary>
+    public async Task<UploadResult> UploadAsync(Guid spaceId, string fileName, Stream content, AuditActor actor, bool attachment, CancellationToken cancellationToken = default)
     {
         StoredObject stored;
         try
         {
             var uploader = actor.Kind == AuditActorKind.User && Guid.TryParse(actor.Id, out var user) ? user : (Guid?)null;
-            stored = await files.UploadAsync(spaceId, fileName, "application/octet-stream", new LengthLimitedStream(content, _maxBytes), StoredObjectStatus.Quarantined, uploader, cancellationToken);
+            stored = await files.UploadAsync(spaceId, fileName, "application/octet-stream", new LengthLimitedStream(content, _maxBytes), StoredObjectStatus.Quarantined, uploader, attachment, cancellationToken);
         }
         catch (UploadTooLargeException)
         {

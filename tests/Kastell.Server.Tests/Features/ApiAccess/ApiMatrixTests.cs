@@ -194,6 +194,8 @@ public abstract class ApiMatrixTests(KastellHost host) : ApiTestBase(host)
                 _ when path.Contains("/assets", StringComparison.Ordinal) => "{\"name\":\"Matrix\",\"kind\":\"data\"}",
                 _ when path.EndsWith("/frameworks", StringComparison.Ordinal) => $"{{\"framework\":\"{spare:D}\"}}",
                 _ when path.Contains("/soa/", StringComparison.Ordinal) => "{\"applicable\":false,\"justification\":\"Matrix\"}",
+                _ when path.EndsWith("/review", StringComparison.Ordinal) => "{\"decision\":\"accept\"}",
+                _ when path.Contains("/evidence", StringComparison.Ordinal) => "{\"kind\":\"note\",\"title\":\"Matrix\",\"note\":\"x\",\"effectiveOn\":\"2026-11-30\"}",
                 _ when path.EndsWith("/requirements", StringComparison.Ordinal) => $"{{\"framework\":\"{framework:D}\",\"requirement\":\"m-1\"}}",
                 _ when path.Contains("/controls", StringComparison.Ordinal) => "{\"title\":\"Matrix\"}",
                 _ when path.EndsWith("/domains", StringComparison.Ordinal) => "{\"name\":\"matrix-" + Guid.NewGuid().ToString("N")[..8] + ".example\"}",

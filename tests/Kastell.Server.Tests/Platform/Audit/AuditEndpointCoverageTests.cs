@@ -10,6 +10,7 @@ using Kastell.Server.Features.Assets;
 using Kastell.Server.Features.AuditTrail;
 using Kastell.Server.Features.Controls;
 using Kastell.Server.Features.Domains;
+using Kastell.Server.Features.Evidence;
 using Kastell.Server.Features.Files;
 using Kastell.Server.Features.Frameworks;
 using Kastell.Server.Features.Organizations;
@@ -81,6 +82,9 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         ["PAGE /o/{org}/s/{space}/assets/import"] = "checks an import file and shows what it would create (changes nothing); the import itself is the confirm endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/assets/{id:guid}"] = "shows an asset; its dependency and delete forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/assets/{id:guid}/edit"] = "the form to edit an asset; it posts to the update endpoint, exercised there",
+        ["PAGE /o/{org}/s/{space}/evidence"] = "lists a Space's evidence; its filter is a GET form, its visibility form posts to its endpoint, exercised there",
+        ["PAGE /o/{org}/s/{space}/evidence/new"] = "the forms to add evidence; they post to the create and upload endpoints, exercised there",
+        ["PAGE /o/{org}/s/{space}/evidence/{id:guid}"] = "shows an item of evidence; its review and version forms post to their endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/soa/{framework:guid}"] = "shows a statement of applicability; its forms post to the applicability endpoint, exercised there",
         ["PAGE /o/{org}/s/{space}/files"] = "lists a Space's files; its upload and delete forms post to the file endpoints, exercised there",
         ["PAGE /o/{org}/s/{space}/members"] = "lists a Space's roles; its forms post to the grant and revoke endpoints, exercised there",
@@ -852,6 +856,82 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             using var api = w.Api((await w.TokenAsync(["asset:can_delete"])).Secret);
             Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync(w.ApiAsset, TestContext.Current.CancellationToken)).StatusCode);
         })),
+        ("POST /o/{org}/s/{space}/evidence/create", new([], [EvidenceEvents.EvidenceSubmitted], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            var created = await browser.PostFromAsync(space + "/evidence/new", space + "/evidence/create", new Dictionary<string, string>
+            {
+                ["kind"] = "Note", ["title"] = "Covered evidence", ["note"] = "Covered.", ["effectiveOn"] = "2026-11-30",
+            });
+            Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+            var location = TestBrowser.LocationOf(created)!;
+            w.EvidencePage = location[..location.IndexOf('?', StringComparison.Ordinal)];
+        })),
+        // Four eyes: the owner submitted it, so an admin (a second manager) reviews it.
+        ("POST /o/{org}/s/{space}/evidence/{id:guid}/review", new([], [EvidenceEvents.EvidenceRejected], async w =>
+        {
+            var (admin, _) = await w.ReviewerAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await admin.PostFromAsync(w.EvidencePage!, w.EvidencePage + "/review", new Dictionary<string, string>
+            {
+                ["decision"] = "reject", ["comment"] = "Covered.",
+            })).StatusCode);
+        })),
+        ("POST /o/{org}/s/{space}/evidence/visibility", new([], [EvidenceEvents.EvidenceVisibilityChanged], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(space + "/evidence", space + "/evidence/visibility", new Dictionary<string, string> { ["visibleToAll"] = "true" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFromAsync(space + "/evidence", space + "/evidence/visibility", new Dictionary<string, string> { ["visibleToAll"] = "false" })).StatusCode);
+        })),
+        // This host has no clamd: what is checked is the refusal of an empty file (nothing kept) and of a post without its token.
+        ("POST /o/{org}/s/{space}/evidence/upload", new([], [UploadEvents.FileUploadRefused], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            await browser.GetAsync(space + "/evidence/new?kind=File");
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(browser.AnyAntiforgeryToken()), "__RequestVerificationToken" },
+                { new StringContent("Covered file"), "title" },
+                { new StringContent("2026-11-30"), "effectiveOn" },
+                { new ByteArrayContent([]), "File", "leer.pdf" },
+            };
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await browser.Client.PostAsync(space + "/evidence/upload", form, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        // No file evidence without a scanner here: a person without a role in the Space is refused (and recorded).
+        ("POST /o/{org}/s/{space}/evidence/{id:guid}/versions", new([], [AuthorizationEvents.AuthorizationDenied], async w =>
+        {
+            var member = await w.MemberAsync();
+            await member.GetAsync("/");
+            using var form = new MultipartFormDataContent { { new StringContent(member.AnyAntiforgeryToken()), "__RequestVerificationToken" }, { new ByteArrayContent("x"u8.ToArray()), "File", "x.txt" } };
+            Assert.Equal(HttpStatusCode.NotFound, (await member.Client.PostAsync(w.EvidencePage + "/versions", form, TestContext.Current.CancellationToken)).StatusCode);
+        })),
+        // A read of customer data: every download is recorded before its first byte leaves. This host has no clamd,
+        // so the item's file is placed as already scanned.
+        ("GET /o/{org}/s/{space}/evidence/{id:guid}/file", new([], [EvidenceEvents.EvidenceDownloaded], async w =>
+        {
+            var (browser, space) = await w.ControlsSpaceAsync();
+            var item = await w.FileEvidenceAsync();
+            var download = await browser.GetAsync($"{space}/evidence/{item:D}/file");
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        })),
+        ("POST /api/v1/o/{org}/s/{space}/evidence", new([], [EvidenceEvents.EvidenceSubmitted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (owner, _) = await w.OwnerAsync();
+            await w.FilesAsync();
+            using var api = w.Api((await w.TokenAsync(["space:can_add_evidence"])).Secret);
+            using var body = new StringContent("{\"kind\":\"note\",\"title\":\"Covered API evidence\",\"note\":\"x\",\"effectiveOn\":\"2026-11-30\"}", System.Text.Encoding.UTF8, "application/json");
+            var created = await api.PostAsync($"/api/v1/o/{owner.OrganizationSlug}/s/covered-files/evidence", body, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            w.ApiEvidence = created.Headers.Location!.OriginalString;
+        })),
+        ("POST /api/v1/o/{org}/s/{space}/evidence/{id:guid}/review", new([], [EvidenceEvents.EvidenceAccepted, ApiTokenEvents.ApiTokenUsed], async w =>
+        {
+            var (_, admin) = await w.ReviewerAsync();
+            using var api = w.Api((await w.TokenAsync(["evidence:can_read", "evidence:can_review"], admin)).Secret);
+            var etag = (await api.GetAsync(w.ApiEvidence, TestContext.Current.CancellationToken)).Headers.ETag!.Tag;
+            using var request = new HttpRequestMessage(HttpMethod.Post, w.ApiEvidence + "/review") { Content = new StringContent("{\"decision\":\"accept\"}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+        })),
         ("POST /api/v1/o/{org}/s/{space}/controls", new([], [ControlEvents.ControlCreated, ApiTokenEvents.ApiTokenUsed], async w =>
         {
             var (owner, _) = await w.OwnerAsync();
@@ -1165,6 +1245,47 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         /// <summary>The assets (a server, an application) one exercise creates and the next ones change.</summary>
         public List<string> AssetPages { get; } = [];
 
+        /// <summary>The evidence item the page exercise submits and the next ones review.</summary>
+        public string? EvidencePage { get; set; }
+
+        /// <summary>The API address of the evidence item the API exercise submits and the next one reviews.</summary>
+        public string ApiEvidence { get; set; } = "";
+
+        private (TestBrowser Browser, Guid Id)? _reviewer;
+
+        /// <summary>An admin of the organization (so a manager of every Space): the second pair of eyes on the owner's evidence.</summary>
+        public async Task<(TestBrowser Browser, Guid Id)> ReviewerAsync() => _reviewer ??= await JoinAsync(OrganizationRole.Admin);
+
+        /// <summary>A file evidence item of the owner in the covered Space, its file placed as already scanned (this host has no clamd).</summary>
+        public async Task<Guid> FileEvidenceAsync()
+        {
+            var (owner, _) = await OwnerAsync();
+            await FilesAsync();
+            var organization = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
+            var space = await Tenants.SpaceIdAsync(host, organization, "covered-files");
+            var ownerId = await Tenants.UserIdAsync(host, owner.Email);
+            await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(organization, AuditActor.User(ownerId));
+            var stored = await scope.Get<SpaceFiles>().UploadAsync(space, "covered.txt", "text/plain; charset=utf-8", new MemoryStream("covered"u8.ToArray()),
+                StoredObjectStatus.Available, ownerId, attachment: true, TestContext.Current.CancellationToken);
+            var db = scope.Get<Kastell.Server.Platform.Data.KastellDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            var item = new EvidenceItem
+            {
+                Id = Guid.CreateVersion7(), OrganizationId = organization, SpaceId = space, Kind = EvidenceKind.File, Title = "Covered file", EffectiveOn = new DateOnly(2026, 11, 30),
+                SubmittedBy = ownerId, CreatedAt = now, UpdatedAt = now,
+            };
+            db.Set<EvidenceItem>().Add(item);
+            db.Set<EvidenceVersion>().Add(new EvidenceVersion
+            {
+                Id = Guid.CreateVersion7(), OrganizationId = organization, SpaceId = space, EvidenceId = item.Id, Number = 1, StoredObjectId = stored.Id, UploadedBy = ownerId, UploadedAt = now,
+            });
+            var relations = scope.Get<Kastell.Server.Platform.Authorization.RelationshipWriter>();
+            await relations.GrantAsync($"evidence:{item.Id:D}", "space", $"space:{space:D}", TestContext.Current.CancellationToken);
+            await relations.GrantAsync($"evidence:{item.Id:D}", "uploader", $"user:{ownerId:D}", TestContext.Current.CancellationToken);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            return item.Id;
+        }
+
         /// <summary>The API address of the asset the API exercise creates and the next ones change.</summary>
         public string ApiAsset { get; set; } = "";
 
@@ -1219,13 +1340,13 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
         }
 
         /// <summary>A personal access token of the owner in their organization, carrying <paramref name="permissions"/>.</summary>
-        public async Task<Kastell.Server.Features.ApiAccess.Tokens.CreatedToken> TokenAsync(string[]? permissions = null)
+        public async Task<Kastell.Server.Features.ApiAccess.Tokens.CreatedToken> TokenAsync(string[]? permissions = null, Guid? forUser = null)
         {
             var (owner, _) = await OwnerAsync();
             var organization = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
             await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(organization, AuditActor.System("coverage"));
             var created = await scope.Get<Kastell.Server.Features.ApiAccess.Tokens.CreateApiTokenCommand>().ExecuteAsync(
-                new(ApiTokenKind.Personal, await Tenants.UserIdAsync(host, owner.Email), "coverage", 1, permissions ?? ["file:can_read"], []),
+                new(ApiTokenKind.Personal, forUser ?? await Tenants.UserIdAsync(host, owner.Email), "coverage", 1, permissions ?? ["file:can_read"], []),
                 AuditActor.System("coverage"), TestContext.Current.CancellationToken);
             return created.Value ?? throw new InvalidOperationException(created.Failure?.Code);
         }

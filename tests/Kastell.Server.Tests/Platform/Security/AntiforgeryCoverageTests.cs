@@ -83,6 +83,11 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
         await ControlsData.AdoptAsync(host, org, space, ownerId, framework);
         var control = await ControlsData.CreateControlAsync(host, org, space, ownerId, "Bleibt");
         var asset = await Kastell.Server.Tests.Features.Assets.AssetsData.CreateAsync(host, org, space, ownerId, "Bleibt");
+        // Evidence submitted by an editor, so that the owner may review it (four eyes) and only the missing token refuses.
+        using var editorBrowser = host.CreateBrowser();
+        var editor = await Journeys.SignUpAndEnrolAsync(editorBrowser);
+        await Tenants.AddMemberAsync(host, org, editor.Email, OrganizationRole.Member, (space, SpaceRole.Editor));
+        var evidence = await Kastell.Server.Tests.Features.Evidence.EvidenceData.NoteAsync(host, org, space, await Tenants.UserIdAsync(host, editor.Email), "Bleibt");
 
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
@@ -109,6 +114,7 @@ public sealed class AntiforgeryCoverageTests(SqliteHost host) : IClassFixture<Sq
                 : endpoint.Route.Contains("/frameworks/", StringComparison.Ordinal) ? framework.ToString()
                 : endpoint.Route.Contains("/controls/", StringComparison.Ordinal) ? control.ToString()
                 : endpoint.Route.Contains("/assets/", StringComparison.Ordinal) ? asset.ToString()
+                : endpoint.Route.Contains("/evidence/", StringComparison.Ordinal) ? evidence.ToString()
                 : file.Id.ToString();
             var path = endpoint.Path(values);
             if (NoTokenNeeded.ContainsKey(path) || NoTokenNeeded.ContainsKey(endpoint.Route))
