@@ -55,14 +55,6 @@ public sealed partial class TestBrowser(HttpClient client) : IDisposable
         return response;
     }
 
-    /// <summary>Posts a body the caller built (a multipart upload, for instance) and keeps the answer as the page shown.</summary>
-    public async Task<HttpResponseMessage> PostContentAsync(string path, HttpContent content)
-    {
-        var response = await client.PostAsync(path, content, TestContext.Current.CancellationToken);
-        LastPage = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return response;
-    }
-
     /// <summary>The antiforgery token of any form on the current page (the layout's sign-out and language forms carry one).</summary>
     public string AnyAntiforgeryToken() => HiddenValue(LastPage!, "__RequestVerificationToken");
 
