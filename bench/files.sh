@@ -7,7 +7,7 @@
 #
 #   bash bench/files.sh                          this tree, sqlite and postgres
 #   bash bench/files.sh --before 978a143         also the build of another commit (it must have kastell.authorization.duration)
-#   options: --providers sqlite,postgres --rounds N --per-round N --warmup N --files N --members N --teams N
+#   options: --providers sqlite,postgres --rounds N --per-round N --warmup N --files N --members N --teams N --controls N
 set -euo pipefail
 
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +19,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --providers) providers="$2"; shift 2 ;;
     --before) before="$2"; shift 2 ;;
-    --rounds|--per-round|--warmup|--files|--members|--teams) passthrough+=("$1" "$2"); shift 2 ;;
+    --rounds|--per-round|--warmup|--files|--members|--teams|--controls) passthrough+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1 (see the head of bench/files.sh)" >&2; exit 2 ;;
   esac
 done

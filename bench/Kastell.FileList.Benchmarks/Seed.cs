@@ -1,4 +1,5 @@
 using Kastell.Server.Features.ApiAccess.Tokens;
+using Kastell.Server.Features.Controls;
 using Kastell.Server.Platform.Audit;
 using Kastell.Server.Platform.Authorization;
 using Kastell.Server.Platform.Identity;
@@ -14,8 +15,11 @@ namespace Kastell.FileList.Benchmarks;
 /// <summary>A person the benchmark signs in as: how they reach the Space, their sign-in and their API token.</summary>
 internal sealed record BenchUser(string Label, string Email, string RecoveryCode, string ApiToken);
 
-/// <summary>What the seed made: the page and the API list to load, and the people to load them as.</summary>
-internal sealed record SeededSpace(string PagePath, string ApiPath, IReadOnlyList<BenchUser> Users, int Tuples);
+/// <summary>
+/// What the seed made: the page and the API list to load, the API's controls list unfiltered and filtered by the
+/// organization's owner (null without controls), and the people to load them as.
+/// </summary>
+internal sealed record SeededSpace(string PagePath, string ApiPath, string? ControlsPath, string? OwnedControlsPath, IReadOnlyList<BenchUser> Users, int Tuples);
 
 /// <summary>
 /// One organization with <c>members</c> members (plus the three measured people) and <c>teams</c> teams: the first
@@ -25,12 +29,15 @@ internal sealed record SeededSpace(string PagePath, string ApiPath, IReadOnlyLis
 /// (<see cref="Memberships"/>, <see cref="SpaceFiles"/>, <see cref="CreateApiTokenCommand"/>), so rows and tuples are
 /// what the product writes. The measured people: the organization's owner (inherits every Space), an editor with a
 /// direct Space role, and a member of the chain's innermost team only (reaches the Space through five nested teams).
+/// With <c>controls</c> (issue 12's scale), the Space also holds that many controls, owned in turn by the organization's
+/// owner, a member, a team and no one, written as the Controls feature writes them (the row, its <c>control#space</c>
+/// and <c>control#owner</c> tuples).
 /// </summary>
 internal static class Seed
 {
     public const string Password = "benchmark passphrase for the file list 2026";
 
-    public static async Task<SeededSpace> RunAsync(BenchHost host, int memberCount, int teamCount, int fileCount)
+    public static async Task<SeededSpace> RunAsync(BenchHost host, int memberCount, int teamCount, int fileCount, int controlCount = 0)
     {
         var organizationId = Guid.CreateVersion7();
         var spaceId = Guid.CreateVersion7();
@@ -102,16 +109,54 @@ internal static class Seed
             await files.UploadAsync(spaceId, $"evidence-{i:D4}.txt", "text/plain", content, StoredObjectStatus.Available, members[i % members.Count]);
         }
 
+        var writer = scope.Get<RelationshipWriter>();
+        for (var i = 0; i < controlCount; i++)
+        {
+            var control = new Control
+            {
+                Id = Guid.CreateVersion7(),
+                OrganizationId = organizationId,
+                SpaceId = spaceId,
+                Title = $"Control {i:D4}",
+                Description = "",
+                Status = (ControlStatus)(i % 4),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Controls.Add(control);
+            var @object = Permissions.Object("control", control.Id);
+            await writer.GrantAsync(@object, "space", Permissions.Object("space", spaceId));
+            var ownedBy = (i % 4) switch
+            {
+                0 => Permissions.User(owner),
+                1 => Permissions.User(members[i % members.Count]),
+                2 => Memberships.TeamMembers(teams[i % teams.Count]),
+                _ => null,
+            };
+            if (ownedBy is not null)
+            {
+                await writer.GrantAsync(@object, "owner", ownedBy);
+            }
+
+            if (i % 250 == 249 || i == controlCount - 1)
+            {
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+            }
+        }
+
         var tokens = new Dictionary<Guid, string>();
         foreach (var person in new[] { owner, editor, nested })
         {
             var created = await scope.Get<CreateApiTokenCommand>().ExecuteAsync(
-                new TokenRequest(ApiTokenKind.Personal, person, "benchmark", 2, ["file:can_read"], []), AuditActor.System("benchmark"));
+                new TokenRequest(ApiTokenKind.Personal, person, "benchmark", 2, controlCount > 0 ? ["file:can_read", "space:can_read_controls"] : ["file:can_read"], []), AuditActor.System("benchmark"));
             tokens[person] = created.Value?.Secret ?? throw new InvalidOperationException($"No API token: {created.Failure}");
         }
 
         var tuples = await db.Set<Kastell.Authorization.Storage.EntityFramework.TupleEntity>().CountAsync(t => t.StoreId == Permissions.StoreId(organizationId));
         return new SeededSpace($"/o/{slug}/s/bench/files", $"/api/v1/o/{slug}/s/bench/files?limit=100",
+            controlCount > 0 ? $"/api/v1/o/{slug}/s/bench/controls?limit=100" : null,
+            controlCount > 0 ? $"/api/v1/o/{slug}/s/bench/controls?owner=user:{owner:D}&limit=100" : null,
         [
             new("owner (organization owner)", Email("owner"), ownerCode, tokens[owner]),
             new("editor (direct Space role)", Email("editor"), editorCode, tokens[editor]),

@@ -5,10 +5,11 @@ using System.Net.Http.Headers;
 namespace Kastell.FileList.Benchmarks;
 
 /// <summary>
-/// <c>worker --provider Sqlite|Postgres [--connection C] [--files N] [--members N] [--teams N] [--warmup N]</c>: one
+/// <c>worker --provider Sqlite|Postgres [--connection C] [--files N] [--members N] [--teams N] [--controls N] [--warmup N]</c>: one
 /// Kastell build's host in this process (Production mode), seeded, with the three people signed in (a browser session
 /// each, and an API token each). Prints <c>ready</c>, then answers <c>measure N</c> on standard input with N rounds in
-/// which every person loads the files page and the API list once each, one request at a time; each request is one
+/// which every person loads the files page and the API list once each (with <c>--controls</c> also the API's controls
+/// list, unfiltered and filtered by the organization's owner), one request at a time; each request is one
 /// line <c>sample endpoint person server_ms authorization_ms questions queries tuple_queries</c>, then <c>done</c>. <c>quit</c> ends it.
 /// The orchestrator (<see cref="Compare"/>) runs one worker per build and alternates their rounds.
 /// </summary>
@@ -22,7 +23,7 @@ internal static class Worker
         {
             await using var host = new BenchHost(provider, arguments.TextOrNull("connection"), work);
             var seeding = System.Diagnostics.Stopwatch.StartNew();
-            var seeded = await Seed.RunAsync(host, arguments.Number("members", 200), arguments.Number("teams", 20), arguments.Number("files", 1_000));
+            var seeded = await Seed.RunAsync(host, arguments.Number("members", 200), arguments.Number("teams", 20), arguments.Number("files", 1_000), arguments.Number("controls", 0));
             Log(FormattableString.Invariant($"{provider}: seeded {seeded.Tuples} tuples in {seeding.Elapsed.TotalSeconds:F1} s"));
 
             var people = new List<(BenchUser User, HttpClient Browser, HttpClient Api)>();
@@ -36,11 +37,16 @@ internal static class Worker
             }
 
             using var meter = new RequestMeter();
-            var requests = new (string Name, Func<(BenchUser User, HttpClient Browser, HttpClient Api), Task> Send)[]
+            var requests = new List<(string Name, Func<(BenchUser User, HttpClient Browser, HttpClient Api), Task> Send)>
             {
                 ("page", p => ExpectAsync(p.Browser, seeded.PagePath, "evidence-0000.txt", p.User)),
                 ("api", p => ExpectAsync(p.Api, seeded.ApiPath, "\"evidence-", p.User)),
             };
+            if (seeded.ControlsPath is { } controls && seeded.OwnedControlsPath is { } owned)
+            {
+                requests.Add(("controls", p => ExpectAsync(p.Api, controls, "\"Control 0000\"", p.User)));
+                requests.Add(("controls-owner", p => ExpectAsync(p.Api, owned, "\"Control 0000\"", p.User)));
+            }
 
             async Task RoundsAsync(int rounds, bool print)
             {
@@ -106,7 +112,7 @@ internal static class Worker
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.OK || !body.Contains(mustContain, StringComparison.Ordinal))
         {
-            throw new InvalidOperationException($"{user.Label}: GET {path} answered {(int)response.StatusCode} without the files.");
+            throw new InvalidOperationException($"{user.Label}: GET {path} answered {(int)response.StatusCode} without what it lists.");
         }
     }
 
