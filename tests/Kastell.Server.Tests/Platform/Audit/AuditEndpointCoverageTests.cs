@@ -1264,26 +1264,7 @@ public abstract partial class AuditEndpointCoverageTests(KastellHost host)
             var organization = await Tenants.OrganizationIdAsync(host, owner.OrganizationSlug);
             var space = await Tenants.SpaceIdAsync(host, organization, "covered-files");
             var ownerId = await Tenants.UserIdAsync(host, owner.Email);
-            await using var scope = host.Services.GetRequiredService<TenantScopes>().Enter(organization, AuditActor.User(ownerId));
-            var stored = await scope.Get<SpaceFiles>().UploadAsync(space, "covered.txt", "text/plain; charset=utf-8", new MemoryStream("covered"u8.ToArray()),
-                StoredObjectStatus.Available, ownerId, attachment: true, TestContext.Current.CancellationToken);
-            var db = scope.Get<Kastell.Server.Platform.Data.KastellDbContext>();
-            var now = DateTimeOffset.UtcNow;
-            var item = new EvidenceItem
-            {
-                Id = Guid.CreateVersion7(), OrganizationId = organization, SpaceId = space, Kind = EvidenceKind.File, Title = "Covered file", EffectiveOn = new DateOnly(2026, 11, 30),
-                SubmittedBy = ownerId, CreatedAt = now, UpdatedAt = now,
-            };
-            db.Set<EvidenceItem>().Add(item);
-            db.Set<EvidenceVersion>().Add(new EvidenceVersion
-            {
-                Id = Guid.CreateVersion7(), OrganizationId = organization, SpaceId = space, EvidenceId = item.Id, Number = 1, StoredObjectId = stored.Id, UploadedBy = ownerId, UploadedAt = now,
-            });
-            var relations = scope.Get<Kastell.Server.Platform.Authorization.RelationshipWriter>();
-            await relations.GrantAsync($"evidence:{item.Id:D}", "space", $"space:{space:D}", TestContext.Current.CancellationToken);
-            await relations.GrantAsync($"evidence:{item.Id:D}", "uploader", $"user:{ownerId:D}", TestContext.Current.CancellationToken);
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-            return item.Id;
+            return await Kastell.Server.Tests.Features.Evidence.PlacedEvidence.FileAsync(host, organization, space, ownerId, "Covered file");
         }
 
         /// <summary>The API address of the asset the API exercise creates and the next ones change.</summary>

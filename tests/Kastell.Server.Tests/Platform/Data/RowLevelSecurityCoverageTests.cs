@@ -148,6 +148,7 @@ public sealed class RowLevelSecurityCoverageTests(PostgresHost host) : IClassFix
         var server = await Kastell.Server.Tests.Features.Assets.AssetsData.CreateAsync(host, org, space, ownerId, "Wall server"); // Assets
         var application = await Kastell.Server.Tests.Features.Assets.AssetsData.CreateAsync(host, org, space, ownerId, "Wall application");
         await Kastell.Server.Tests.Features.Assets.AssetsData.DependAsync(host, org, space, ownerId, application, server); // AssetDependencies
+        await Kastell.Server.Tests.Features.Evidence.PlacedEvidence.FileAsync(host, org, space, ownerId, "Wall evidence"); // EvidenceItems, EvidenceVersions
 
         return org;
     }

@@ -102,7 +102,7 @@ internal static class EvidenceApiEndpoints
                 return result.Failure!.ToProblem(context);
             }
 
-            var created = (await evidence.FindAsync(item.SpaceId, item.Id, context.RequestAborted))!;
+            var created = (await evidence.WrittenAsync(item.SpaceId, item.Id, context.RequestAborted))!;
             context.Response.Headers.ETag = ETag(context, created.Item);
             return TypedResults.Created($"{TenantRoutes.ApiPrefix}{EvidenceEndpoints.Path(tenant, $"/evidence/{item.Id:D}")}", Resource(created));
         });
@@ -127,7 +127,7 @@ internal static class EvidenceApiEndpoints
             return result.Failure!.ToProblem(context);
         }
 
-        var reviewed = (await evidence.FindAsync(tenant.RequireSpace().Id, id, context.RequestAborted))!;
+        var reviewed = (await evidence.WrittenAsync(tenant.RequireSpace().Id, id, context.RequestAborted))!;
         context.Response.Headers.ETag = ETag(context, reviewed.Item);
         return TypedResults.Ok(Resource(reviewed));
     }

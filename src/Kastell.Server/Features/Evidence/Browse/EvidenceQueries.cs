@@ -81,10 +81,19 @@ public sealed class EvidenceQueries(KastellDbContext db, Permissions permissions
         [.. (await ReadableAsync(spaceId, cancellationToken)).Where(r => after is null || r.Id.CompareTo(after.Value) > 0).OrderBy(r => r.Id).Take(take)];
 
     /// <summary>The item, or null when the Space has none with this id or the caller may not read it.</summary>
-    public async Task<EvidenceDetail?> FindAsync(Guid spaceId, Guid id, CancellationToken cancellationToken = default)
+    public async Task<EvidenceDetail?> FindAsync(Guid spaceId, Guid id, CancellationToken cancellationToken = default) =>
+        await permissions.HasAsync("evidence", id, "can_read", cancellationToken) ? await DetailAsync(spaceId, id, cancellationToken) : null;
+
+    /// <summary>
+    /// The item just written by the caller's own command (submitted or reviewed), for its answer: the command decided
+    /// access, and an API token that may submit need not carry <c>evidence:can_read</c> to see what it submitted.
+    /// </summary>
+    internal Task<EvidenceDetail?> WrittenAsync(Guid spaceId, Guid id, CancellationToken cancellationToken = default) => DetailAsync(spaceId, id, cancellationToken);
+
+    private async Task<EvidenceDetail?> DetailAsync(Guid spaceId, Guid id, CancellationToken cancellationToken)
     {
         var item = await db.EvidenceItems.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id && e.SpaceId == spaceId, cancellationToken);
-        if (item is null || !await permissions.HasAsync("evidence", id, "can_read", cancellationToken))
+        if (item is null)
         {
             return null;
         }
