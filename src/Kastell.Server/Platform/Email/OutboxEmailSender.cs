@@ -5,8 +5,8 @@ namespace Kastell.Server.Platform.Email;
 
 /// <summary>
 /// Without SMTP (Development, the embedded mode): each message becomes an .eml file in
-/// <c>&lt;DataDirectory&gt;/mail-outbox/</c>. The folder is 0700 and each file 0600 from the moment it exists: the
-/// files hold live reset and invitation links.
+/// <c>&lt;DataDirectory&gt;/mail-outbox/</c>, appearing only once complete. The folder is 0700 and each file 0600 from
+/// the moment it exists: the files hold live reset and invitation links.
 /// </summary>
 internal sealed class OutboxEmailSender(IOptions<EmailOptions> options, IOptions<DataDirectoryOptions> data, TimeProvider time) : IEmailSender
 {
@@ -22,8 +22,24 @@ internal sealed class OutboxEmailSender(IOptions<EmailOptions> options, IOptions
             file.UnixCreateMode = OwnerOnlyPaths.FileMode;
         }
 
-        await using var stream = new FileStream(Path.Combine(directory, name), file);
-        await mime.WriteToAsync(stream, cancellationToken);
+        // Written under another name and renamed when complete: whoever picks up *.eml files (a mail relay's pickup
+        // agent, the tests) never reads half a message.
+        var path = Path.Combine(directory, name);
+        var partial = path + ".part";
+        try
+        {
+            await using (var stream = new FileStream(partial, file))
+            {
+                await mime.WriteToAsync(stream, cancellationToken);
+            }
+
+            File.Move(partial, path);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
     }
 
     public static string OutboxDirectory(DataDirectoryOptions data) => Path.Combine(data.ResolveDataDirectory(), "mail-outbox");
