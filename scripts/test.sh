@@ -72,6 +72,14 @@ ensure_postgres() {
     compgen -G "$POSTGRES_PROGRAMS_GLOB" >/dev/null || die "postgresql installed but no $POSTGRES_PROGRAMS_GLOB"
 }
 
+# The SAML test identity provider (tests/saml-idp) makes its keys with the openssl program at start.
+ensure_openssl() {
+    if command -v openssl >/dev/null 2>&1; then
+        return
+    fi
+    apt_install openssl
+}
+
 ensure_chromium() {
     if [[ -x "$CHROMIUM_BINARY" ]]; then
         return
@@ -248,6 +256,7 @@ main() {
     fi
 
     ensure_postgres
+    ensure_openssl
     ensure_chromium
     ensure_rsyslog
     ensure_softhsm
