@@ -57,7 +57,7 @@ public sealed partial class EvidenceJourneyTests(KastellServer server, ChromiumB
         var spaceUrl = owner.Url;
 
         // Bruno joins through an invitation and becomes a viewer of the Space.
-        await owner.GotoAsync(await MailLinkAsync(ownerEmail, ConfirmationLink(), ct));
+        await owner.GotoAsync(await server.MailLinkAsync(ownerEmail, ConfirmationLink(), ct));
         var memberEmail = $"bruno-{unique}@example.test";
         await owner.GotoAsync(organizationUrl + "/members");
         await owner.FillAsync("#invite-email", memberEmail);
@@ -65,7 +65,7 @@ public sealed partial class EvidenceJourneyTests(KastellServer server, ChromiumB
         await Expect(owner.Locator(".alert.success")).ToContainTextAsync(memberEmail);
         await using var memberContext = await chromium.NewContextAsync(server, bypassCsp: true);
         var member = await memberContext.NewPageAsync();
-        await member.GotoAsync(await MailLinkAsync(memberEmail, InvitationLink(), ct));
+        await member.GotoAsync(await server.MailLinkAsync(memberEmail, InvitationLink(), ct));
         await member.FillAsync("#name", "Bruno Member");
         await member.FillAsync("#password", Password);
         await member.FillAsync("#confirm", Password);
@@ -182,29 +182,6 @@ public sealed partial class EvidenceJourneyTests(KastellServer server, ChromiumB
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
     }
 
-    /// <summary>The first link matching <paramref name="link"/> in a mail to <paramref name="email"/> in the server's outbox (waits for it).</summary>
-    private async Task<string> MailLinkAsync(string email, Regex link, CancellationToken ct)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (Directory.Exists(server.MailOutbox))
-            {
-                foreach (var file in Directory.EnumerateFiles(server.MailOutbox, "*.eml"))
-                {
-                    using var message = await MimeKit.MimeMessage.LoadAsync(file, ct);
-                    if (message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase))
-                        && link.Match(message.TextBody ?? "") is { Success: true } match)
-                    {
-                        return new Uri(match.Value).PathAndQuery;
-                    }
-                }
-            }
-
-            await Task.Delay(200, ct);
-        }
-
-        throw new TimeoutException($"No mail with such a link for {email} in {server.MailOutbox}.");
-    }
 
     [GeneratedRegex(@"https://[^\s""<>]+/invitations/accept\?token=[^\s""<>]+")]
     private static partial Regex InvitationLink();

@@ -63,7 +63,7 @@ public sealed partial class TeamsAndAccessJourneyTests(KastellServer server, Chr
         await Expect(owner.Locator("[data-testid=file]")).ToHaveCountAsync(1);
 
         // Invitations go out in the inviter's name: the owner confirms their address first, through the mail's link.
-        await owner.GotoAsync(await MailLinkAsync($"ada-{unique}@example.test", ConfirmationLink(), ct));
+        await owner.GotoAsync(await server.MailLinkAsync($"ada-{unique}@example.test", ConfirmationLink(), ct));
         await Expect(owner.Locator("main")).ToContainTextAsync("confirmed");
 
         // Invite a person; they join through the link in the mail and enrol like everyone.
@@ -208,31 +208,8 @@ public sealed partial class TeamsAndAccessJourneyTests(KastellServer server, Chr
     }
 
     /// <summary>The invitation link from the mail the server wrote to its outbox for <paramref name="email"/> (waits for it).</summary>
-    private Task<string> InvitationLinkAsync(string email, CancellationToken ct) => MailLinkAsync(email, InvitationLink(), ct);
+    private Task<string> InvitationLinkAsync(string email, CancellationToken ct) => server.MailLinkAsync(email, InvitationLink(), ct);
 
-    /// <summary>The first link matching <paramref name="link"/> in a mail to <paramref name="email"/> in the server's outbox (waits for it).</summary>
-    private async Task<string> MailLinkAsync(string email, Regex link, CancellationToken ct)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (Directory.Exists(server.MailOutbox))
-            {
-                foreach (var file in Directory.EnumerateFiles(server.MailOutbox, "*.eml"))
-                {
-                    using var message = await MimeKit.MimeMessage.LoadAsync(file, ct);
-                    if (message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase))
-                        && link.Match(message.TextBody ?? "") is { Success: true } match)
-                    {
-                        return new Uri(match.Value).PathAndQuery;
-                    }
-                }
-            }
-
-            await Task.Delay(200, ct);
-        }
-
-        throw new TimeoutException($"No mail with such a link for {email} in {server.MailOutbox}.");
-    }
 
     [GeneratedRegex(@"https://[^\s""<>]+/invitations/accept\?token=[^\s""<>]+")]
     private static partial Regex InvitationLink();

@@ -33,6 +33,30 @@ public sealed class KastellServer : IAsyncLifetime
     /// <summary>Where the server writes the mails it sends (one .eml file each).</summary>
     public string MailOutbox => Path.Combine(dataDirectory ?? throw new InvalidOperationException("Not started."), "mail-outbox");
 
+    /// <summary>The first link matching <paramref name="link"/> in a mail to <paramref name="email"/> in the outbox (waits for it).</summary>
+    public async Task<string> MailLinkAsync(string email, System.Text.RegularExpressions.Regex link, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (Directory.Exists(MailOutbox))
+            {
+                foreach (var file in Directory.EnumerateFiles(MailOutbox, "*.eml"))
+                {
+                    using var message = await MimeKit.MimeMessage.LoadAsync(file, ct);
+                    if (message.To.Mailboxes.Any(m => string.Equals(m.Address, email, StringComparison.OrdinalIgnoreCase))
+                        && link.Match(message.TextBody ?? "") is { Success: true } match)
+                    {
+                        return new Uri(match.Value).PathAndQuery;
+                    }
+                }
+            }
+
+            await Task.Delay(200, ct);
+        }
+
+        throw new TimeoutException($"No mail with such a link for {email} in {MailOutbox}.");
+    }
+
     /// <summary>The server's console output so far, for failure messages.</summary>
     public string Output
     {
